@@ -1,0 +1,13 @@
+export * from './spec.js';
+export * from './errors.js';
+export { createLogger, redact, MARK, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { DEFAULT_RETRY_POLICY, retryDelay, parseRetryAfter, withRetry, delay, classifyError, type RetryPolicy, type RetryableFailure } from './retry.js';
+export * from './conventions/names.js';
+export * from './conventions/registry.js';
+export * from './conventions/legacy.js';
+export * from './helpers.js';
+export { parseConfig, createNameResolver, checkValue, checkStep, MAX_STEP, type ValidationPolicy, type NonFinitePolicy, type NameResolver } from './validation.js';
+export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
+export { readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
+export { createTracker, type TrackerOptions } from './tracker.js';
+export { registerForExit, unregisterForExit } from './exit.js';

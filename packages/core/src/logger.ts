@@ -1,0 +1,73 @@
+/**
+ * A replaceable logger. Lines carry a status mark (✅ success, ⚠️ warning, ❌ error) as the seeds ask.
+ * Silent below `level`. Secrets registered with `redact` never reach the sink.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Warn once per key for the life of this logger. */
+  warnOnce(key: string, message: string): void;
+  /** Report an error once per key; later ones with the same key are only counted by the caller. */
+  errorOnce(key: string, message: string): void;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go; defaults to stderr. */
+  sink?: (level: Exclude<LogLevel, 'silent'>, line: string) => void;
+  /** Prefix for every line, e.g. '[metrics]'. */
+  prefix?: string;
+  /** Strings (API keys, tokens) to mask in every line. */
+  secrets?: () => readonly string[];
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export const MARK = { success: '✅', warn: '⚠️', error: '❌' } as const;
+
+function envLevel(): LogLevel | undefined {
+  const v = typeof process !== 'undefined' ? process.env.METRICS_LOG_LEVEL : undefined;
+  return v && v in ORDER ? (v as LogLevel) : undefined;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = ORDER[options.level ?? envLevel() ?? 'info'];
+  const prefix = options.prefix ?? '[metrics]';
+  const sink = options.sink ?? ((_level, line) => process.stderr.write(line + '\n'));
+  const seen = new Set<string>();
+  const emit = (level: Exclude<LogLevel, 'silent'>, mark: string, message: string) => {
+    if (ORDER[level] < threshold) return;
+    let line = `${prefix} ${mark ? mark + ' ' : ''}${message}`;
+    for (const secret of options.secrets?.() ?? []) if (secret) line = line.split(secret).join('***');
+    sink(level, line);
+  };
+  return {
+    debug: (m) => emit('debug', '', m),
+    info: (m) => emit('info', '', m),
+    success: (m) => emit('info', MARK.success, m),
+    warn: (m) => emit('warn', MARK.warn, m),
+    error: (m) => emit('error', MARK.error, m),
+    warnOnce(key, m) {
+      if (seen.has('w:' + key)) return;
+      seen.add('w:' + key);
+      emit('warn', MARK.warn, m);
+    },
+    errorOnce(key, m) {
+      if (seen.has('e:' + key)) return;
+      seen.add('e:' + key);
+      emit('error', MARK.error, m);
+    },
+  };
+}
+
+/** Masks every occurrence of each secret in `text`. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  return out;
+}

@@ -1,0 +1,386 @@
+import { join } from 'node:path';
+import { errorMessage } from './errors.js';
+import type { Logger } from './logger.js';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
+import type { ExporterStats, ExporterV1, ExportResult, PipelineStats, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+import { Spool } from './spool.js';
+
+export interface BatchOptions {
+  /** Records per export call. */
+  maxBatchSize: number;
+  /** A partial batch is sent after this long, ms. */
+  scheduledDelayMs: number;
+  /** Records waiting per exporter before the full-queue policy applies. */
+  maxQueueSize: number;
+  /** An export (or start) that has not settled after this long counts as a retryable failure, ms. */
+  exportTimeoutMs: number;
+}
+
+export const DEFAULT_BATCH_OPTIONS: BatchOptions = Object.freeze({
+  maxBatchSize: 1000,
+  scheduledDelayMs: 1000,
+  maxQueueSize: 200_000,
+  exportTimeoutMs: 30_000,
+});
+
+/** What happens to records when an exporter's queue is full or its retry deadline passes. */
+export type FullQueuePolicy = 'drop' | 'spill';
+
+export interface PipelineOptions {
+  exporters: readonly ExporterV1[];
+  run: RunInfo;
+  batch?: Partial<BatchOptions>;
+  retry?: Partial<RetryPolicy>;
+  fullQueue?: FullQueuePolicy;
+  /** Directory for spool files (policy `spill`). */
+  spillDir?: string;
+  logger: Logger;
+}
+
+/**
+ * The one pipeline every tracker uses. Callers `push` records (synchronous, cheap); records collect into
+ * a batch that is sealed by size or by timer and handed to one lane per exporter. Each lane has a bounded
+ * queue, exactly one export in flight, retries with backoff, and its own counters, so a slow or failing
+ * backend never delays the caller or the other backends.
+ */
+export class Pipeline {
+  private current: TrackingRecord[] = [];
+  private readonly lanes: ExporterLane[];
+  private readonly batch: BatchOptions;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  accepted = 0;
+  skipped = 0;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.batch = { ...DEFAULT_BATCH_OPTIONS, ...options.batch };
+    const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry));
+    // Start every run now (create it on the server, open the file) so it exists even if nothing is logged.
+    for (const lane of this.lanes) lane.kick();
+    this.timer = setInterval(() => this.seal(), this.batch.scheduledDelayMs);
+    this.timer.unref();
+  }
+
+  push(record: TrackingRecord): void {
+    this.accepted++;
+    const current = this.current;
+    current.push(record);
+    if (current.length >= this.batch.maxBatchSize) this.seal();
+  }
+
+  /** Hands the records collected so far to every lane. */
+  seal(): void {
+    const batch = this.current;
+    if (batch.length === 0) return;
+    this.current = [];
+    for (const lane of this.lanes) lane.enqueue(batch);
+  }
+
+  /** Resolves when every record pushed so far is exported or given up on (or `timeoutMs` passes). */
+  async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.seal();
+    await withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs);
+  }
+
+  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent. */
+  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.seal();
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(this.lanes.map((l) => l.close(outcome, deadline)));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  stats(): PipelineStats {
+    return { accepted: this.accepted, skipped: this.skipped, exporters: this.lanes.map((l) => l.snapshot()) };
+  }
+
+  runIds(): Record<string, string> {
+    const ids: Record<string, string> = {};
+    for (const lane of this.lanes) {
+      try {
+        for (const [k, v] of Object.entries(lane.exporter.runIds())) ids[`${lane.exporter.name}.${k}`] = v;
+      } catch {
+        // an exporter that cannot say its ids yet has none to resume
+      }
+    }
+    return ids;
+  }
+}
+
+class ExporterLane {
+  private readonly queue: (readonly TrackingRecord[])[] = [];
+  private queued = 0;
+  private pumping: Promise<void> | undefined;
+  private started = false;
+  private dead = false;
+  private spool: Spool | undefined;
+  private closing = false;
+  private readonly stats: ExporterStats;
+  private readonly supportsAll: boolean;
+  private waiters: (() => void)[] = [];
+  private abortWait: (() => void) | undefined;
+
+  constructor(
+    readonly exporter: ExporterV1,
+    private readonly options: PipelineOptions,
+    private readonly batch: BatchOptions,
+    private readonly retry: RetryPolicy,
+  ) {
+    this.stats = { name: exporter.name, exported: 0, failed: 0, retried: 0, dropped: 0, spilled: 0, unsupported: 0, queued: 0 };
+    this.supportsAll = (['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'] as RecordKind[]).every((k) =>
+      exporter.capabilities.has(k),
+    );
+  }
+
+  enqueue(batch: readonly TrackingRecord[]): void {
+    let records = batch;
+    if (!this.supportsAll) {
+      const caps = this.exporter.capabilities;
+      records = batch.filter((r) => caps.has(r.kind));
+      const unsupported = batch.length - records.length;
+      if (unsupported > 0) {
+        this.stats.unsupported += unsupported;
+        for (const r of batch)
+          if (!caps.has(r.kind))
+            this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
+      }
+      if (records.length === 0) return;
+    }
+    if (this.dead) return this.giveUp(records, 'the exporter failed permanently');
+    if (this.queued + records.length > this.batch.maxQueueSize || (this.spool?.pending ?? 0) > 0) {
+      // Keep order: once anything is spilled, later records go behind it on disk.
+      if (this.options.fullQueue === 'spill') return this.spill(records);
+      this.stats.dropped += records.length;
+      this.options.logger.warnOnce(`queue-full:${this.exporter.name}`, `${this.exporter.name} queue is full (${this.batch.maxQueueSize} records); dropping records (counted in stats).`);
+      return;
+    }
+    this.queue.push(records);
+    this.queued += records.length;
+    this.kick();
+  }
+
+  kick(): void {
+    if (!this.pumping) this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (!this.closing && (this.queue.length > 0 || (this.spool?.pending ?? 0) > 0)) this.kick();
+      else this.notifyDrained();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    let firstAttemptAt = 0;
+    let attempt = 0;
+    for (;;) {
+      if (this.dead) {
+        while (this.queue.length) this.giveUp(this.takeHead(), 'the exporter failed permanently');
+        return;
+      }
+      let batch = this.queue[0];
+      if (batch === undefined && this.started) {
+        const fromDisk = this.spool?.take(this.batch.maxBatchSize) ?? [];
+        if (fromDisk.length === 0) return;
+        this.queue.push(fromDisk);
+        this.queued += fromDisk.length;
+        batch = fromDisk;
+      }
+      if (attempt === 0) firstAttemptAt = Date.now();
+      attempt++;
+      const result = this.started ? await this.call(() => this.exporter.export(batch!)) : await this.startRun();
+      if (result.ok) {
+        if (this.started) {
+          this.takeHead();
+          this.stats.exported += batch!.length;
+        } else this.started = true;
+        attempt = 0;
+        continue;
+      }
+      this.stats.lastError = errorMessage(result.error);
+      const what = this.started ? 'export' : 'start';
+      const wait = retryDelay(attempt, this.retry, result.retryAfterMs);
+      // With a spool, records never need to be given up on for time: memory stays bounded because
+      // new records go to disk. Without one, a deadline bounds how long a batch is retried.
+      const pastDeadline =
+        this.options.fullQueue !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
+      if (!result.retryable || (this.started && pastDeadline)) {
+        this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
+        if (!this.started) {
+          this.dead = true;
+          continue;
+        }
+        const undelivered = result.remaining ?? batch!;
+        this.stats.exported += batch!.length - undelivered.length;
+        this.takeHead();
+        this.giveUp(undelivered, this.stats.lastError);
+        attempt = 0;
+        continue;
+      }
+      this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed, retrying with backoff: ${this.stats.lastError}`);
+      if (batch && this.started) {
+        this.stats.retried += result.remaining?.length ?? batch.length;
+        if (result.remaining) {
+          // Part of the batch arrived: count it, retry only the rest.
+          this.stats.exported += batch.length - result.remaining.length;
+          this.queued -= batch.length - result.remaining.length;
+          this.queue[0] = result.remaining;
+        }
+      }
+      if (this.closing) return; // close() takes over what is left
+      await this.sleep(wait);
+    }
+  }
+
+  private async startRun(): Promise<ExportResult> {
+    return this.call(() => this.exporter.start(this.options.run));
+  }
+
+  private takeHead(): readonly TrackingRecord[] {
+    const head = this.queue.shift() ?? [];
+    this.queued -= head.length;
+    return head;
+  }
+
+  /** A record that can't be delivered now: to disk when spilling, otherwise counted as failed. */
+  private giveUp(records: readonly TrackingRecord[], reason: string): void {
+    if (this.options.fullQueue === 'spill' && !this.dead) return this.spill(records);
+    this.stats.failed += records.length;
+    this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
+  }
+
+  private prependToSpool(records: readonly TrackingRecord[]): void {
+    const pending = this.spool?.take(Number.MAX_SAFE_INTEGER) ?? [];
+    this.spill([...records, ...pending]);
+    this.stats.spilled -= pending.length; // re-written, not newly spilled
+  }
+
+  private spill(records: readonly TrackingRecord[]): void {
+    try {
+      this.spool ??= new Spool(join(this.options.spillDir ?? 'metrics-spool', `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`), {
+        $spool: 1,
+        exporter: this.exporter.name,
+        run: this.options.run,
+        runIds: {},
+      });
+      this.spool.append(records);
+      this.stats.spilled += records.length;
+      this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
+      if (!this.closing) this.kick();
+    } catch (error) {
+      this.stats.failed += records.length;
+      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
+    }
+  }
+
+  private async call(fn: () => Promise<ExportResult>): Promise<ExportResult> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        Promise.resolve().then(fn),
+        new Promise<ExportResult>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ ok: false, retryable: true, error: new Error(`timed out after ${this.batch.exportTimeoutMs} ms`) }),
+            this.batch.exportTimeoutMs,
+          );
+          timer.unref();
+        }),
+      ]);
+    } catch (error) {
+      // Exporters must not throw; if one does anyway, treat it as a retryable failure.
+      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.abortWait = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  drained(): Promise<void> {
+    if (!this.pumping && this.queue.length === 0 && (this.spool?.pending ?? 0) === 0) return Promise.resolve();
+    if (!this.pumping && this.dead) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private notifyDrained(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+
+  async forceFlush(): Promise<void> {
+    if (!this.started) return;
+    try {
+      await this.exporter.forceFlush();
+    } catch (error) {
+      this.options.logger.errorOnce(`flush:${this.exporter.name}`, `${this.exporter.name} flush failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async close(outcome: RunOutcome, deadline: number): Promise<void> {
+    const remainingMs = () => Math.max(0, deadline - Date.now());
+    await withTimeout(this.drained(), remainingMs());
+    // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
+    this.closing = true;
+    this.abortWait?.();
+    if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
+    if (this.options.fullQueue === 'spill' && !this.dead) {
+      // Older than anything already on disk: they go in front, so a replay keeps the order.
+      const older = this.queue.splice(0).flat();
+      this.queued = 0;
+      if (older.length) this.prependToSpool(older);
+    }
+    while (this.queue.length) this.giveUp(this.takeHead(), 'the run closed before they could be delivered');
+    if (this.started) {
+      await withTimeout(this.forceFlush(), remainingMs() + 1000);
+      try {
+        await withTimeout(this.exporter.shutdown(outcome), remainingMs() + 1000);
+      } catch (error) {
+        this.options.logger.errorOnce(`shutdown:${this.exporter.name}`, `${this.exporter.name} shutdown failed: ${errorMessage(error)}`);
+      }
+    }
+    let ids: Record<string, string> = {};
+    try {
+      ids = this.exporter.runIds();
+    } catch {
+      // no ids
+    }
+    const left = this.spool?.finish(ids);
+    if (left)
+      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
+  }
+
+  snapshot(): ExporterStats {
+    return { ...this.stats, queued: this.queued + (this.spool?.pending ?? 0) };
+  }
+}
+
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (!Number.isFinite(ms)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

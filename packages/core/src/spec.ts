@@ -1,0 +1,249 @@
+/**
+ * The @metrics tracker specification, version 1.
+ *
+ * Records are plain objects. Exporters (one per backend) receive them in batches from the one shared
+ * pipeline (see `pipeline.ts`); they never queue, batch or retry on their own, and never throw.
+ */
+
+export const SPECIFICATION_VERSION = 'v1' as const;
+export type SpecificationVersion = typeof SPECIFICATION_VERSION;
+
+/** Canonical step: an integer in 0 … 2^53−1. Wall time: milliseconds since the Unix epoch. */
+export interface Timed {
+  step: number;
+  wallTime: number;
+}
+
+export interface ScalarPoint extends Timed {
+  kind: 'scalar';
+  name: string;
+  value: number;
+}
+
+/**
+ * A histogram, either from raw values (the backend buckets them its own way) or pre-computed:
+ * `bucketLimits[i]` is the right edge of bucket i and `bucketCounts[i]` its count (TensorBoard's layout);
+ * the left edge of bucket 0 is `min`.
+ */
+export interface HistogramRecord extends Timed {
+  kind: 'histogram';
+  name: string;
+  values?: ArrayLike<number>;
+  buckets?: {
+    min: number;
+    max: number;
+    count: number;
+    sum: number;
+    sumSquares: number;
+    bucketLimits: number[];
+    bucketCounts: number[];
+  };
+}
+
+/** Raw pixels, row-major, `channels` interleaved 8-bit samples (1 = grey, 3 = RGB, 4 = RGBA). */
+export interface RawImage {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** An already-encoded image. */
+export interface EncodedImage {
+  mimeType: 'image/png' | 'image/jpeg';
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  channels?: number;
+}
+
+export interface ImageRecord extends Timed {
+  kind: 'image';
+  name: string;
+  image: RawImage | EncodedImage;
+  caption?: string;
+}
+
+export interface TextRecord extends Timed {
+  kind: 'text';
+  name: string;
+  /** Markdown. */
+  text: string;
+}
+
+export type HyperparamValue = string | number | boolean;
+
+export interface HyperparamsRecord {
+  kind: 'hparams';
+  wallTime: number;
+  params: Record<string, HyperparamValue>;
+  /** Metric names the runs should be compared on (TensorBoard's HPARAMS tab, MLflow charts). */
+  metrics: string[];
+}
+
+export interface ConfigRecord {
+  kind: 'config';
+  wallTime: number;
+  /** Nested JSON-able run configuration. */
+  config: Record<string, unknown>;
+}
+
+export interface SummaryRecord {
+  kind: 'summary';
+  wallTime: number;
+  values: Record<string, number | string | boolean>;
+}
+
+export interface ArtifactRecord {
+  kind: 'artifact';
+  wallTime: number;
+  /** Absolute local path to a file or directory. */
+  localPath: string;
+  /** Destination directory inside the run's artifact store ('' = root). */
+  artifactPath: string;
+  /** What it is: 'model', 'config', 'image', 'file' … (free-form). */
+  type?: string;
+}
+
+export type TrackingRecord =
+  | ScalarPoint
+  | HistogramRecord
+  | ImageRecord
+  | TextRecord
+  | HyperparamsRecord
+  | ConfigRecord
+  | SummaryRecord
+  | ArtifactRecord;
+
+export type RecordKind = TrackingRecord['kind'];
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'artifact',
+];
+
+/** What the pipeline tells an exporter about the run when it starts. */
+export interface RunInfo {
+  /** Experiment (TensorBoard: parent directory; MLflow: experiment; W&B: project). */
+  experiment: string;
+  /** Human-readable run name; unique within the experiment by default. */
+  runName: string;
+  /** Backend run ids from a saved run handle, keyed by exporter name, to resume the same runs. */
+  resume?: Record<string, string>;
+  /** Run group (W&B group, MLflow tag), e.g. for the ranks of one distributed job. */
+  group?: string;
+  tags: Record<string, string>;
+  /** Milliseconds since the Unix epoch. */
+  startTime: number;
+}
+
+/** How the run ended: FINISHED, FAILED (crash) or KILLED (signal). */
+export type RunOutcome = { status: 'finished' } | { status: 'failed'; exitCode?: number; error?: unknown } | { status: 'killed'; signal?: string };
+
+export type ExportResult =
+  | { ok: true }
+  | {
+      ok: false;
+      error: Error;
+      /** True when trying the same records again may succeed (network, 429, 5xx). */
+      retryable: boolean;
+      /** Server-requested wait (Retry-After), in milliseconds. */
+      retryAfterMs?: number;
+      /**
+       * Records of the batch that were NOT delivered. When absent, nothing was delivered.
+       * Lets an exporter that splits a batch into several requests avoid duplicates on retry.
+       */
+      remaining?: readonly TrackingRecord[];
+    };
+
+export const EXPORT_OK: ExportResult = Object.freeze({ ok: true }) as ExportResult;
+
+/** What a backend implements. */
+export interface ExporterV1<Native = unknown> {
+  readonly specificationVersion: SpecificationVersion;
+  /** Short lowercase id: 'tensorboard', 'mlflow', 'wandb', or a custom one. */
+  readonly name: string;
+  /** Record kinds this exporter can write; others are never sent to it (counted as unsupported). */
+  readonly capabilities: ReadonlySet<RecordKind>;
+  /**
+   * Called once before the first export. May be slow (create a run over the network); the pipeline
+   * queues records meanwhile. A failure is retried like an export.
+   */
+  start(run: RunInfo): Promise<ExportResult>;
+  /** Deliver one batch. Never throws: failures come back as `{ ok: false }`. */
+  export(batch: readonly TrackingRecord[]): Promise<ExportResult>;
+  /** Make everything exported so far durable (flush files, finish in-flight requests). */
+  forceFlush(): Promise<void>;
+  /** End the run with its outcome and release resources. Called once. */
+  shutdown(outcome: RunOutcome): Promise<void>;
+  /** Backend ids to store in a run handle so a later process can resume the same run (run id, file path). */
+  runIds(): Record<string, string>;
+  /** Escape hatch to the backend's own handle (writer, client, run). */
+  native(): Native;
+}
+
+export type Exporter<Native = unknown> = ExporterV1<Native>;
+
+/** Counters kept by the pipeline, per exporter and in total. */
+export interface ExporterStats {
+  name: string;
+  exported: number;
+  failed: number;
+  retried: number;
+  dropped: number;
+  spilled: number;
+  unsupported: number;
+  queued: number;
+  lastError?: string;
+}
+
+export interface PipelineStats {
+  /** Records accepted from the caller (after validation). */
+  accepted: number;
+  /** Records rejected by validation (warn mode) or aggregation-filtered. */
+  skipped: number;
+  exporters: ExporterStats[];
+}
+
+export interface LogOptions {
+  /** Integer step; defaults to the tracker's own counter (previous step + 1). */
+  step?: number;
+  /** Milliseconds since the epoch; defaults to now. */
+  wallTime?: number;
+}
+
+/** A serialisable handle: store it in a checkpoint, pass it back to resume the same runs at the right step. */
+export interface RunHandle {
+  specificationVersion: SpecificationVersion;
+  experiment: string;
+  runName: string;
+  step: number;
+  runIds: Record<string, string>;
+}
+
+/** What users call. Every method returns immediately; nothing here waits on I/O except flush/close. */
+export interface Tracker {
+  /** Log scalars by name at one step. */
+  log(values: Readonly<Record<string, number>>, options?: LogOptions): void;
+  logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void;
+  logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void;
+  logImage(name: string, image: RawImage | EncodedImage, options?: LogOptions & { caption?: string }): void;
+  logText(name: string, text: string, options?: LogOptions): void;
+  logConfig(config: Readonly<Record<string, unknown>>): void;
+  setSummary(values: Readonly<Record<string, number | string | boolean>>): void;
+  logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void;
+  /** The step the next stepless `log` call will use. */
+  readonly step: number;
+  /** Wait until everything logged so far is exported (or given up on). */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
+  /** Flush (bounded by `timeoutMs`), end the runs with this outcome, release resources. Idempotent. */
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void>;
+  stats(): PipelineStats;
+  runHandle(): RunHandle;
+  [Symbol.asyncDispose](): Promise<void>;
+}

@@ -1,0 +1,272 @@
+import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createTracker, type TrackerOptions } from './tracker.js';
+import { createLogger } from './logger.js';
+import { InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
+import { InMemoryExporter } from './testing/in-memory-exporter.js';
+import { runExporterConformance } from './testing/conformance.js';
+import { readSpool } from './spool.js';
+import type { ExportResult } from './spec.js';
+
+function setup(extra: Partial<TrackerOptions> = {}, exporter = new InMemoryExporter()) {
+  const lines: string[] = [];
+  const tracker = createTracker({
+    exporters: [exporter],
+    experiment: 'exp',
+    runName: 'run',
+    handleExit: false,
+    logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+    retry: { initialDelayMs: 1, maxDelayMs: 5 },
+    ...extra,
+  });
+  return { tracker, exporter, lines };
+}
+
+runExporterConformance('in-memory', async () => ({ exporter: new InMemoryExporter(), readScalars: undefined }));
+
+describe('tracker basics', () => {
+  it('delivers scalars in order with steps and wall times, and starts the run once', async () => {
+    const { tracker, exporter } = setup();
+    tracker.log({ 'training/loss': 1, 'training/accuracy': 0.5 }, { step: 10, wallTime: 1234 });
+    tracker.log({ 'training/loss': 0.5 });
+    expect(tracker.step).toBe(12);
+    await tracker.flush();
+    expect(exporter.records).toEqual([
+      { kind: 'scalar', name: 'training/loss', value: 1, step: 10, wallTime: 1234 },
+      { kind: 'scalar', name: 'training/accuracy', value: 0.5, step: 10, wallTime: 1234 },
+      expect.objectContaining({ kind: 'scalar', name: 'training/loss', value: 0.5, step: 11 }),
+    ]);
+    expect(exporter.starts).toBe(1);
+    expect(exporter.run).toMatchObject({ experiment: 'exp', runName: 'run' });
+    await tracker.close();
+    expect(exporter.outcome).toEqual({ status: 'finished' });
+    expect(exporter.shutdowns).toBe(1);
+  });
+
+  it('carries every record kind', async () => {
+    const { tracker, exporter } = setup();
+    tracker.logHyperparams({ lr: 0.1, opt: 'adam' }, { metrics: ['validation/accuracy'] });
+    tracker.logConfig({ model: { layers: 2 } });
+    tracker.logHistogram('model/weights', [1, 2, 3], { step: 1 });
+    tracker.logImage('evaluation/confusion', { width: 1, height: 1, channels: 1, data: new Uint8Array([7]) }, { step: 1 });
+    tracker.logText('model/summary', 'hello', { step: 1 });
+    tracker.setSummary({ 'evaluation/accuracy': 0.9 });
+    tracker.logArtifact('/tmp/model.json', { artifactPath: 'model' });
+    await tracker.close();
+    expect(exporter.records.map((r) => r.kind)).toEqual(['hparams', 'config', 'histogram', 'image', 'text', 'summary', 'artifact']);
+  });
+
+  it('close is idempotent, later calls are ignored and counted, and await using closes', async () => {
+    const { tracker, exporter, lines } = setup();
+    await Promise.all([tracker.close(), tracker.close()]);
+    tracker.log({ 'training/loss': 1 });
+    expect(exporter.shutdowns).toBe(1);
+    expect(tracker.stats().skipped).toBe(1);
+    expect(lines.some((l) => l.includes('after close'))).toBe(true);
+    const other = new InMemoryExporter();
+    {
+      await using t = createTracker({ exporters: [other], handleExit: false, logLevel: 'silent' });
+      t.log({ 'training/loss': 2 });
+    }
+    expect(other.shutdowns).toBe(1);
+    expect(other.count).toBe(1);
+  });
+
+  it('resumes from a run handle at the saved step', async () => {
+    const { tracker } = setup();
+    tracker.log({ 'training/loss': 1 }, { step: 41 });
+    await tracker.flush();
+    const handle = JSON.parse(JSON.stringify(tracker.runHandle()));
+    await tracker.close();
+    const { tracker: resumed, exporter } = setup({ resume: handle, runName: undefined, experiment: undefined });
+    resumed.log({ 'training/loss': 0.5 });
+    await resumed.close();
+    expect(exporter.run?.runName).toBe('run');
+    expect(exporter.run?.resume).toEqual({ 'memory.runName': 'run' });
+    expect(exporter.scalars()[0]?.step).toBe(42);
+  });
+});
+
+describe('validation policies', () => {
+  it('strict: typed errors naming the metric and the rule', () => {
+    const { tracker } = setup({ validation: 'strict' });
+    let caught: unknown;
+    try {
+      tracker.log({ 'Bad Name': 1 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(InvalidMetricNameError.isInstance(caught)).toBe(true);
+    expect(MetricsError.isInstance(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(/"Bad Name".*must be hierarchical/);
+    expect(() => tracker.log({ 'training/loss': 'x' as unknown as number })).toThrow(/training\/loss.*must be a number/);
+    expect(() => tracker.log({ 'training/loss': 1 }, { step: -1 })).toThrow(InvalidMetricValueError);
+  });
+
+  it('warn: skips, warns once per name, counts', async () => {
+    const { tracker, exporter, lines } = setup();
+    tracker.log({ 'Bad Name': 1, 'training/loss': 2 });
+    tracker.log({ 'Bad Name': 1 });
+    tracker.log({ 'training/loss': '3' as unknown as number });
+    await tracker.flush();
+    expect(exporter.scalars().map((s) => s.value)).toEqual([2]);
+    expect(lines.filter((l) => l.includes('Bad Name'))).toHaveLength(1);
+    expect(tracker.stats().skipped).toBe(3);
+  });
+
+  it('normalize: rewrites names, migrates legacy ones, keeps NaN and Infinity', async () => {
+    const { tracker, exporter } = setup({ validation: 'normalize' });
+    tracker.log({ valLoss: 1, loss: 2, 'training/x': Number.NaN, 'training/y': -Infinity }, { step: 0 });
+    await tracker.flush();
+    expect(exporter.scalars()).toEqual([
+      { name: 'custom/val_loss', value: 1, step: 0 },
+      { name: 'training/loss', value: 2, step: 0 },
+      { name: 'training/x', value: Number.NaN, step: 0 },
+      { name: 'training/y', value: -Infinity, step: 0 },
+    ]);
+  });
+
+  it('warn mode: log() never throws, whatever it is given (property)', async () => {
+    const { tracker } = setup({ logger: createLogger({ level: 'silent' }) });
+    const anyValue = fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null), fc.constant(undefined), fc.object(), fc.boolean(), fc.bigInt());
+    const anyStep = fc.oneof(fc.integer(), fc.double(), fc.constant(2 ** 60), fc.constant(-0), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), anyValue), anyStep, (values, step) => {
+        tracker.log(values as Record<string, number>, { step: step as number });
+        tracker.logText(String(step), values as unknown as string);
+        tracker.logHistogram('model/w', values as unknown as number[]);
+        tracker.logHyperparams(values as Record<string, string>);
+      }),
+      { numRuns: 300 },
+    );
+    await tracker.close();
+  });
+
+  it('strict mode: every error is a MetricsError that names the metric (property)', () => {
+    const { tracker } = setup({ validation: 'strict' });
+    fc.assert(
+      fc.property(fc.string(), fc.oneof(fc.double(), fc.string(), fc.constant(null)), (name, value) => {
+        try {
+          tracker.log({ [name]: value as number }, { step: 1 });
+        } catch (e) {
+          expect(MetricsError.isInstance(e)).toBe(true);
+          expect((e as Error).message).toContain(JSON.stringify(name));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('pipeline resilience', () => {
+  it('retries a failing export and delivers once, counting retries', async () => {
+    const exporter = new InMemoryExporter();
+    let failures = 2;
+    exporter.failWith = (): ExportResult => (failures-- > 0 ? { ok: false, retryable: true, error: new Error('503'), retryAfterMs: 1 } : { ok: true });
+    const { tracker } = setup({}, exporter);
+    tracker.log({ 'training/loss': 1, 'training/accuracy': 2 });
+    await tracker.flush();
+    expect(exporter.count).toBe(2);
+    expect(tracker.stats().exporters[0]).toMatchObject({ exported: 2, retried: 4, failed: 0, lastError: '503' });
+  });
+
+  it('retries only the undelivered remainder of a partly delivered batch', async () => {
+    const exporter = new InMemoryExporter();
+    let first = true;
+    exporter.failWith = (batch): ExportResult => {
+      if (!first) return { ok: true };
+      first = false;
+      exporter.records.push(batch[0]!); // pretend the first record arrived
+      return { ok: false, retryable: true, error: new Error('reset'), remaining: batch.slice(1) };
+    };
+    const { tracker } = setup({}, exporter);
+    tracker.log({ 'training/a': 1, 'training/b': 2, 'training/c': 3 });
+    await tracker.flush();
+    expect(exporter.records.map((r) => (r as { name: string }).name)).toEqual(['training/a', 'training/b', 'training/c']);
+    expect(tracker.stats().exporters[0]?.exported).toBe(3);
+  });
+
+  it('a hanging or throwing exporter does not delay the others', async () => {
+    const hanging = new InMemoryExporter('hanging');
+    hanging.failWith = () => new Promise<ExportResult>(() => {});
+    const throwing = new InMemoryExporter('throwing');
+    throwing.failWith = () => {
+      throw new Error('boom');
+    };
+    const healthy = new InMemoryExporter('healthy');
+    const lines: string[] = [];
+    const tracker = createTracker({
+      exporters: [hanging, throwing, healthy],
+      handleExit: false,
+      batch: { exportTimeoutMs: 50 },
+      retry: { initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 100 },
+      logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+    });
+    tracker.log({ 'training/loss': 1 });
+    await tracker.flush();
+    expect(healthy.count).toBe(1);
+    await tracker.close(undefined, { timeoutMs: 500 });
+    const stats = Object.fromEntries(tracker.stats().exporters.map((e) => [e.name, e]));
+    expect(stats.healthy).toMatchObject({ exported: 1, failed: 0 });
+    expect(stats.hanging).toMatchObject({ exported: 0, failed: 1 });
+    expect(stats.throwing).toMatchObject({ exported: 0, failed: 1, lastError: 'boom' });
+    expect(lines.filter((l) => l.includes('❌') && l.includes('throwing'))).toHaveLength(1);
+  });
+
+  it('drops with counts when a queue is full', async () => {
+    const exporter = new InMemoryExporter();
+    exporter.failWith = () => new Promise<ExportResult>(() => {});
+    const { tracker } = setup({ batch: { maxQueueSize: 10, maxBatchSize: 5, exportTimeoutMs: 10_000 } }, exporter);
+    for (let i = 0; i < 30; i++) tracker.log({ 'training/loss': i });
+    tracker.flush();
+    expect(tracker.stats().exporters[0]).toMatchObject({ dropped: 20, queued: 10 });
+    expect(tracker.stats().accepted).toBe(30);
+  });
+
+  it('spills to disk while a backend is down and replays everything once, in order, after it recovers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const exporter = new InMemoryExporter();
+    let down = true;
+    exporter.failWith = (): ExportResult => (down ? { ok: false, retryable: true, error: new Error('ECONNREFUSED') } : { ok: true });
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 20, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineMs: 20 } }, exporter);
+    for (let i = 0; i < 100; i++) tracker.log({ 'training/loss': i }, { step: i });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tracker.stats().exporters[0]!.spilled).toBeGreaterThan(0);
+    down = false;
+    await tracker.flush();
+    await tracker.close();
+    expect(exporter.scalars().map((s) => s.step)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(readdirSync(dir)).toEqual([]); // nothing left to replay
+  });
+
+  it('leaves a readable spool (NaN and all) when the backend is still down at close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const exporter = new InMemoryExporter();
+    exporter.failWith = (): ExportResult => ({ ok: false, retryable: true, error: new Error('down') });
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, retry: { initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 10 } }, exporter);
+    tracker.log({ 'training/loss': Number.NaN, 'training/accuracy': 1 }, { step: 2 ** 40 });
+    tracker.logImage('evaluation/img', { width: 1, height: 1, channels: 1, data: new Uint8Array([9]) }, { step: 1 });
+    await tracker.close(undefined, { timeoutMs: 200 });
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const { header, records } = readSpool(join(dir, files[0]!));
+    expect(header).toMatchObject({ exporter: 'memory', run: { experiment: 'exp', runName: 'run' } });
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({ name: 'training/loss', step: 2 ** 40 });
+    expect(Number.isNaN((records[0] as { value: number }).value)).toBe(true);
+    expect((records[2] as { image: { data: Uint8Array } }).image.data).toEqual(new Uint8Array([9]));
+    expect(existsSync(join(dir, files[0]!))).toBe(true);
+  });
+
+  it('counts records an exporter cannot take', async () => {
+    const scalarsOnly = new InMemoryExporter('scalars', ['scalar']);
+    const { tracker } = setup({}, scalarsOnly);
+    tracker.log({ 'training/loss': 1 });
+    tracker.logText('model/summary', 'x');
+    await tracker.close();
+    expect(tracker.stats().exporters[0]).toMatchObject({ exported: 1, unsupported: 1 });
+  });
+});
