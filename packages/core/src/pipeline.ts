@@ -35,6 +35,8 @@ export interface PipelineOptions {
   /** Directory for spool files (policy `spill`). */
   spillDir?: string;
   logger: Logger;
+  /** Run ids from a saved handle, keyed by exporter name: each exporter gets its own in `RunInfo.resume`. */
+  resumeIds?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -101,11 +103,11 @@ export class Pipeline {
     return { accepted: this.accepted, skipped: this.skipped, exporters: this.lanes.map((l) => l.snapshot()) };
   }
 
-  runIds(): Record<string, string> {
-    const ids: Record<string, string> = {};
+  runIds(): Record<string, Record<string, string>> {
+    const ids: Record<string, Record<string, string>> = {};
     for (const lane of this.lanes) {
       try {
-        for (const [k, v] of Object.entries(lane.exporter.runIds())) ids[`${lane.exporter.name}.${k}`] = v;
+        ids[lane.exporter.name] = { ...lane.exporter.runIds() };
       } catch {
         // an exporter that cannot say its ids yet has none to resume
       }
@@ -237,7 +239,9 @@ class ExporterLane {
   }
 
   private async startRun(): Promise<ExportResult> {
-    return this.call(() => this.exporter.start(this.options.run));
+    const run = this.options.run;
+    const own = this.options.resumeIds?.[this.exporter.name];
+    return this.call(() => this.exporter.start(own ? { ...run, resume: own } : run));
   }
 
   private takeHead(): readonly TrackingRecord[] {

@@ -133,7 +133,10 @@ export interface RunInfo {
   experiment: string;
   /** Human-readable run name; unique within the experiment by default. */
   runName: string;
-  /** Backend run ids from a saved run handle, keyed by exporter name, to resume the same runs. */
+  /**
+   * This exporter's own ids from a saved run handle (what its `runIds()` returned then), to resume the
+   * same run: e.g. `{ runId: '…' }` for MLflow. Undefined for a new run.
+   */
   resume?: Record<string, string>;
   /** Run group (W&B group, MLflow tag), e.g. for the ranks of one distributed job. */
   group?: string;
@@ -223,7 +226,8 @@ export interface RunHandle {
   experiment: string;
   runName: string;
   step: number;
-  runIds: Record<string, string>;
+  /** Each exporter's `runIds()`, keyed by exporter name. */
+  runIds: Record<string, Record<string, string>>;
 }
 
 /** What users call. Every method returns immediately; nothing here waits on I/O except flush/close. */

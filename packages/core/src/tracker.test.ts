@@ -85,7 +85,7 @@ describe('tracker basics', () => {
     resumed.log({ 'training/loss': 0.5 });
     await resumed.close();
     expect(exporter.run?.runName).toBe('run');
-    expect(exporter.run?.resume).toEqual({ 'memory.runName': 'run' });
+    expect(exporter.run?.resume).toEqual({ runName: 'run' });
     expect(exporter.scalars()[0]?.step).toBe(42);
   });
 });

@@ -80,15 +80,12 @@ class PipelineTracker implements Tracker {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     const resume = options.resume;
     this.nextStep = resume ? resume.step : 0;
-    const resumeIds: Record<string, string> = {};
-    if (resume) for (const [k, v] of Object.entries(resume.runIds)) resumeIds[k] = v;
     this.run = {
       experiment: options.experiment ?? resume?.experiment ?? process.env.METRICS_EXPERIMENT ?? 'default',
       runName: options.runName ?? resume?.runName ?? process.env.METRICS_RUN_NAME ?? defaultRunName(),
       group: options.group,
       tags: { ...options.tags },
       startTime: Date.now(),
-      resume: resume ? resumeIds : undefined,
     };
     const migrate = options.migrateLegacyNames ?? true;
     const migrator = migrate ? createLegacyMigrator({ map: migrate === true ? undefined : migrate, logger: this.logger }) : undefined;
@@ -108,6 +105,7 @@ class PipelineTracker implements Tracker {
       fullQueue: options.fullQueue,
       spillDir: options.spillDir,
       logger: this.logger,
+      resumeIds: resume?.runIds,
     });
     this.handleExit = options.handleExit ?? true;
     if (this.handleExit) registerForExit(this, this.closeTimeoutMs);
