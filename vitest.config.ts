@@ -6,6 +6,6 @@ export default defineConfig({
     projects: ['packages/*', 'apps/*', 'tooling/*'],
     // Oracle tests start real servers and Python processes: keep the 2-core machine from thrashing.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
   },
 });
