@@ -31,7 +31,8 @@ export interface PipelineOptions {
   run: RunInfo;
   batch?: Partial<BatchOptions>;
   retry?: Partial<RetryPolicy>;
-  fullQueue?: FullQueuePolicy;
+  /** One policy for all exporters, or per exporter name (e.g. spill only for a remote backend). */
+  fullQueue?: FullQueuePolicy | Readonly<Record<string, FullQueuePolicy>>;
   /** Directory for spool files (policy `spill`). */
   spillDir?: string;
   logger: Logger;
@@ -126,6 +127,7 @@ class ExporterLane {
   private closing = false;
   private readonly stats: ExporterStats;
   private readonly supportsAll: boolean;
+  private readonly policy: FullQueuePolicy;
   private waiters: (() => void)[] = [];
   private abortWait: (() => void) | undefined;
 
@@ -135,6 +137,8 @@ class ExporterLane {
     private readonly batch: BatchOptions,
     private readonly retry: RetryPolicy,
   ) {
+    const fq = options.fullQueue;
+    this.policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'drop');
     this.stats = { name: exporter.name, exported: 0, failed: 0, retried: 0, dropped: 0, spilled: 0, unsupported: 0, queued: 0 };
     this.supportsAll = (['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'] as RecordKind[]).every((k) =>
       exporter.capabilities.has(k),
@@ -158,7 +162,7 @@ class ExporterLane {
     if (this.dead) return this.giveUp(records, 'the exporter failed permanently');
     if (this.queued + records.length > this.batch.maxQueueSize || (this.spool?.pending ?? 0) > 0) {
       // Keep order: once anything is spilled, later records go behind it on disk.
-      if (this.options.fullQueue === 'spill') return this.spill(records);
+      if (this.policy === 'spill') return this.spill(records);
       this.stats.dropped += records.length;
       this.options.logger.warnOnce(`queue-full:${this.exporter.name}`, `${this.exporter.name} queue is full (${this.batch.maxQueueSize} records); dropping records (counted in stats).`);
       return;
@@ -209,7 +213,7 @@ class ExporterLane {
       // With a spool, records never need to be given up on for time: memory stays bounded because
       // new records go to disk. Without one, a deadline bounds how long a batch is retried.
       const pastDeadline =
-        this.options.fullQueue !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
+        this.policy !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
       if (!result.retryable || (this.started && pastDeadline)) {
         this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
         if (!this.started) {
@@ -252,7 +256,7 @@ class ExporterLane {
 
   /** A record that can't be delivered now: to disk when spilling, otherwise counted as failed. */
   private giveUp(records: readonly TrackingRecord[], reason: string): void {
-    if (this.options.fullQueue === 'spill' && !this.dead) return this.spill(records);
+    if (this.policy === 'spill' && !this.dead) return this.spill(records);
     this.stats.failed += records.length;
     this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
   }
@@ -342,7 +346,7 @@ class ExporterLane {
     this.closing = true;
     this.abortWait?.();
     if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
-    if (this.options.fullQueue === 'spill' && !this.dead) {
+    if (this.policy === 'spill' && !this.dead) {
       // Older than anything already on disk: they go in front, so a replay keeps the order.
       const older = this.queue.splice(0).flat();
       this.queued = 0;

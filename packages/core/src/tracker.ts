@@ -37,8 +37,11 @@ export interface TrackerOptions {
   migrateLegacyNames?: boolean | Readonly<Record<string, string>>;
   batch?: Partial<BatchOptions>;
   retry?: Partial<RetryPolicy>;
-  /** Full queue or backend down past the retry deadline: 'drop' (counted) or 'spill' to disk. Default 'drop'. */
-  fullQueue?: FullQueuePolicy;
+  /**
+   * Full queue or backend down past the retry deadline: 'drop' (counted) or 'spill' to disk; one policy
+   * or one per exporter name. Default 'drop'.
+   */
+  fullQueue?: FullQueuePolicy | Readonly<Record<string, FullQueuePolicy>>;
   spillDir?: string;
   logger?: Logger;
   logLevel?: LogLevel;

@@ -1,0 +1,84 @@
+// Caller-side cost of log() through the facade (10 scalars a call), with no backend (pipeline only) and with
+// TensorBoard + MLflow (real server from the oracle harness) + W&B offline; and resident-memory growth while
+// 10 million scalars go through all three.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, report } from '@metrics/bench';
+import { startMlflowServer } from '@metrics/oracle';
+import { InMemoryExporter } from '@metrics/core/test';
+import { createExperimentTracker, type ExperimentTracker } from '../src/index.js';
+
+const names = Array.from({ length: 10 }, (_, i) => `training/metric_${i}`);
+const values: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+
+async function callerCost(tracker: ExperimentTracker, calls: number): Promise<number> {
+  const samples: number[] = [];
+  let step = tracker.step;
+  for (let round = 0; round < 12; round++) {
+    let spent = 0n;
+    for (let chunk = 0; chunk < calls / 1000; chunk++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 1000; i++) {
+        values[names[i % 10]!] = i;
+        tracker.log(values, { step: step++ });
+      }
+      spent += process.hrtime.bigint() - t0;
+      await new Promise((r) => setImmediate(r)); // the training loop yields; the pipeline works meanwhile
+    }
+    samples.push(Number(spent) / (calls * 10));
+  }
+  return median(samples.slice(2));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'unified-bench-'));
+const quiet = { logLevel: 'silent' as const, env: {} };
+
+{
+  const memory = new InMemoryExporter();
+  memory.keep = false;
+  const tracker = await createExperimentTracker({ ...quiet, tensorboardLogging: false, mlflowLogging: false, wandbLogging: false, trackers: [memory] });
+  const ns = await callerCost(tracker, 20_000);
+  await tracker.close();
+  report({ package: '@metrics/unified', name: 'log() caller cost, pipeline only', value: ns, unit: 'ns/scalar' });
+}
+
+const server = await startMlflowServer();
+try {
+  const tracker = await createExperimentTracker({
+    ...quiet,
+    experiment: 'unified-bench',
+    tensorboardLogging: true,
+    tensorboardLogDir: join(dir, 'runs'),
+    mlflowLogging: true,
+    mlflowTrackingUri: server.url,
+    mlflowSpoolDir: join(dir, 'spool'),
+    wandbLogging: true,
+    wandbDir: dir,
+    wandbMode: 'offline',
+  });
+  const ns = await callerCost(tracker, 20_000);
+  report({ package: '@metrics/unified', name: 'log() caller cost, TensorBoard + MLflow + W&B', value: ns, unit: 'ns/scalar' });
+
+  // Memory: 10 million scalars through all three backends.
+  global.gc?.();
+  const rss0 = process.memoryUsage.rss();
+  let peak = rss0;
+  let step = tracker.step;
+  const TOTAL = 10_000_000;
+  for (let sent = 0; sent < TOTAL; sent += 10) {
+    tracker.log(values, { step: step++ });
+    if (step % 1000 === 0) {
+      await new Promise((r) => setImmediate(r));
+      if (step % 100_000 === 0) peak = Math.max(peak, process.memoryUsage.rss());
+    }
+  }
+  peak = Math.max(peak, process.memoryUsage.rss());
+  await tracker.close(undefined, { timeoutMs: 600_000 });
+  report({ package: '@metrics/unified', name: 'RSS growth, 10M scalars through 3 backends', value: (peak - rss0) / 2 ** 20, unit: 'MB' });
+  const stats = tracker.stats();
+  for (const e of stats.exporters)
+    report({ package: '@metrics/unified', name: `${e.name}: exported / spilled / dropped of ${stats.accepted}`, value: e.exported, unit: `exported (${e.spilled} spilled, ${e.dropped} dropped)` });
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,121 @@
+import {
+  EXPORT_OK,
+  ExportError,
+  SPECIFICATION_VERSION,
+  type ExporterV1,
+  type ExportResult,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type Tracker,
+  type TrackingRecord,
+} from '@metrics/core';
+
+/** A custom tracker in a few lines: say what it takes and how to write a batch. */
+export interface TrackerDefinition<Native = unknown> {
+  name: string;
+  /** Record kinds it accepts (default: scalars only). */
+  capabilities?: readonly RecordKind[];
+  start?(run: RunInfo): void | Promise<void>;
+  /** Write a batch. Throwing is fine: the failure is reported once, counted, and retried. */
+  write(records: readonly TrackingRecord[]): void | Promise<void>;
+  flush?(): void | Promise<void>;
+  close?(outcome: RunOutcome): void | Promise<void>;
+  runIds?(): Record<string, string>;
+  native?(): Native;
+}
+
+function failure(error: unknown): ExportResult {
+  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
+  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: true };
+}
+
+/** Turns a definition into an exporter that never throws into the pipeline. */
+export function defineTracker<Native = unknown>(def: TrackerDefinition<Native>): ExporterV1<Native | undefined> {
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: def.name,
+    capabilities: new Set(def.capabilities ?? ['scalar']),
+    async start(run) {
+      try {
+        await def.start?.(run);
+        return EXPORT_OK;
+      } catch (error) {
+        return failure(error);
+      }
+    },
+    async export(batch) {
+      try {
+        await def.write(batch);
+        return EXPORT_OK;
+      } catch (error) {
+        return failure(error);
+      }
+    },
+    async forceFlush() {
+      await def.flush?.();
+    },
+    async shutdown(outcome) {
+      await def.close?.(outcome);
+    },
+    runIds: () => def.runIds?.() ?? {},
+    native: () => def.native?.(),
+  };
+}
+
+/** Lets an already-built Tracker (with its own pipeline) receive the facade's records. */
+export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV1<Tracker> {
+  const exporter = defineTracker<Tracker>({
+    name,
+    capabilities: ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'],
+    write(records) {
+      for (const r of records) {
+        switch (r.kind) {
+          case 'scalar':
+            tracker.log({ [r.name]: r.value }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'histogram':
+            tracker.logHistogram(r.name, r.buckets ?? r.values ?? [], { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'image':
+            tracker.logImage(r.name, r.image, { step: r.step, wallTime: r.wallTime, caption: r.caption });
+            break;
+          case 'text':
+            tracker.logText(r.name, r.text, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'hparams':
+            tracker.logHyperparams(r.params, { metrics: r.metrics });
+            break;
+          case 'config':
+            tracker.logConfig(r.config);
+            break;
+          case 'summary':
+            tracker.setSummary(r.values);
+            break;
+          case 'artifact':
+            tracker.logArtifact(r.localPath, { artifactPath: r.artifactPath, type: r.type });
+            break;
+        }
+      }
+    },
+    flush: () => tracker.flush(),
+    close: (outcome) => tracker.close(outcome),
+    runIds: () => {
+      const ids: Record<string, string> = {};
+      for (const [k, v] of Object.entries(tracker.runHandle().runIds)) for (const [k2, v2] of Object.entries(v)) ids[`${k}.${k2}`] = v2;
+      return ids;
+    },
+    native: () => tracker,
+  });
+  return exporter as ExporterV1<Tracker>;
+}
+
+export function isExporter(value: unknown): value is ExporterV1 {
+  const v = value as Partial<ExporterV1> | null;
+  return !!v && typeof v === 'object' && typeof v.export === 'function' && typeof v.specificationVersion === 'string';
+}
+
+export function isTracker(value: unknown): value is Tracker {
+  const v = value as Partial<Tracker> | null;
+  return !!v && typeof v === 'object' && typeof v.log === 'function' && typeof v.flush === 'function' && typeof v.close === 'function';
+}

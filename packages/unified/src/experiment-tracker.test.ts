@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, createTracker, InvalidConfigError, type ExportResult, type TrackingRecord } from '@metrics/core';
+import { InMemoryExporter, runExporterConformance } from '@metrics/core/test';
+import { createExperimentTracker, defineTracker, resolveConfig, type ExperimentTrackerOptions } from './index.js';
+
+const OFF = { tensorboardLogging: false, mlflowLogging: false, wandbLogging: false } as const;
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, logger: createLogger({ sink: (_l, line) => lines.push(line) }) };
+}
+
+async function withMemory(options: ExperimentTrackerOptions = {}) {
+  const memory = new InMemoryExporter();
+  const { lines, logger } = capture();
+  const tracker = await createExperimentTracker({ ...OFF, trackers: [memory], logger, env: {}, ...options });
+  return { tracker, memory, lines };
+}
+
+runExporterConformance('defineTracker', async () => {
+  const seen: TrackingRecord[] = [];
+  return { exporter: defineTracker({ name: 'custom', capabilities: ['scalar', 'text'], write: (r) => void seen.push(...r) }) };
+});
+
+describe('configuration', () => {
+  it('fails at creation naming the field and the fix', async () => {
+    let error: unknown;
+    try {
+      await createExperimentTracker({ ...OFF, tensorboardFlushSecs: -1, experimentLoggingInterval: 0, env: {} });
+    } catch (e) {
+      error = e;
+    }
+    expect(InvalidConfigError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/tensorboardFlushSecs: tensorboardFlushSecs must be positive \(seconds between flushes, default 30\)/);
+    expect((error as Error).message).toMatch(/experimentLoggingInterval: .*must be positive/);
+    await expect(createExperimentTracker({ ...OFF, tensorbordLogDir: 'x', env: {} } as never)).rejects.toThrow(/tensorbordLogDir/);
+  });
+
+  it('uses the seeds defaults and the official SDKs environment variables', () => {
+    const c = resolveConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', WANDB_PROJECT: 'p', WANDB_ENTITY: 'e', WANDB_TAGS: 'a, b', RANK: '3' });
+    expect(c).toMatchObject({
+      tensorboardLogDir: 'runs',
+      tensorboardFlushSecs: 30,
+      tensorboardMaxQueue: 10,
+      mlflowTrackingUri: 'http://127.0.0.1:5000',
+      wandbProject: 'p',
+      wandbEntity: 'e',
+      wandbTags: ['a', 'b'],
+      experiment: 'p',
+      rank: 3,
+      asynchronousLogging: true,
+    });
+    expect(resolveConfig({ wandbProject: 'mine' }, { WANDB_PROJECT: 'env' }).wandbProject).toBe('mine');
+  });
+});
+
+describe('logging', () => {
+  it('puts training metrics under training/ with the epoch, and keeps steps consistent', async () => {
+    const { tracker, memory } = await withMemory();
+    tracker.logTrainingMetrics(2, 7, { loss: 0.5, accuracy: 0.8, 'custom/tokens': 3 });
+    tracker.logPerformanceMetrics({ cpu_usage_percent: 40 });
+    tracker.logText('model/summary', 'hi');
+    await tracker.close();
+    expect(memory.scalars()).toEqual([
+      { name: 'training/loss', value: 0.5, step: 7 },
+      { name: 'training/accuracy', value: 0.8, step: 7 },
+      { name: 'custom/tokens', value: 3, step: 7 },
+      { name: 'training/epoch', value: 2, step: 7 },
+      { name: 'performance/cpu_usage_percent', value: 40, step: 8 },
+    ]);
+    expect(memory.records.find((r) => r.kind === 'text')).toMatchObject({ step: 8 });
+  });
+
+  it('aggregates between logging intervals instead of dropping values', async () => {
+    const { tracker, memory } = await withMemory({ experimentLoggingInterval: 5 });
+    for (let step = 0; step < 12; step++) tracker.log({ 'training/loss': step }, { step });
+    await tracker.close();
+    // step 0 alone; steps 1..5 averaged at 5; 6..10 at 10; 11 flushed at close
+    expect(memory.scalars()).toEqual([
+      { name: 'training/loss', value: 0, step: 0 },
+      { name: 'training/loss', value: 3, step: 5 },
+      { name: 'training/loss', value: 8, step: 10 },
+      { name: 'training/loss', value: 11, step: 11 },
+    ]);
+  });
+
+  it('logs by priority from the standard-metrics registry', async () => {
+    const { tracker, memory } = await withMemory({ selectiveLogging: true, loggingPriority: 'high' });
+    tracker.log({ 'training/loss': 1, 'training/gradient_norm': 2, 'performance/cpu_usage_percent': 3 }, { step: 0 });
+    await tracker.close();
+    expect(memory.scalars().map((s) => s.name)).toEqual(['training/loss']);
+  });
+
+  it('profiles every tracking operation under experiment_tracking', async () => {
+    const { tracker } = await withMemory();
+    tracker.logTrainingMetrics(0, 0, { loss: 1 });
+    tracker.log({ 'validation/loss': 1 });
+    await tracker.flush();
+    const metrics = tracker.profiler.toMetrics();
+    expect(Object.keys(metrics)).toEqual(expect.arrayContaining(['profiling/timing/unified_training_logging', 'profiling/timing/unified_logging']));
+    await tracker.close();
+  });
+});
+
+describe('fan-out with isolation', () => {
+  it('a tracker that throws, rejects or hangs does not delay or break the others; each is reported once', async () => {
+    const healthy = new InMemoryExporter('healthy');
+    const hanging = new InMemoryExporter('hanging');
+    hanging.failWith = () => new Promise<ExportResult>(() => {});
+    const throwing = defineTracker({
+      name: 'throwing',
+      write() {
+        throw new Error('disk on fire');
+      },
+    });
+    const { lines, logger } = capture();
+    const tracker = await createExperimentTracker({ ...OFF, trackers: [hanging, throwing, healthy], logger, env: {}, closeTimeoutMs: 300 });
+    for (let step = 0; step < 20; step++) tracker.log({ 'training/loss': step }, { step });
+    // the healthy tracker gets everything promptly, while the others fail
+    await tracker.flush({ timeoutMs: 200 });
+    expect(healthy.count).toBe(20);
+    await tracker.close();
+    const stats = Object.fromEntries(tracker.stats().exporters.map((e) => [e.name, e]));
+    expect(stats.healthy).toMatchObject({ exported: 20 });
+    expect(stats.throwing!.exported).toBe(0);
+    expect(stats.throwing!.lastError).toBe('disk on fire');
+    expect(lines.filter((l) => l.includes('❌') && l.includes('throwing'))).toHaveLength(1);
+  });
+
+  it('accepts whole Tracker instances as custom trackers', async () => {
+    const inner = new InMemoryExporter('inner');
+    const own = createTracker({ exporters: [inner], handleExit: false, logLevel: 'silent' });
+    const tracker = await createExperimentTracker({ ...OFF, trackers: [own], env: {}, logLevel: 'silent' });
+    tracker.log({ 'training/loss': 1 }, { step: 3 });
+    tracker.setSummary({ 'evaluation/accuracy': 0.9 });
+    await tracker.close();
+    expect(inner.scalars()).toEqual([{ name: 'training/loss', value: 1, step: 3 }]);
+    expect(inner.records.map((r) => r.kind)).toEqual(['scalar', 'summary']);
+  });
+});
+
+describe('ranks and resume', () => {
+  it('rank gating "main": other ranks log nothing', async () => {
+    const { tracker, memory } = await withMemory({ env: { RANK: '1' } });
+    tracker.log({ 'training/loss': 1 });
+    await tracker.close();
+    expect(memory.count).toBe(0);
+    expect(tracker.backends).toEqual([]);
+  });
+
+  it('rank gating "all": every rank logs, with the rank in the run name and a shared group', async () => {
+    const { tracker, memory } = await withMemory({ env: { LOCAL_RANK: '2' }, rankGating: 'all', runName: 'job' });
+    tracker.log({ 'training/loss': 1 });
+    await tracker.close();
+    expect(memory.run).toMatchObject({ runName: 'job-rank2', group: 'job', tags: { rank: '2' } });
+    expect(memory.count).toBe(1);
+  });
+
+  it('a saved run handle resumes the same run at the right step', async () => {
+    const { tracker } = await withMemory({ runName: 'resumable', experiment: 'exp' });
+    tracker.log({ 'training/loss': 1 }, { step: 99 });
+    await tracker.flush();
+    const handle = JSON.parse(JSON.stringify(tracker.runHandle()));
+    await tracker.close();
+    expect(handle).toMatchObject({ experiment: 'exp', runName: 'resumable', step: 100 });
+    const again = await withMemory({ resume: handle });
+    again.tracker.log({ 'training/loss': 0.5 });
+    await again.tracker.close();
+    expect(again.memory.run).toMatchObject({ experiment: 'exp', runName: 'resumable', resume: { runName: 'resumable' } });
+    expect(again.memory.scalars()).toEqual([{ name: 'training/loss', value: 0.5, step: 100 }]);
+  });
+});

@@ -1,0 +1,243 @@
+import {
+  createLogger,
+  createTracker,
+  MetricAggregator,
+  MetricRegistry,
+  passesPriority,
+  type EncodedImage,
+  type ExporterV1,
+  type HistogramRecord,
+  type HyperparamValue,
+  type LogOptions,
+  type Logger,
+  type PipelineStats,
+  type RawImage,
+  type RunHandle,
+  type RunOutcome,
+  type Tracker,
+} from '@metrics/core';
+import { createProfiler, type Profiler } from '@metrics/profiler';
+import { loadBuiltInExporters, type BackendOptions } from './backends.js';
+import { resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
+
+export interface ExperimentTrackerOptions extends ExperimentConfigInput {
+  /** Custom or pre-built trackers: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
+  trackers?: readonly (ExporterV1 | Tracker)[];
+  /** Options per built-in backend, keyed by its name; passed to that backend's factory. */
+  backendOptions?: BackendOptions;
+  /** A profiler to use (default: a new one; off with `profiling: false`). */
+  profiler?: Profiler;
+  logger?: Logger;
+  registry?: MetricRegistry;
+  /** A saved run handle (from `runHandle()`, e.g. in a checkpoint): resume the same runs at the right step. */
+  resume?: RunHandle;
+  env?: NodeJS.ProcessEnv;
+}
+
+const CATEGORY = 'experiment_tracking';
+
+/**
+ * Creates the facade: one pipeline fanning out to every enabled tracker, isolated from each other, with
+ * logging intervals, priority-based selective logging, rank gating and every operation profiled.
+ * Fails at creation (with the field and the fix) on a bad configuration; never afterwards.
+ */
+export async function createExperimentTracker(options: ExperimentTrackerOptions = {}): Promise<ExperimentTracker> {
+  const { trackers, backendOptions, profiler, logger, registry, resume, env, ...configInput } = options;
+  const config = resolveConfig(configInput, env);
+  const log = logger ?? createLogger({ level: config.logLevel });
+  const prof = profiler ?? createProfiler({ enabled: config.profiling, slowThresholdMs: config.slowTrackingThresholdMs, logger: log });
+  const experiment = config.experiment ?? resume?.experiment ?? 'default';
+  const rank = config.rank;
+  const gatedOut = rank !== undefined && rank > 0 && config.rankGating === 'main';
+
+  let exporters: ExporterV1[] = [];
+  if (config.experimentTrackingEnabled && !gatedOut) {
+    exporters = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => loadBuiltInExporters(config, experiment, backendOptions ?? {}));
+    for (const [i, t] of (trackers ?? []).entries()) {
+      if (isExporter(t)) exporters.push(t);
+      else if (isTracker(t)) exporters.push(trackerAsExporter(t, `tracker${i}`));
+      else throw new TypeError(`trackers[${i}] is neither an exporter (defineTracker) nor a Tracker`);
+    }
+    const names = new Set<string>();
+    for (const e of exporters) {
+      if (names.has(e.name)) throw new TypeError(`Two trackers are named "${e.name}"; give custom trackers distinct names.`);
+      names.add(e.name);
+    }
+  }
+  let runName = config.runName ?? resume?.runName;
+  let group = config.group;
+  if (rank !== undefined && config.rankGating === 'all') {
+    runName = `${runName ?? 'run'}-rank${rank}`;
+    group ??= config.runName ?? experiment;
+  }
+  const core = createTracker({
+    exporters,
+    experiment,
+    runName,
+    group,
+    tags: rank !== undefined ? { ...config.tags, rank: String(rank) } : config.tags,
+    validation: config.validation,
+    logger: log,
+    closeTimeoutMs: config.closeTimeoutMs,
+    resume,
+    // A remote backend that is down must not lose points: MLflow spills to its spool (replayable later).
+    fullQueue: { mlflow: 'spill' },
+    spillDir: config.mlflowSpoolDir,
+    batch: config.asynchronousLogging ? undefined : { maxBatchSize: 1, scheduledDelayMs: 10 },
+  });
+  if (exporters.length > 0) log.success(`Experiment tracking initialized: ${exporters.map((e) => e.name).join(', ')} (run ${core.runHandle().runName})`);
+  else if (gatedOut) log.debug(`Rank ${rank}: tracking is done by rank 0 only (rankGating: "main").`);
+  return new ExperimentTracker(core, config, prof, exporters, registry ?? new MetricRegistry(), log);
+}
+
+/** Names in `training/…` etc. are kept; bare keys get the category prefix. */
+function under(category: string, metrics: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key in metrics) out[key.includes('/') ? key : `${category}/${key}`] = metrics[key]!;
+  return out;
+}
+
+export class ExperimentTracker implements Tracker {
+  private nextStep: number;
+  private readonly aggregator: MetricAggregator;
+  private sampler: { stop(): void } | undefined;
+
+  constructor(
+    private readonly core: Tracker,
+    readonly config: ExperimentConfig,
+    readonly profiler: Profiler,
+    private readonly exporters: readonly ExporterV1[],
+    readonly registry: MetricRegistry,
+    private readonly logger: Logger,
+  ) {
+    this.nextStep = core.step;
+    this.aggregator = new MetricAggregator(config.aggregation);
+    if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
+  }
+
+  get step(): number {
+    return this.nextStep;
+  }
+
+  /** The built-in or custom exporter of that name (its `native()` is the backend's own handle). */
+  backend(name: string): ExporterV1 | undefined {
+    return this.exporters.find((e) => e.name === name);
+  }
+
+  get backends(): string[] {
+    return this.exporters.map((e) => e.name);
+  }
+
+  log(values: Readonly<Record<string, number>>, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_logging', CATEGORY, () => this.logScalars(values, options));
+  }
+
+  /** `training/<name>` for each metric, plus `training/epoch`. */
+  logTrainingMetrics(epoch: number, step: number, metrics: Readonly<Record<string, number>>): void {
+    this.profiler.profileOperation('unified_training_logging', CATEGORY, () =>
+      this.logScalars({ ...under('training', metrics), 'training/epoch': epoch }, { step }),
+    );
+  }
+
+  /** `performance/<name>` for each metric. */
+  logPerformanceMetrics(metrics: Readonly<Record<string, number>>, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_performance_logging', CATEGORY, () => this.logScalars(under('performance', metrics), options));
+  }
+
+  /** The profiler's own statistics (`profiling/timing/<op>` …), or the given values under `profiling/`. */
+  logProfilingData(data?: Readonly<Record<string, number>>, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_profiling_logging', CATEGORY, () =>
+      this.logScalars(data ? under('profiling', data) : this.profiler.toMetrics(), options),
+    );
+  }
+
+  private logScalars(values: Readonly<Record<string, number>>, options?: LogOptions): void {
+    const step = options?.step ?? this.nextStep;
+    this.nextStep = typeof step === 'number' && Number.isFinite(step) ? Math.max(this.nextStep, Math.floor(step) + 1) : this.nextStep;
+    let selected = values;
+    if (this.config.selectiveLogging) {
+      const level = this.config.loggingPriority;
+      const kept: Record<string, number> = {};
+      for (const key in values) if (passesPriority(this.registry.priorityOf(key), level)) kept[key] = values[key]!;
+      selected = kept;
+    }
+    const interval = this.config.experimentLoggingInterval;
+    if (interval > 1) {
+      // Between intervals values are aggregated, not dropped; each interval step logs one value per name.
+      this.aggregator.add(selected as Record<string, number>);
+      if (typeof step !== 'number' || step % interval !== 0) return;
+      selected = this.aggregator.drain();
+    }
+    this.core.log(selected, { step, wallTime: options?.wallTime });
+  }
+
+  logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void {
+    this.profiler.profileOperation('unified_hyperparameter_logging', CATEGORY, () => this.core.logHyperparams(params, options));
+  }
+
+  logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_histogram_logging', CATEGORY, () => this.core.logHistogram(name, values, { ...options, step: options?.step ?? this.currentStep() }));
+  }
+
+  logImage(name: string, image: RawImage | EncodedImage, options?: LogOptions & { caption?: string }): void {
+    this.profiler.profileOperation('unified_image_logging', CATEGORY, () => this.core.logImage(name, image, { ...options, step: options?.step ?? this.currentStep() }));
+  }
+
+  logText(name: string, text: string, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_text_logging', CATEGORY, () => this.core.logText(name, text, { ...options, step: options?.step ?? this.currentStep() }));
+  }
+
+  logConfig(config: Readonly<Record<string, unknown>>): void {
+    this.profiler.profileOperation('unified_config_logging', CATEGORY, () => this.core.logConfig(config));
+  }
+
+  setSummary(values: Readonly<Record<string, number | string | boolean>>): void {
+    this.profiler.profileOperation('unified_summary_logging', CATEGORY, () => this.core.setSummary(values));
+  }
+
+  logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
+    this.profiler.profileOperation('unified_artifact_logging', CATEGORY, () => this.core.logArtifact(localPath, options));
+  }
+
+  /** Media and text belong to the last logged step (not a new one). */
+  private currentStep(): number {
+    return Math.max(0, this.nextStep - 1);
+  }
+
+  private startSystemMetrics(intervalMs: number): void {
+    let sample = 0;
+    // System samples get their own counter as x-axis so they never disturb the training step.
+    const sink = { log: (values: Record<string, number>) => this.core.log(values, { step: sample++ }) };
+    this.sampler = this.profiler.startSystemSampler({ intervalMs, tracker: sink as unknown as Tracker });
+  }
+
+  flush(options?: { timeoutMs?: number }): Promise<void> {
+    return this.profiler.profileOperation('experiment_tracker_flush', CATEGORY, () => {
+      if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
+      return this.core.flush(options);
+    });
+  }
+
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void> {
+    return this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+      this.sampler?.stop();
+      this.sampler = undefined;
+      if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
+      await this.core.close(outcome, options);
+      if (this.exporters.length > 0) this.logger.success('All experiment trackers closed');
+    });
+  }
+
+  stats(): PipelineStats {
+    return this.core.stats();
+  }
+
+  runHandle(): RunHandle {
+    return { ...this.core.runHandle(), step: this.nextStep };
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
