@@ -1,0 +1,13 @@
+export { ensureVenv, basePython, cacheRoot, venvDirFor, type Venv } from './venv.js';
+export { runPython, runPythonRaw, type RunPythonOptions, type RunPythonRaw } from './python.js';
+export { startMlflowServer, type MlflowServer, type MlflowServerOptions } from './mlflow-server.js';
+export { startTensorBoard, type TensorBoard, type TensorBoardOptions } from './tensorboard.js';
+export {
+  startFaultProxy,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyStats,
+  type FaultRule,
+  type Faults,
+} from './fault-proxy.js';
+export { freePort } from './ports.js';
