@@ -1,0 +1,42 @@
+import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
+import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
+import { resolveSettings, type WandbOptions } from './settings.js';
+
+export type WandbExporterNative = OfflineNative | OnlineNative | { readonly mode: 'disabled' };
+
+/** `WANDB_MODE=disabled`: accepts everything, writes nothing. */
+function disabledExporter(): ExporterV1<WandbExporterNative> {
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: 'wandb',
+    capabilities: WANDB_CAPABILITIES,
+    start: async () => EXPORT_OK,
+    export: async () => EXPORT_OK,
+    forceFlush: async () => {},
+    shutdown: async () => {},
+    runIds: () => ({}),
+    native: () => ({ mode: 'disabled' }),
+  };
+}
+
+/**
+ * A W&B exporter. The mode comes from `options.mode`, else `WANDB_MODE`, else online when an API key
+ * is set and offline otherwise.
+ */
+export function createWandbExporter(options: WandbOptions = {}): ExporterV1<WandbExporterNative> {
+  const settings = resolveSettings(options);
+  const apiKey = settings.apiKey;
+  const logger: Logger = options.logger ?? createLogger({ prefix: '[metrics:wandb]', secrets: () => (apiKey ? [apiKey] : []) });
+  if (settings.mode === 'disabled') return disabledExporter();
+  if (settings.mode === 'online') return new OnlineWandbExporter(settings, logger);
+  return new OfflineWandbExporter(settings, logger);
+}
+
+export type WandbTrackerOptions = WandbOptions & Omit<TrackerOptions, 'exporters'>;
+
+/** `createTracker` from @metrics/core with one W&B exporter. */
+export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
+  const { logger } = options;
+  return createTracker({ ...options, exporters: [createWandbExporter({ ...options, logger })] });
+}
