@@ -16,7 +16,7 @@ import {
   type RunOutcome,
   type Tracker,
 } from '@metrics/core';
-import { createProfiler, type Profiler } from '@metrics/profiler';
+import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
 import { loadBuiltInExporters, type BackendOptions } from './backends.js';
 import { resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
@@ -209,7 +209,7 @@ export class ExperimentTracker implements Tracker {
     let sample = 0;
     // System samples get their own counter as x-axis so they never disturb the training step.
     const sink = { log: (values: Record<string, number>) => this.core.log(values, { step: sample++ }) };
-    this.sampler = this.profiler.startSystemSampler({ intervalMs, tracker: sink as unknown as Tracker });
+    this.sampler = startSystemSampler({ intervalMs, tracker: sink as unknown as Tracker });
   }
 
   flush(options?: { timeoutMs?: number }): Promise<void> {
