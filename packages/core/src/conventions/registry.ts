@@ -35,7 +35,7 @@ export const STANDARD_METRICS: readonly MetricDefinition[] = Object.freeze([
   d('evaluation/loss', '', 'gauge', 'high', 'Held-out evaluation loss'),
   d('performance/gpu_memory_allocated_mb', 'MB', 'gauge', 'low', 'GPU memory allocated by tensors'),
   d('performance/gpu_memory_reserved_mb', 'MB', 'gauge', 'low', 'GPU memory reserved by the allocator'),
-  d('performance/cpu_usage_percent', '%', 'gauge', 'low', 'Process CPU usage (100 = one core)'),
+  d('performance/cpu_usage_percent', '%', 'gauge', 'low', 'Process CPU usage (100 = all cores busy)'),
   d('performance/memory_rss_mb', 'MB', 'gauge', 'low', 'Resident set size'),
   d('performance/heap_used_mb', 'MB', 'gauge', 'low', 'V8 heap in use'),
   d('performance/event_loop_delay_ms', 'ms', 'gauge', 'low', 'Event-loop delay (p99 over the interval)'),
