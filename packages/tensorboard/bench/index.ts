@@ -1,0 +1,100 @@
+/**
+ * Scalar events per second written to disk through the tracker (4 tags, simple_value scalars), the same
+ * count written by tensorboardX 2.6.5 in the oracle venv (ratio), the bare EventFileWriter hot path, and
+ * CRC32C throughput. Run: node --import tsx bench/index.ts   (BENCH_EVENTS, BENCH_PY_EVENTS to change sizes)
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@metrics/core';
+import { nsPerOp, report } from '@metrics/bench';
+import { runPython } from '@metrics/oracle';
+import { crc32c, createTensorBoardTracker, EventFileWriter, listRuns } from '../src/index.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+const PY_EVENTS = Number(process.env.BENCH_PY_EVENTS ?? 40_000);
+const TAGS = ['training/loss', 'training/accuracy', 'training/learning_rate', 'performance/throughput'];
+const PKG = '@metrics/tensorboard';
+
+async function throughTracker(events: number): Promise<{ perSec: number; bytes: number }> {
+  const logDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
+  try {
+    const tracker = createTensorBoardTracker({
+      logDir,
+      experiment: 'bench',
+      runName: 'run',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+      batch: { maxBatchSize: 10_000, maxQueueSize: 1_000_000 },
+    });
+    const steps = events / TAGS.length;
+    const values: Record<string, number> = {};
+    const t0 = process.hrtime.bigint();
+    for (let step = 0; step < steps; step++) {
+      for (let i = 0; i < TAGS.length; i++) values[TAGS[i]!] = Math.sin(step + i);
+      tracker.log(values, { step });
+      // Let the pipeline drain now and then, as a training loop's awaits would.
+      if ((step & 0x3fff) === 0x3fff) await tracker.flush();
+    }
+    await tracker.close();
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const stats = tracker.stats();
+    const ex = stats.exporters[0]!;
+    if (ex.exported !== events || ex.dropped !== 0) throw new Error(`bench: exported ${ex.exported} of ${events} (dropped ${ex.dropped})`);
+    const file = [...listRuns(logDir).values()][0]![0]!;
+    return { perSec: events / secs, bytes: statSync(file).size };
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+async function bareWriter(events: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
+  try {
+    const w = new EventFileWriter(dir);
+    await w.open();
+    const wall = Date.now() / 1000;
+    const t0 = process.hrtime.bigint();
+    const steps = events / TAGS.length;
+    for (let step = 0; step < steps; step++) {
+      for (let i = 0; i < TAGS.length; i++) w.appendScalar(TAGS[i]!, step, wall, Math.sin(step + i));
+      if ((step & 0x3fff) === 0x3fff) await w.flush();
+    }
+    await w.close();
+    return events / (Number(process.hrtime.bigint() - t0) / 1e9);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const TENSORBOARDX = String.raw`
+import sys, time, json, tempfile, math, shutil
+from tensorboardX import SummaryWriter
+n = int(sys.argv[1]); tags = sys.argv[2:]
+d = tempfile.mkdtemp()
+w = SummaryWriter(d, max_queue=10, flush_secs=30)
+t0 = time.perf_counter()
+for step in range(n // len(tags)):
+    for i, t in enumerate(tags):
+        w.add_scalar(t, math.sin(step + i), step)
+w.close()
+secs = time.perf_counter() - t0
+shutil.rmtree(d)
+print(json.dumps({"perSec": n / secs}))
+`;
+
+const ours = await throughTracker(EVENTS);
+const peer = await runPython<{ perSec: number }>(TENSORBOARDX, { args: [String(PY_EVENTS), ...TAGS], timeoutMs: 30 * 60_000 });
+report({ package: PKG, name: `scalar events/s through tracker (${(EVENTS / 1e6).toFixed(1)} M)`, value: ours.perSec, unit: 'events/s', peer: 'tensorboardX 2.6.5', peerValue: peer.perSec, ratio: ours.perSec / peer.perSec });
+report({ package: PKG, name: 'bytes per scalar event on disk', value: ours.bytes / EVENTS, unit: 'B' });
+const bare = await bareWriter(EVENTS);
+report({ package: PKG, name: 'scalar events/s, EventFileWriter.appendScalar', value: bare, unit: 'events/s' });
+
+const MB = new Uint8Array(1 << 20).map((_, i) => (i * 2654435761) >>> 24);
+const ns = await nsPerOp(() => crc32c(MB), 1, 30);
+report({ package: PKG, name: 'CRC32C throughput (1 MiB buffers)', value: (1 << 20) / 1e6 / (ns / 1e9), unit: 'MB/s' });
+const small = MB.subarray(0, 64);
+const nsSmall = await nsPerOp(() => {
+  for (let i = 0; i < 10_000; i++) crc32c(small);
+}, 10_000, 15);
+report({ package: PKG, name: 'CRC32C throughput (64 B records)', value: 64 / 1e6 / (nsSmall / 1e9), unit: 'MB/s' });

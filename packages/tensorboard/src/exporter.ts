@@ -1,0 +1,306 @@
+import { join, resolve } from 'node:path';
+import {
+  createLogger,
+  EXPORT_OK,
+  SPECIFICATION_VERSION,
+  type ExporterV1,
+  type ExportResult,
+  type HistogramRecord,
+  type ImageRecord,
+  type Logger,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from '@metrics/core';
+import { bucketValues } from './histogram.js';
+import { encodePng } from './png.js';
+import {
+  hparamsExperiment,
+  hparamsSessionEnd,
+  hparamsSessionStart,
+  HPARAMS_STATUS,
+  HPARAMS_TAGS,
+  TEXT_METADATA,
+  valueHistogram,
+  valueImage,
+  valuePluginOnly,
+  valueText,
+  type HistogramData,
+  type HparamValue,
+} from './proto/messages.js';
+import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
+import { safeSegment } from './writer/paths.js';
+import { redactKnown, scrubSecrets } from './secrets.js';
+
+export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
+  /** Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd). */
+  logDir?: string;
+  /** Write into exactly this directory instead of `<logDir>/<experiment>/<run>`. */
+  runDir?: string;
+  /** Flush after this many exported batches (besides `flushBytes` and `flushIntervalMs`). Default 10. */
+  maxQueue?: number;
+  /**
+   * A point whose step is not greater than the tag's previous step: 'keep' (default) writes it and warns
+   * once per tag (TensorBoard's data server then shows the newest value for that step and drops older
+   * points at higher steps; the Python loader shows all); 'drop' leaves it out and counts it.
+   */
+  stepPolicy?: 'keep' | 'drop';
+  /**
+   * Also write `_hparams_/experiment` (hparam types + the metrics named in `logHyperparams(…, { metrics })`)
+   * into this run. Off by default: TensorBoard uses only the first experiment it finds in a logdir, so
+   * with several runs it hides the others' hparams; without it TensorBoard infers the union.
+   */
+  hparamsExperiment?: boolean;
+  logger?: Logger;
+}
+
+export interface TensorBoardNative {
+  writer: EventFileWriter | undefined;
+  runDir: string | undefined;
+}
+
+const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+
+const STATUS: Record<RunOutcome['status'], number> = {
+  finished: HPARAMS_STATUS.success,
+  failed: HPARAMS_STATUS.failure,
+  killed: HPARAMS_STATUS.failure,
+};
+
+/** Writes a run's records as a TensorBoard event file; see the package README. */
+export function createTensorBoardExporter(options: TensorBoardExporterOptions = {}): ExporterV1<TensorBoardNative> {
+  return new TensorBoardExporter(options);
+}
+
+const secsOf = (ms: number): number => (Number.isFinite(ms) ? ms / 1000 : Date.now() / 1000);
+
+class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name = 'tensorboard';
+  readonly capabilities = CAPABILITIES;
+  private writer: EventFileWriter | undefined;
+  private runDir: string | undefined;
+  private run: RunInfo | undefined;
+  private readonly logger: Logger;
+  private readonly stepPolicy: 'keep' | 'drop';
+  private readonly maxQueue: number;
+  private batches = 0;
+  private readonly lastStep = new Map<string, number>();
+  private hparamsWritten = false;
+  private shutDown = false;
+  /** Points left out by `stepPolicy: 'drop'` or as unusable. */
+  dropped = 0;
+
+  constructor(private readonly options: TensorBoardExporterOptions) {
+    this.logger = options.logger ?? createLogger();
+    this.stepPolicy = options.stepPolicy ?? 'keep';
+    this.maxQueue = Math.max(1, options.maxQueue ?? 10);
+  }
+
+  async start(run: RunInfo): Promise<ExportResult> {
+    if (this.writer) return EXPORT_OK;
+    this.run = run;
+    const resumeDir = run.resume?.logDir;
+    const dir =
+      this.options.runDir ??
+      (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')
+        ? resumeDir
+        : join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName)));
+    this.runDir = resolve(dir);
+    const writer = new EventFileWriter(this.runDir, {
+      ...this.options,
+      onError: (e) => this.logger.errorOnce(`tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`, `TensorBoard event file write failed (${e.message}); will retry on the next flush.`),
+    });
+    try {
+      await writer.open(run.startTime);
+    } catch (e) {
+      return { ok: false, error: e as Error, retryable: true };
+    }
+    this.writer = writer;
+    return EXPORT_OK;
+  }
+
+  async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
+    const w = this.writer;
+    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    let i = 0;
+    const dropping = this.stepPolicy === 'drop';
+    try {
+      for (; i < batch.length; i++) {
+        const r = batch[i]!;
+        if (r.kind === 'scalar') {
+          if (r.step > 0x7fffffff && this.hparamsWritten) this.warnBigStep(r.name);
+          const wall = r.wallTime;
+          if (!w.appendScalar(r.name, r.step, wall - wall === 0 ? wall / 1000 : Date.now() / 1000, r.value, dropping)) this.nonIncreasing(r.name, r.step);
+        } else this.exportOther(w, r);
+      }
+    } catch (e) {
+      return { ok: false, error: e as Error, retryable: false, remaining: batch.slice(i + 1) };
+    }
+    if (++this.batches >= this.maxQueue) {
+      this.batches = 0;
+      // The write runs in the background (one write per flush, in order); wait only when the disk falls behind.
+      const written = w.flush();
+      if (w.writesInFlight > 2) await written;
+    }
+    return EXPORT_OK;
+  }
+
+  private nonIncreasing(tag: string, step: number): void {
+    if (this.stepPolicy === 'drop') {
+      this.dropped++;
+      this.logger.warnOnce(`tb-step:${tag}`, `TensorBoard: "${tag}" got step ${step}, not above its previous step; dropped (stepPolicy 'drop').`);
+    } else {
+      this.logger.warnOnce(
+        `tb-step:${tag}`,
+        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value for a step and drops older points at higher steps).`,
+      );
+    }
+  }
+
+  private warnBigStep(tag: string): void {
+    this.logger.warnOnce(
+      'tb-hparams-big-step',
+      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
+    );
+  }
+
+  /** Steps of non-scalar tags: same policy as scalars. Returns false to skip the record. */
+  private stepOk(tag: string, step: number): boolean {
+    const last = this.lastStep.get(tag);
+    this.lastStep.set(tag, last === undefined ? step : Math.max(last, step));
+    if (last === undefined || step > last) return true;
+    if (this.stepPolicy === 'drop') {
+      this.dropped++;
+      this.logger.warnOnce(`tb-step:${tag}`, `TensorBoard: "${tag}" got step ${step}, not above its previous step; dropped (stepPolicy 'drop').`);
+      return false;
+    }
+    this.logger.warnOnce(`tb-step:${tag}`, `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (the data server keeps the newest).`);
+    return true;
+  }
+
+  private exportOther(w: EventFileWriter, r: TrackingRecord): void {
+    switch (r.kind) {
+      case 'histogram': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const h = histogramData(r, this.logger);
+        if (!h) {
+          this.dropped++;
+          return;
+        }
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueHistogram(r.name, h)]);
+        return;
+      }
+      case 'image': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const first = w.firstUse(r.name);
+        const md = first ? { pluginName: 'images', description: r.caption } : undefined;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueImage(r.name, imageData(r), md)]);
+        return;
+      }
+      case 'text': {
+        if (!this.stepOk(r.name, r.step)) return;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, redactKnown(r.text), w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
+        return;
+      }
+      case 'config': {
+        const text = '```json\n' + safeJson(scrubSecrets(r.config)) + '\n```';
+        w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
+        return;
+      }
+      case 'summary': {
+        const rows = Object.entries(scrubSecrets(r.values)).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
+        const text = ['| name | value |', '|---|---|', ...rows].join('\n');
+        w.appendSummary(secsOf(r.wallTime), 0, [valueText('summary', text, w.firstUse('summary') ? TEXT_METADATA : undefined)]);
+        return;
+      }
+      case 'hparams': {
+        if (this.hparamsWritten) {
+          this.logger.warnOnce('tb-hparams-again', 'TensorBoard keeps only the first hyperparameters of a run; later logHyperparams calls are not shown there.');
+          return;
+        }
+        this.hparamsWritten = true;
+        const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
+        const params = scrubSecrets(r.params) as Record<string, HparamValue>;
+        const values = [];
+        if (this.options.hparamsExperiment) {
+          values.push(valuePluginOnly(HPARAMS_TAGS.experiment, { pluginName: 'hparams', content: hparamsExperiment(params, r.metrics, startSecs) }));
+        }
+        values.push(
+          valuePluginOnly(HPARAMS_TAGS.sessionStart, { pluginName: 'hparams', content: hparamsSessionStart(params, startSecs, this.run?.group ?? '') }),
+        );
+        w.appendSummary(secsOf(r.wallTime), 0, values);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.writer?.flush();
+  }
+
+  async shutdown(outcome: RunOutcome): Promise<void> {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    const w = this.writer;
+    if (!w) return;
+    try {
+      if (this.hparamsWritten) {
+        const content = hparamsSessionEnd(STATUS[outcome.status] ?? HPARAMS_STATUS.unknown, Date.now() / 1000);
+        w.appendSummary(Date.now() / 1000, 0, [valuePluginOnly(HPARAMS_TAGS.sessionEnd, { pluginName: 'hparams', content })]);
+      }
+    } catch (e) {
+      this.logger.errorOnce('tb-shutdown', `TensorBoard: could not write the session end (${(e as Error).message}).`);
+    }
+    await w.close();
+  }
+
+  runIds(): Record<string, string> {
+    return this.runDir ? { logDir: this.runDir } : {};
+  }
+
+  native(): TensorBoardNative {
+    return { writer: this.writer, runDir: this.runDir };
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2) ?? 'null';
+  } catch {
+    return '"(config could not be serialised)"';
+  }
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function histogramData(r: HistogramRecord, logger: Logger): HistogramData | undefined {
+  if (r.buckets) {
+    const b = r.buckets;
+    if (b.bucketLimits.length !== b.bucketCounts.length || b.bucketLimits.length === 0) {
+      logger.warnOnce(`tb-hist:${r.name}`, `TensorBoard: histogram "${r.name}" needs as many bucket limits as counts (at least one); skipped.`);
+      return undefined;
+    }
+    return { min: b.min, max: b.max, num: b.count, sum: b.sum, sumSquares: b.sumSquares, bucketLimits: b.bucketLimits, bucketCounts: b.bucketCounts };
+  }
+  const h = bucketValues(r.values ?? []);
+  if (h.nonFinite > 0) logger.warnOnce(`tb-hist-nan:${r.name}`, `TensorBoard: histogram "${r.name}" had NaN/Infinity values; they are left out (TensorBoard can't chart them).`);
+  if (h.num === 0) {
+    logger.warnOnce(`tb-hist-empty:${r.name}`, `TensorBoard: histogram "${r.name}" has no finite values; skipped.`);
+    return undefined;
+  }
+  return h;
+}
+
+function imageData(r: ImageRecord): { width: number; height: number; colorspace: number; encoded: Uint8Array } {
+  const img = r.image;
+  if ('data' in img) {
+    return { width: img.width, height: img.height, colorspace: img.channels, encoded: encodePng(img.width, img.height, img.channels, img.data) };
+  }
+  return { width: img.width, height: img.height, colorspace: img.channels ?? 0, encoded: img.bytes };
+}

@@ -1,0 +1,8 @@
+export { createTensorBoardExporter, type TensorBoardExporterOptions, type TensorBoardNative } from './exporter.js';
+export { createTensorBoardTracker, type TensorBoardTrackerOptions } from './tracker.js';
+export { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
+export { eventFileName, safeSegment } from './writer/paths.js';
+export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.js';
+export { encodePng, crc32 } from './png.js';
+export { bucketValues } from './histogram.js';
+export * from './reader/index.js';

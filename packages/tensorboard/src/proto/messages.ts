@@ -1,0 +1,219 @@
+/**
+ * Encoders for the TensorBoard messages we write, from the field tables in the shared spec
+ * (event.proto, summary.proto, tensor.proto, the plugin-data and hparams protos). Our own minimal
+ * definitions; names don't matter on the wire, only field numbers and types.
+ */
+import { ProtoWriter, WIRE_BYTES } from './writer.js';
+
+export const FILE_VERSION = 'brain.Event:2';
+
+/** TensorFlow DataType values we use. */
+export const DT_FLOAT = 1;
+export const DT_DOUBLE = 2;
+export const DT_STRING = 7;
+
+/** SummaryMetadata.DataClass */
+export const DATA_CLASS_SCALAR = 1;
+export const DATA_CLASS_TENSOR = 2;
+export const DATA_CLASS_BLOB_SEQUENCE = 3;
+
+/** hparams Status enum. */
+export const HPARAMS_STATUS = { unknown: 0, success: 1, failure: 2, running: 3 } as const;
+/** hparams DataType enum. */
+export const HPARAMS_TYPE = { unset: 0, string: 1, bool: 2, float64: 3 } as const;
+
+// Event fields
+const EVENT_WALL_TIME = 1;
+const EVENT_STEP = 2;
+const EVENT_FILE_VERSION = 3;
+const EVENT_SUMMARY = 5;
+const EVENT_SOURCE_METADATA = 10;
+
+export interface PluginMetadata {
+  pluginName: string;
+  content?: Uint8Array;
+  dataClass?: number;
+  displayName?: string;
+  description?: string;
+}
+
+/** The first record of every file: wall time + file_version, and who wrote it. */
+export function encodeFileVersionEvent(wallSecs: number, writer?: string): Uint8Array {
+  const w = new ProtoWriter(64);
+  w.double(EVENT_WALL_TIME, wallSecs).string(EVENT_FILE_VERSION, FILE_VERSION);
+  if (writer) w.message(EVENT_SOURCE_METADATA, (m) => m.string(1, writer));
+  return w.finish();
+}
+
+/** Event{wall_time, step, summary{value: [one value]}}; `value` is an encoded Summary.Value. */
+export function encodeSummaryEvent(wallSecs: number, step: number, values: readonly Uint8Array[]): Uint8Array {
+  const w = new ProtoWriter(64);
+  w.double(EVENT_WALL_TIME, wallSecs);
+  if (step !== 0) w.uint(EVENT_STEP, step);
+  w.message(EVENT_SUMMARY, (s) => {
+    for (const v of values) s.bytes(1, v);
+  });
+  return w.finish();
+}
+
+function writeMetadata(w: ProtoWriter, md: PluginMetadata): void {
+  w.message(9, (m) => {
+    m.message(1, (p) => {
+      p.string(1, md.pluginName);
+      if (md.content && md.content.length > 0) p.bytes(2, md.content);
+    });
+    if (md.displayName) m.string(2, md.displayName);
+    if (md.description) m.string(3, md.description);
+    if (md.dataClass) m.uint(4, md.dataClass);
+  });
+}
+
+/** Summary.Value with a legacy float32 simple_value (no metadata needed; both loaders show it). */
+export function valueSimple(tag: string, value: number, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(32);
+  w.string(1, tag).float(2, value);
+  if (metadata) writeMetadata(w, metadata);
+  return w.finish();
+}
+
+/** Summary.Value with a rank-0 DT_FLOAT tensor (v2 scalar); metadata only on a tag's first value in a file. */
+export function valueTensorScalar(tag: string, value: number, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(32);
+  w.string(1, tag);
+  if (metadata) writeMetadata(w, metadata);
+  w.message(8, (t) => {
+    t.uint(1, DT_FLOAT);
+    t.tag(5, WIRE_BYTES).varint(4).ensure(4);
+    t.buf.writeFloatLE(value, t.pos);
+    t.pos += 4;
+  });
+  return w.finish();
+}
+
+export interface HistogramData {
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
+  bucketLimits: ArrayLike<number>;
+  bucketCounts: ArrayLike<number>;
+}
+
+/** Summary.Value with a legacy HistogramProto (both loaders convert it to [left, right, count] rows). */
+export function valueHistogram(tag: string, h: HistogramData, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(64 + h.bucketLimits.length * 18);
+  w.string(1, tag);
+  if (metadata) writeMetadata(w, metadata);
+  w.message(5, (p) => {
+    p.double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares);
+    p.packedDoubles(6, h.bucketLimits).packedDoubles(7, h.bucketCounts);
+  });
+  return w.finish();
+}
+
+export interface ImageData {
+  width: number;
+  height: number;
+  /** 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA; 0 = unknown (omitted). */
+  colorspace: number;
+  encoded: Uint8Array;
+}
+
+/** Summary.Value with a legacy Summary.Image (PNG/JPEG bytes). */
+export function valueImage(tag: string, img: ImageData, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(64 + img.encoded.length);
+  w.string(1, tag);
+  if (metadata) writeMetadata(w, metadata);
+  w.message(4, (m) => {
+    m.uint(1, img.height).uint(2, img.width);
+    if (img.colorspace) m.uint(3, img.colorspace);
+    m.bytes(4, img.encoded);
+  });
+  return w.finish();
+}
+
+/** Summary.Value with a rank-0 DT_STRING tensor (the text plugin renders rank 0 as Markdown). */
+export function valueText(tag: string, text: string, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(64 + text.length * 3);
+  w.string(1, tag);
+  if (metadata) writeMetadata(w, metadata);
+  w.message(8, (t) => {
+    t.uint(1, DT_STRING);
+    t.string(8, text);
+  });
+  return w.finish();
+}
+
+/** Summary.Value carrying plugin content only, with TensorBoard's "null tensor" (DT_FLOAT, shape [0]). */
+export function valuePluginOnly(tag: string, metadata: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(64);
+  w.string(1, tag);
+  writeMetadata(w, metadata);
+  w.message(8, (t) => {
+    t.uint(1, DT_FLOAT);
+    t.message(2, (shape) => shape.bytes(2, new Uint8Array(0)));
+  });
+  return w.finish();
+}
+
+// ---- plugin contents ----
+
+export const EMPTY = new Uint8Array(0);
+
+export type HparamValue = string | number | boolean;
+
+function writeProtobufValue(w: ProtoWriter, v: HparamValue): void {
+  if (typeof v === 'number') w.double(2, v);
+  else if (typeof v === 'boolean') w.bool(4, v);
+  else w.string(3, v);
+}
+
+/** HParamsPluginData{session_start_info{hparams, group_name, start_time_secs}}. */
+export function hparamsSessionStart(params: Readonly<Record<string, HparamValue>>, startSecs: number, groupName = ''): Uint8Array {
+  const w = new ProtoWriter(128);
+  w.message(3, (s) => {
+    for (const key of Object.keys(params)) {
+      s.message(1, (entry) => {
+        entry.string(1, key);
+        entry.message(2, (v) => writeProtobufValue(v, params[key]!));
+      });
+    }
+    if (groupName) s.string(4, groupName);
+    s.double(5, startSecs);
+  });
+  return w.finish();
+}
+
+/** HParamsPluginData{session_end_info{status, end_time_secs}}. */
+export function hparamsSessionEnd(status: number, endSecs: number): Uint8Array {
+  const w = new ProtoWriter(32);
+  w.message(4, (s) => {
+    if (status) s.uint(1, status);
+    s.double(2, endSecs);
+  });
+  return w.finish();
+}
+
+/** HParamsPluginData{experiment{hparam_infos, metric_infos, time_created_secs}}. */
+export function hparamsExperiment(params: Readonly<Record<string, HparamValue>>, metrics: readonly string[], createdSecs: number): Uint8Array {
+  const w = new ProtoWriter(128);
+  w.message(2, (e) => {
+    e.double(3, createdSecs);
+    for (const key of Object.keys(params)) {
+      const v = params[key];
+      const type = typeof v === 'number' ? HPARAMS_TYPE.float64 : typeof v === 'boolean' ? HPARAMS_TYPE.bool : HPARAMS_TYPE.string;
+      e.message(4, (info) => info.string(1, key).uint(4, type));
+    }
+    for (const m of metrics) e.message(5, (info) => info.message(1, (name) => name.string(2, m)));
+  });
+  return w.finish();
+}
+
+export const SCALARS_METADATA: PluginMetadata = { pluginName: 'scalars', dataClass: DATA_CLASS_SCALAR };
+export const TEXT_METADATA: PluginMetadata = { pluginName: 'text', dataClass: DATA_CLASS_TENSOR };
+export const HPARAMS_TAGS = {
+  experiment: '_hparams_/experiment',
+  sessionStart: '_hparams_/session_start_info',
+  sessionEnd: '_hparams_/session_end_info',
+} as const;

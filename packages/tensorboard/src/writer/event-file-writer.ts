@@ -1,0 +1,443 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { open, mkdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32c, maskCrc } from '../crc32c.js';
+import { encodeFileVersionEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
+import { encodeUtf8, varintSize } from '../proto/writer.js';
+import { eventFileName } from './paths.js';
+
+export interface EventFileWriterOptions {
+  /** Appended to the file name, e.g. `.v2`. */
+  filenameSuffix?: string;
+  /** Flush at least this often while data is pending, ms. Default 30 000. */
+  flushIntervalMs?: number;
+  /** Flush once this many bytes are pending. Default 1 MiB. */
+  flushBytes?: number;
+  /** fsync the file on close. Default false. */
+  fsyncOnClose?: boolean;
+  /** Scalars as legacy `simple_value` ('simple', default) or rank-0 DT_FLOAT tensors with scalars metadata ('tensor'). */
+  scalarFormat?: 'simple' | 'tensor';
+  /** Written into the first event's `source_metadata.writer`. */
+  writerName?: string;
+  /** Called once per distinct I/O failure (the writer keeps the bytes and retries on the next flush). */
+  onError?: (error: Error) => void;
+}
+
+interface TagState {
+  /** Event bytes from the summary field through the float's field tag; the 4 float bytes follow. */
+  tail: Uint8Array;
+  lastStep: number;
+}
+
+/** Masked CRCs of the 8-byte length header, memoised by length (scalar streams have a handful of lengths). */
+const SMALL_LENGTH_CRC = new Float64Array(4096).fill(-1);
+const LENGTH_CRC_CACHE = new Map<number, number>();
+function maskedLengthCrc(header: Buffer, at: number, len: number): number {
+  if (len < 4096) {
+    const hit = SMALL_LENGTH_CRC[len]!;
+    if (hit >= 0) return hit;
+    return (SMALL_LENGTH_CRC[len] = maskCrc(crc32c(header, at, at + 8)));
+  }
+  let c = LENGTH_CRC_CACHE.get(len);
+  if (c === undefined) {
+    c = maskCrc(crc32c(header, at, at + 8));
+    if (LENGTH_CRC_CACHE.size < 65536) LENGTH_CRC_CACHE.set(len, c);
+  }
+  return c;
+}
+
+/** Open writers, flushed synchronously if the process exits before they are closed. */
+const OPEN_WRITERS = new Set<EventFileWriter>();
+let exitHooked = false;
+function trackOpen(w: EventFileWriter): void {
+  OPEN_WRITERS.add(w);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const writer of OPEN_WRITERS) writer.flushSync();
+  });
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const F32 = new Float32Array(1);
+const F32_BYTES = new Uint8Array(F32.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * One event file in one run directory: records are encoded straight into a growing in-memory buffer
+ * and written with one `write` per flush. Never appends to an existing file (exclusive create; the
+ * name's counter is bumped on a collision).
+ */
+export class EventFileWriter {
+  readonly dir: string;
+  private path_: string | undefined;
+  private fh: FileHandle | undefined;
+  private fd: number | undefined;
+  private buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+  private readonly tags = new Map<string, TagState>();
+  private readonly seenMetadata = new Set<string>();
+  private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly opts: Required<Omit<EventFileWriterOptions, 'onError' | 'writerName'>> & Pick<EventFileWriterOptions, 'onError' | 'writerName'>;
+  /** Points written at a step ≤ the tag's previous step (TensorBoard's data server keeps only the newest). */
+  nonIncreasingSteps = 0;
+  bytesWritten = 0;
+
+  constructor(dir: string, options: EventFileWriterOptions = {}) {
+    this.dir = dir;
+    this.opts = {
+      filenameSuffix: options.filenameSuffix ?? '',
+      flushIntervalMs: options.flushIntervalMs ?? 30_000,
+      flushBytes: options.flushBytes ?? 1 << 20,
+      fsyncOnClose: options.fsyncOnClose ?? false,
+      scalarFormat: options.scalarFormat ?? 'simple',
+      writerName: options.writerName ?? '@metrics/tensorboard',
+      onError: options.onError,
+    };
+  }
+
+  /** The file's path once opened. */
+  get path(): string | undefined {
+    return this.path_;
+  }
+
+  /** Creates the directory and a new file (exclusive), and writes the file_version event. */
+  async open(now = Date.now()): Promise<string> {
+    if (this.fh) return this.path_!;
+    await mkdir(this.dir, { recursive: true });
+    const secs = now / 1000;
+    for (let counter = 0; ; counter++) {
+      const path = join(this.dir, eventFileName(secs, counter, this.opts.filenameSuffix));
+      try {
+        this.fh = await open(path, 'wx');
+        this.fd = this.fh.fd;
+        this.path_ = path;
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || counter > 10_000) throw e;
+      }
+    }
+    // The version event goes first, before anything buffered already.
+    const pending = this.buf.subarray(0, this.pos);
+    const saved = Buffer.from(pending);
+    this.pos = 0;
+    this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
+    this.ensure(saved.length);
+    this.buf.set(saved, this.pos);
+    this.pos += saved.length;
+    if (this.opts.flushIntervalMs > 0 && Number.isFinite(this.opts.flushIntervalMs)) {
+      this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+      this.timer.unref();
+    }
+    trackOpen(this);
+    await this.flush();
+    return this.path_!;
+  }
+
+  /** Synchronous variant for code that cannot await (creates the directory and file now). */
+  openSync(now = Date.now()): string {
+    if (this.fd !== undefined) return this.path_!;
+    mkdirSync(this.dir, { recursive: true });
+    const secs = now / 1000;
+    for (let counter = 0; ; counter++) {
+      const path = join(this.dir, eventFileName(secs, counter, this.opts.filenameSuffix));
+      try {
+        this.fd = openSync(path, 'wx');
+        this.path_ = path;
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || counter > 10_000) throw e;
+      }
+    }
+    const saved = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
+    this.ensure(saved.length);
+    this.buf.set(saved, this.pos);
+    this.pos += saved.length;
+    trackOpen(this);
+    this.flushSync();
+    return this.path_!;
+  }
+
+  get pendingBytes(): number {
+    return this.pos;
+  }
+
+  /** A copy of the framed bytes not yet written (for tests and in-memory use). */
+  pendingCopy(): Uint8Array {
+    return new Uint8Array(this.buf.subarray(0, this.pos));
+  }
+
+  private ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Frames one serialized Event as a TFRecord into the buffer. */
+  appendEvent(data: Uint8Array): void {
+    const len = data.length;
+    this.ensure(len + 16);
+    const b = this.buf;
+    const at = this.pos;
+    b.writeUInt32LE(len, at);
+    b.writeUInt32LE(0, at + 4);
+    b.writeUInt32LE(maskedLengthCrc(b, at, len), at + 8);
+    b.set(data, at + 12);
+    b.writeUInt32LE(maskCrc(crc32c(b, at + 12, at + 12 + len)), at + 12 + len);
+    this.pos = at + 16 + len;
+    this.maybeFlush();
+  }
+
+  /** True when `step` is not above the tag's previous scalar step. */
+  isNonIncreasing(tag: string, step: number): boolean {
+    const st = this.tags.get(tag);
+    return st !== undefined && st.lastStep >= step;
+  }
+
+  /**
+   * The hot path: one scalar event, encoded directly into the buffer from cached per-tag bytes.
+   * `wallSecs` must be finite (callers substitute now for NaN). With `dropNonIncreasing`, a step not above
+   * the tag's previous one is not written. Returns false when the step did not increase.
+   */
+  appendScalar(tag: string, step: number, wallSecs: number, value: number, dropNonIncreasing = false): boolean {
+    let st = this.tags.get(tag);
+    if (st === undefined) {
+      if (this.opts.scalarFormat === 'tensor' && !this.seenMetadata.has(tag)) {
+        // First value of a v2 scalar tag in this file carries the metadata; later ones use the cached tail.
+        this.seenMetadata.add(tag);
+        this.appendSummary(wallSecs, step, [valueTensorScalar(tag, value, SCALARS_METADATA)]);
+        this.tags.set(tag, { tail: scalarTail(tag, 'tensor'), lastStep: step });
+        return true;
+      }
+      st = { tail: scalarTail(tag, this.opts.scalarFormat), lastStep: -1 };
+      this.tags.set(tag, st);
+    }
+    let increasing = true;
+    if (step <= st.lastStep) {
+      increasing = false;
+      this.nonIncreasingSteps++;
+      if (dropNonIncreasing) return false;
+    }
+    st.lastStep = step;
+    const tail = st.tail;
+    const stepBytes = step === 0 ? 0 : 1 + (step < 128 ? 1 : varintSize(step));
+    const len = 9 + stepBytes + tail.length + 4;
+    if (this.pos + len + 16 > this.buf.length) this.ensure(len + 16);
+    const b = this.buf;
+    const at = this.pos;
+    // u64le length (< 2^32 here), then its masked CRC.
+    b[at] = len & 0xff;
+    b[at + 1] = (len >>> 8) & 0xff;
+    b[at + 2] = (len >>> 16) & 0xff;
+    b[at + 3] = len >>> 24;
+    b[at + 4] = 0;
+    b[at + 5] = 0;
+    b[at + 6] = 0;
+    b[at + 7] = 0;
+    const lc = maskedLengthCrc(b, at, len);
+    b[at + 8] = lc & 0xff;
+    b[at + 9] = (lc >>> 8) & 0xff;
+    b[at + 10] = (lc >>> 16) & 0xff;
+    b[at + 11] = lc >>> 24;
+    let p = at + 12;
+    b[p] = 0x09;
+    if (LITTLE_ENDIAN) {
+      F64[0] = wallSecs;
+      b[p + 1] = F64_BYTES[0]!;
+      b[p + 2] = F64_BYTES[1]!;
+      b[p + 3] = F64_BYTES[2]!;
+      b[p + 4] = F64_BYTES[3]!;
+      b[p + 5] = F64_BYTES[4]!;
+      b[p + 6] = F64_BYTES[5]!;
+      b[p + 7] = F64_BYTES[6]!;
+      b[p + 8] = F64_BYTES[7]!;
+    } else b.writeDoubleLE(wallSecs, p + 1);
+    p += 9;
+    if (step !== 0) {
+      b[p++] = 0x10;
+      let v = step;
+      if (v < 0x80000000) {
+        while (v > 127) {
+          b[p++] = (v & 127) | 128;
+          v >>>= 7;
+        }
+      } else {
+        while (v > 127) {
+          b[p++] = (v % 128) | 128;
+          v = Math.floor(v / 128);
+        }
+      }
+      b[p++] = v;
+    }
+    for (let i = 0; i < tail.length; i++) b[p + i] = tail[i]!;
+    p += tail.length;
+    if (LITTLE_ENDIAN) {
+      F32[0] = value;
+      b[p] = F32_BYTES[0]!;
+      b[p + 1] = F32_BYTES[1]!;
+      b[p + 2] = F32_BYTES[2]!;
+      b[p + 3] = F32_BYTES[3]!;
+    } else b.writeFloatLE(value, p);
+    p += 4;
+    const dc = maskCrc(crc32c(b, at + 12, p));
+    b[p] = dc & 0xff;
+    b[p + 1] = (dc >>> 8) & 0xff;
+    b[p + 2] = (dc >>> 16) & 0xff;
+    b[p + 3] = dc >>> 24;
+    this.pos = p + 4;
+    if (this.pos >= this.opts.flushBytes) this.maybeFlush();
+    return increasing;
+  }
+
+  /** An Event with one summary holding the given encoded Summary.Values. */
+  appendSummary(wallSecs: number, step: number, values: readonly Uint8Array[]): void {
+    let inner = 0;
+    for (const v of values) inner += 1 + varintSize(v.length) + v.length;
+    const stepBytes = step === 0 ? 0 : 1 + varintSize(step);
+    const len = 9 + stepBytes + 1 + varintSize(inner) + inner;
+    const data = Buffer.allocUnsafe(len);
+    let p = 0;
+    data[p++] = 0x09;
+    data.writeDoubleLE(wallSecs, p);
+    p += 8;
+    if (step !== 0) p = putVarint(data, putVarint(data, p, 0x10), step);
+    data[p++] = 0x2a;
+    p = putVarint(data, p, inner);
+    for (const v of values) {
+      data[p++] = 0x0a;
+      p = putVarint(data, p, v.length);
+      data.set(v, p);
+      p += v.length;
+    }
+    this.appendEvent(data);
+  }
+
+  /** Marks a tag's metadata as written in this file; returns true the first time. */
+  firstUse(tag: string): boolean {
+    if (this.seenMetadata.has(tag)) return false;
+    this.seenMetadata.add(tag);
+    return true;
+  }
+
+  private flushQueued = false;
+
+  private maybeFlush(): void {
+    if (this.pos >= this.opts.flushBytes && !this.flushQueued) {
+      this.flushQueued = true;
+      void this.flush();
+    }
+  }
+
+  /** Writes everything buffered with one write (after any write in flight). Never rejects. */
+  flush(): Promise<void> {
+    this.writesInFlight++;
+    this.writing = this.writing.then(() => this.writeOut()).finally(() => this.writesInFlight--);
+    return this.writing;
+  }
+
+  /** Flushes queued and not finished yet. */
+  writesInFlight = 0;
+
+  private async writeOut(): Promise<void> {
+    this.flushQueued = false;
+    if (this.pos === 0 || !this.fh) return;
+    const out = this.buf;
+    const n = this.pos;
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(out.length, this.opts.flushBytes * 2)));
+    this.pos = 0;
+    let off = 0;
+    try {
+      while (off < n) {
+        const { bytesWritten } = await this.fh.write(out, off, n - off);
+        off += bytesWritten;
+      }
+      this.bytesWritten += n;
+    } catch (e) {
+      // Keep what wasn't written in front of newer data, so the file never gets a gap.
+      const rest = out.subarray(off, n);
+      const newer = this.buf.subarray(0, this.pos);
+      const merged = Buffer.allocUnsafe(Math.max(rest.length + newer.length, 1 << 16));
+      merged.set(rest, 0);
+      merged.set(newer, rest.length);
+      this.pos = rest.length + newer.length;
+      this.buf = merged;
+      this.opts.onError?.(e as Error);
+    }
+  }
+
+  /** Synchronous flush (for process exit). */
+  flushSync(): void {
+    if (this.pos === 0 || this.fd === undefined) return;
+    let off = 0;
+    try {
+      while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
+      this.bytesWritten += this.pos;
+      this.pos = 0;
+    } catch (e) {
+      this.buf.copy(this.buf, 0, off, this.pos);
+      this.pos -= off;
+      this.opts.onError?.(e as Error);
+    }
+  }
+
+  /** Flushes, optionally fsyncs, closes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    OPEN_WRITERS.delete(this);
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+    try {
+      if (this.fh) {
+        if (this.opts.fsyncOnClose) await this.fh.sync();
+        await this.fh.close();
+      } else if (this.fd !== undefined) {
+        if (this.opts.fsyncOnClose) fsyncSync(this.fd);
+        closeSync(this.fd);
+      }
+    } catch (e) {
+      this.opts.onError?.(e as Error);
+    }
+    this.fh = undefined;
+    this.fd = undefined;
+  }
+}
+
+function putVarint(b: Buffer, p: number, n: number): number {
+  while (n > 127) {
+    b[p++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
+  b[p++] = n;
+  return p;
+}
+
+/** Event bytes `2a len(summary) 0a len(value) 0a len(tag) tag <value field>`; the 4 float bytes follow. */
+function scalarTail(tag: string, format: 'simple' | 'tensor'): Uint8Array {
+  const t = encodeUtf8(tag);
+  // simple: 15 <f32>; tensor: 42 08 {08 01 2a 04 <f32>}
+  const valueField = format === 'simple' ? [0x15] : [0x42, 0x08, 0x08, 0x01, 0x2a, 0x04];
+  const valueLen = 1 + varintSize(t.length) + t.length + valueField.length + 4;
+  const summaryLen = 1 + varintSize(valueLen) + valueLen;
+  const out = Buffer.allocUnsafe(1 + varintSize(summaryLen) + summaryLen - 4);
+  let p = 0;
+  out[p++] = 0x2a;
+  p = putVarint(out, p, summaryLen);
+  out[p++] = 0x0a;
+  p = putVarint(out, p, valueLen);
+  out[p++] = 0x0a;
+  p = putVarint(out, p, t.length);
+  out.set(t, p);
+  p += t.length;
+  for (const x of valueField) out[p++] = x;
+  return new Uint8Array(out.subarray(0, p));
+}
