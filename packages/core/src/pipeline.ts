@@ -83,7 +83,7 @@ export class Pipeline {
   /** Resolves when every record pushed so far is exported or given up on (or `timeoutMs` passes). */
   async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.seal();
-    await withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs);
+    await keepingProcessAlive(withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs));
   }
 
   /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent. */
@@ -93,7 +93,7 @@ export class Pipeline {
     clearInterval(this.timer);
     this.seal();
     const deadline = Date.now() + timeoutMs;
-    await Promise.all(this.lanes.map((l) => l.close(outcome, deadline)));
+    await keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
   }
 
   get isClosed(): boolean {
@@ -175,7 +175,7 @@ class ExporterLane {
   kick(): void {
     if (!this.pumping) this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
-      if (!this.closing && (this.queue.length > 0 || (this.spool?.pending ?? 0) > 0)) this.kick();
+      if (!this.closing && !this.dead && (this.queue.length > 0 || (this.spool?.pending ?? 0) > 0)) this.kick();
       else this.notifyDrained();
     });
   }
@@ -223,7 +223,9 @@ class ExporterLane {
         const undelivered = result.remaining ?? batch!;
         this.stats.exported += batch!.length - undelivered.length;
         this.takeHead();
-        this.giveUp(undelivered, this.stats.lastError);
+        // Rejected by the backend: sending them again can't succeed, so they are never spooled.
+        if (!result.retryable) this.countFailed(undelivered, this.stats.lastError);
+        else this.giveUp(undelivered, this.stats.lastError);
         attempt = 0;
         continue;
       }
@@ -254,9 +256,17 @@ class ExporterLane {
     return head;
   }
 
-  /** A record that can't be delivered now: to disk when spilling, otherwise counted as failed. */
+  /**
+   * Records that can't be delivered now: to disk when spilling (also when the run could not be started,
+   * so a replay can create it later), otherwise counted as failed.
+   */
   private giveUp(records: readonly TrackingRecord[], reason: string): void {
-    if (this.policy === 'spill' && !this.dead) return this.spill(records);
+    if (this.policy === 'spill') return this.spill(records);
+    this.countFailed(records, reason);
+  }
+
+  private countFailed(records: readonly TrackingRecord[], reason: string): void {
+    if (records.length === 0) return;
     this.stats.failed += records.length;
     this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
   }
@@ -278,7 +288,7 @@ class ExporterLane {
       this.spool.append(records);
       this.stats.spilled += records.length;
       this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
-      if (!this.closing) this.kick();
+      if (!this.closing && !this.dead) this.kick();
     } catch (error) {
       this.stats.failed += records.length;
       this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
@@ -346,7 +356,7 @@ class ExporterLane {
     this.closing = true;
     this.abortWait?.();
     if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
-    if (this.policy === 'spill' && !this.dead) {
+    if (this.policy === 'spill') {
       // Older than anything already on disk: they go in front, so a replay keeps the order.
       const older = this.queue.splice(0).flat();
       this.queued = 0;
@@ -379,6 +389,15 @@ class ExporterLane {
 
 function safe(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}
+
+/**
+ * Our timers are unref'd so they never keep a finished program alive. While the user awaits a flush or
+ * close, though, the program is not finished: hold one ref'd handle so Node does not exit mid-way.
+ */
+function keepingProcessAlive<T>(promise: Promise<T>): Promise<T> {
+  const handle = setInterval(() => {}, 1 << 30);
+  return promise.finally(() => clearInterval(handle));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -261,6 +261,39 @@ describe('pipeline resilience', () => {
     expect(existsSync(join(dir, files[0]!))).toBe(true);
   });
 
+  it('counts records the backend rejects as failed and never spools them (no retry loop)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const exporter = new InMemoryExporter();
+    // The backend takes every record except those named 'training/bad' (like a param conflict: HTTP 400).
+    exporter.failWith = (batch): ExportResult => {
+      const bad = batch.filter((r) => 'name' in r && r.name === 'training/bad');
+      return bad.length ? { ok: false, retryable: false, error: new Error('400 INVALID_PARAMETER_VALUE'), remaining: bad } : { ok: true };
+    };
+    const { tracker, lines } = setup({ fullQueue: 'spill', spillDir: dir }, exporter);
+    tracker.log({ 'training/loss': 1, 'training/bad': 2 }, { step: 0 });
+    await tracker.flush({ timeoutMs: 2000 });
+    await tracker.close();
+    expect(tracker.stats().exporters[0]).toMatchObject({ exported: 1, failed: 1, spilled: 0, retried: 0 });
+    expect(exporter.exports).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(lines.filter((l) => l.includes('❌') && l.includes('400 INVALID_PARAMETER_VALUE'))).toHaveLength(1);
+  });
+
+  it('spools everything when the run cannot be started at all, so a replay can create it later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const exporter = new InMemoryExporter();
+    exporter.start = async () => ({ ok: false, retryable: false, error: new Error('no tracking URI configured') });
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir }, exporter);
+    tracker.log({ 'training/loss': 1 }, { step: 0 });
+    await tracker.flush({ timeoutMs: 2000 });
+    tracker.log({ 'training/loss': 2 }, { step: 1 });
+    await tracker.close(undefined, { timeoutMs: 2000 });
+    expect(tracker.stats().exporters[0]).toMatchObject({ exported: 0, failed: 0, spilled: 2 });
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(readSpool(join(dir, files[0]!)).records.map((r) => (r as { step: number }).step)).toEqual([0, 1]);
+  });
+
   it('counts records an exporter cannot take', async () => {
     const scalarsOnly = new InMemoryExporter('scalars', ['scalar']);
     const { tracker } = setup({}, scalarsOnly);

@@ -28,4 +28,12 @@ describe('flush on exit', () => {
     expect(lines.filter((l) => l.kind === 'scalar')).toHaveLength(5);
     expect(lines.at(-1)).toEqual({ outcome: { status: 'killed', signal: 'SIGTERM' } });
   });
+
+  it('an awaited close() keeps the process alive until the slow backend has everything', () => {
+    const { r, lines } = runChild('slow-close');
+    expect(r.status).toBe(0);
+    expect(lines.filter((l) => l.kind === 'scalar')).toHaveLength(5);
+    expect(lines.at(-2)).toEqual({ outcome: { status: 'finished' } });
+    expect(lines.at(-1)).toEqual({ closed: true });
+  });
 });

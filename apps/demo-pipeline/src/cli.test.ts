@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from './cli.js';
+
+describe('parseCli', () => {
+  it('has defaults that run everything', () => {
+    expect(parseCli([])).toEqual({ help: false, epochs: 100, backends: ['tensorboard', 'mlflow', 'wandb'], out: './.metrics-demo', seed: 42, runName: undefined, quiet: false });
+  });
+
+  it('reads every flag', () => {
+    expect(parseCli(['--epochs', '3', '--backends', 'wandb, TensorBoard,wandb', '--out', '/tmp/x', '--seed', '0', '--run-name', 'r', '--quiet'])).toEqual({
+      help: false,
+      epochs: 3,
+      backends: ['wandb', 'tensorboard'],
+      out: '/tmp/x',
+      seed: 0,
+      runName: 'r',
+      quiet: true,
+    });
+    expect(parseCli(['-h']).help).toBe(true);
+  });
+
+  it('rejects bad values with a usage error naming the flag', () => {
+    expect(() => parseCli(['--epochs', '0'])).toThrow(/--epochs must be a whole number ≥ 1/);
+    expect(() => parseCli(['--epochs', '2.5'])).toThrow(UsageError);
+    expect(() => parseCli(['--backends', 'neptune'])).toThrow(/unknown backend "neptune"/);
+    expect(() => parseCli(['--backends', ','])).toThrow(/at least one/);
+    expect(() => parseCli(['--nope'])).toThrow(UsageError);
+  });
+});

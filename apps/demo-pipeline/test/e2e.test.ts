@@ -1,0 +1,167 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMetricName, createLogger } from '@metrics/core';
+import { ensureVenv, startMlflowServer, type MlflowServer } from '@metrics/oracle';
+import { runPipeline, type PipelineResult } from '../src/pipeline.js';
+import { registerModelVersion } from '../src/registry.js';
+import { readMlflow, readTensorBoard, readWandb, type MlflowView, type TensorBoardRun, type WandbRecord } from './readers.js';
+
+const MODEL = 'demo-e2e-iris';
+const EPOCHS = 4;
+const SUMMARY_KEYS = ['evaluation/accuracy', 'evaluation/f1', 'evaluation/loss'];
+let server: MlflowServer;
+let result: PipelineResult;
+let tb: TensorBoardRun;
+let mlflow: MlflowView;
+let wandbHistory: Record<string, unknown>[];
+let wandbRecords: WandbRecord[];
+
+/** float32 in TensorBoard, float64 elsewhere: agree to float32 precision. */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** `name → [[step, value]…]` from the W&B history rows (our step is `global_step`). */
+function wandbSeries(name: string): [number, number][] {
+  return wandbHistory.filter((row) => typeof row[name] === 'number').map((row) => [row.global_step as number, row[name] as number]);
+}
+
+beforeAll(async () => {
+  await ensureVenv();
+  server = await startMlflowServer();
+  const out = mkdtempSync(join(tmpdir(), 'demo-e2e-'));
+  result = await runPipeline({
+    epochs: EPOCHS,
+    seed: 11,
+    out,
+    backends: ['tensorboard', 'mlflow', 'wandb'],
+    runName: 'e2e run',
+    mlflowTrackingUri: server.url,
+    registeredModelName: MODEL,
+    systemMetricsIntervalMs: 20,
+    logger: createLogger({ level: 'silent' }),
+    env: {}, // no WANDB_API_KEY: W&B offline
+  });
+  const runs = await readTensorBoard(result.paths.tensorboard);
+  expect(Object.keys(runs)).toHaveLength(1);
+  tb = Object.values(runs)[0]!;
+  expect(result.registered, result.registrationError).toBeDefined();
+  mlflow = await readMlflow(server.url, result.runIds.mlflow!.runId!, MODEL, result.registered!.version);
+  const wb = await readWandb(result.paths.wandbRun!);
+  expect(wb.code, wb.stderr).toBe(0);
+  wandbRecords = wb.records;
+  wandbHistory = wb.records.filter((r) => r.type === 'history').map((r) => (r.history as { item: Record<string, unknown> }).item);
+}, 900_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('the demo pipeline, read back with the real TensorBoard, MLflow and wandb', () => {
+  it('trained for real and every backend received everything', () => {
+    expect(result.backends).toEqual(['tensorboard', 'mlflow', 'wandb']);
+    expect(result.unavailable).toEqual([]);
+    expect(result.epochs).toHaveLength(EPOCHS);
+    expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+    expect(result.evaluation.accuracy).toBeGreaterThan(0.7);
+    for (const s of result.stats.exporters) {
+      expect(s.failed, `${s.name}: ${s.lastError}`).toBe(0);
+      expect(s.dropped, s.name).toBe(0);
+      expect(s.exported, s.name).toBeGreaterThan(50);
+    }
+  });
+
+  it('every metric name follows the conventions, in all three backends', () => {
+    const wandbNames = new Set(wandbHistory.flatMap((row) => Object.keys(row)).filter((k) => !k.startsWith('_') && k !== 'global_step'));
+    for (const name of [...Object.keys(tb.scalars), ...Object.keys(mlflow.metrics), ...wandbNames]) expect(checkMetricName(name), name).toBeUndefined();
+    for (const expected of ['training/loss', 'training/accuracy', 'training/learning_rate', 'validation/loss', 'validation/accuracy', 'evaluation/accuracy', 'evaluation/precision', 'evaluation/recall', 'evaluation/f1', 'evaluation/loss', 'usage/inference_count', 'usage/latency_ms']) {
+      expect(Object.keys(tb.scalars), expected).toContain(expected);
+      expect(Object.keys(mlflow.metrics), expected).toContain(expected);
+      expect([...wandbNames], expected).toContain(expected);
+    }
+    // The profiler's system sampler ran during the pipeline.
+    expect(Object.keys(mlflow.metrics)).toContain('performance/memory_rss_mb');
+    expect(Object.keys(tb.scalars)).toContain('performance/cpu_usage_percent');
+  });
+
+  it('the values agree across the backends and with what the pipeline computed', () => {
+    const expected: Record<string, [number, number][]> = {
+      'training/loss': result.trainingPoints.map((p) => [p.step, p.loss]),
+      'training/accuracy': result.trainingPoints.map((p) => [p.step, p.accuracy]),
+      'training/learning_rate': result.trainingPoints.map((p) => [p.step, p.learningRate]),
+      'validation/loss': result.epochs.map((e) => [e.step, e.validationLoss]),
+      'validation/accuracy': result.epochs.map((e) => [e.step, e.validationAccuracy]),
+      'evaluation/accuracy': [[result.lastStep, result.evaluation.accuracy]],
+      'evaluation/f1': [[result.lastStep, result.evaluation.f1]],
+      'usage/latency_ms': result.usage.latencyMs.map((v, i) => [result.lastStep + 1 + i, v]),
+    };
+    for (const [name, points] of Object.entries(expected)) {
+      for (const [backend, series] of [
+        ['tensorboard', tb.scalars[name]],
+        ['mlflow', mlflow.metrics[name]],
+        ['wandb', wandbSeries(name)],
+      ] as const) {
+        const got = series;
+        // MLflow has no run summary: it is kept as tags `summary.<name>` (no extra history point).
+        if (backend === 'mlflow' && SUMMARY_KEYS.includes(name)) {
+          const tag = mlflow.tags[`summary.${name}`];
+          expect(tag, `mlflow tag summary.${name}`).toBeDefined();
+          expect(close(Number(tag), points.at(-1)![1]), `${name} summary tag: ${tag}`).toBe(true);
+        }
+        expect(got?.map(([s]) => s), `${backend} ${name} steps`).toEqual(points.map(([s]) => s));
+        got!.forEach(([, v], i) => expect(close(v, points[i]![1]), `${backend} ${name}[${i}]: ${v} vs ${points[i]![1]}`).toBe(true));
+      }
+    }
+  });
+
+  it('TensorBoard has the weight histograms per epoch, the confusion matrix image and the model summary', () => {
+    for (const layer of ['dense_0', 'dense_1', 'dense_2']) {
+      const h = tb.histograms[`model/weights/${layer}`];
+      expect(h?.map((e) => e.step), layer).toEqual(result.epochs.map((e) => e.step));
+      expect(h![0]!.num).toBeGreaterThan(0);
+    }
+    const image = tb.images['evaluation/confusion_matrix'];
+    expect(image).toHaveLength(1);
+    expect(image![0]).toMatchObject({ step: result.lastStep, size: [97, 97], mode: 'RGB' });
+    const text = tb.tensors['model/summary'];
+    expect(text?.plugin).toBe('text');
+    expect(text!.values[0]).toContain(`**${result.parameters} parameters**`);
+  });
+
+  it('MLflow has the params, the model artifact and a registered model version of this run', () => {
+    expect(mlflow.experiment).toBe('metrics-demo');
+    expect(mlflow.run_name).toBe('e2e run');
+    expect(mlflow.status).toBe('FINISHED');
+    expect(mlflow.params).toMatchObject({ learning_rate: '0.01', batch_size: '16', epochs: String(EPOCHS), optimizer: 'adam', seed: '11' });
+    expect(mlflow.artifacts).toContain('model/model.json');
+    expect(mlflow.model_version).toMatchObject({ name: MODEL, version: result.registered!.version, run_id: result.runIds.mlflow!.runId, status: 'READY' });
+    const saved = JSON.parse(readFileSync(result.paths.model, 'utf8')) as { sizes: number[] };
+    expect(saved.sizes).toEqual([4, 64, 32, 3]);
+  });
+
+  it('the W&B offline run has the config, the summary and a clean exit', () => {
+    expect(result.wandb?.mode).toBe('offline');
+    expect(existsSync(result.paths.wandbRun!)).toBe(true);
+    const types = wandbRecords.map((r) => r.type);
+    expect(types).toContain('config');
+    expect(types.at(-1)).toBe('final');
+    const exit = wandbRecords.find((r) => r.type === 'exit')!.exit as { exit_code?: number };
+    expect(exit.exit_code ?? 0).toBe(0);
+    const summaries = wandbRecords.filter((r) => r.type === 'summary');
+    expect(JSON.stringify(summaries)).toContain('evaluation/accuracy');
+    // The histograms and the image reached W&B too.
+    expect(wandbHistory.some((row) => (row['model/weights/dense_0'] as { _type?: string } | undefined)?._type === 'histogram')).toBe(true);
+    expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(true);
+  });
+
+  it('the REST fallback of the registry adds the next version of the same model', async () => {
+    const runId = result.runIds.mlflow!.runId!;
+    const next = await registerModelVersion({ trackingUri: server.url, runId, name: MODEL, artifactPath: 'model' });
+    expect(next).toMatchObject({ name: MODEL, version: String(Number(result.registered!.version) + 1) });
+    expect(next.source.endsWith('/model')).toBe(true);
+    const view = await readMlflow(server.url, runId, MODEL, next.version);
+    expect(view.model_version).toMatchObject({ version: next.version, run_id: runId, source: next.source });
+  });
+});

@@ -1,0 +1,90 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { ExportError, isRetryableStatus, parseRetryAfter, redact, withRetry, type RetryPolicy } from '@metrics/core';
+import type { ResolvedMlflowSettings } from './settings.js';
+
+const MARKER = Symbol.for('metrics.error.MlflowApiError');
+
+/** An MLflow REST error: HTTP status, MLflow `error_code`, and whether a retry may help. */
+export class MlflowApiError extends ExportError {
+  private readonly [MARKER] = true;
+  override readonly name = 'MlflowApiError';
+  constructor(
+    message: string,
+    readonly errorCode: string | undefined,
+    options: { statusCode?: number; retryAfterMs?: number; cause?: unknown; isRetryable?: boolean },
+  ) {
+    super(message, options);
+  }
+  static override isInstance(error: unknown): error is MlflowApiError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** REST 2.0 over one keep-alive connection pool. Secrets never appear in errors. */
+export class MlflowClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly headers: Record<string, string>;
+  private readonly secrets: string[];
+
+  constructor(readonly settings: ResolvedMlflowSettings & { trackingUri: string }) {
+    this.dispatcher = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 8,
+      headersTimeout: settings.requestTimeoutMs,
+      bodyTimeout: settings.requestTimeoutMs,
+      connect: { rejectUnauthorized: !settings.insecureTls, timeout: Math.min(10_000, settings.requestTimeoutMs) },
+    });
+    this.headers = { 'content-type': 'application/json', 'user-agent': '@metrics/mlflow' };
+    if (settings.token) this.headers.authorization = `Bearer ${settings.token}`;
+    else if (settings.username !== undefined && settings.password !== undefined)
+      this.headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
+    this.secrets = [settings.token, settings.password, this.headers.authorization].filter((s): s is string => !!s);
+  }
+
+  /** One request, no retry. JSON in, JSON out; non-2xx → MlflowApiError. */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
+    const url = `${this.settings.trackingUri}${path}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method,
+        dispatcher: this.dispatcher,
+        headers: rawBody ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
+        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      // No HTTP answer at all (refused, reset, timed out): always worth another try, like the Python client.
+      throw new MlflowApiError(this.clean(`${method} ${path}: ${code || (error as Error).message}`), code, { isRetryable: true });
+    }
+    const text = await res.body.text();
+    if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
+    let errorCode: string | undefined;
+    let message = text.slice(0, 300);
+    try {
+      const parsed = JSON.parse(text) as { error_code?: string; message?: string };
+      errorCode = parsed.error_code;
+      message = parsed.message ?? message;
+    } catch {
+      // HTML or plain-text error page (routing errors, proxies)
+    }
+    throw new MlflowApiError(this.clean(`${method} ${path} → HTTP ${res.statusCode}${errorCode ? ` ${errorCode}` : ''}: ${message}`), errorCode, {
+      statusCode: res.statusCode,
+      retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined),
+      isRetryable: isRetryableStatus(res.statusCode),
+    });
+  }
+
+  /** `call` with the one retry policy (for protocol steps outside the pipeline: create run, end run, upload). */
+  callWithRetry<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
+    return withRetry(() => this.call<T>(method, path, body), { policy: { maxAttempts: 8, maxDelayMs: 120_000, deadlineMs: 5 * 60_000, ...policy } });
+  }
+
+  private clean(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}

@@ -1,0 +1,331 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { userInfo } from 'node:os';
+import {
+  createLogger,
+  EXPORT_OK,
+  ExportError,
+  SPECIFICATION_VERSION,
+  type ExporterV1,
+  type ExportResult,
+  type Logger,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from '@metrics/core';
+import { MlflowApiError, MlflowClient } from './client.js';
+import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
+import { resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
+
+export interface MlflowExporterOptions extends MlflowOptions {
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RegisteredModelVersion {
+  name: string;
+  version: string;
+  source: string;
+  runId: string;
+}
+
+/** The native handle: the REST client and the run, plus the model registry. */
+export interface MlflowNative {
+  client: MlflowClient | undefined;
+  runId: string | undefined;
+  experimentId: string | undefined;
+  artifactUri: string | undefined;
+  /** Registers `runs/<run>/artifacts/<artifactPath>` as a new version of model `name` (created if absent). */
+  registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
+}
+
+const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'summary', 'text', 'artifact'];
+
+export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
+  return new MlflowExporter(options);
+}
+
+function failure(error: unknown): ExportResult & { ok: false } {
+  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
+  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: false };
+}
+
+class MlflowExporter implements ExporterV1<MlflowNative> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name = 'mlflow';
+  readonly capabilities: ReadonlySet<RecordKind> = new Set(CAPABILITIES);
+  private readonly settings: ResolvedMlflowSettings;
+  private readonly client: MlflowClient | undefined;
+  private readonly logger: Logger;
+  private readonly sanitize: (k: string) => string;
+  private runId: string | undefined;
+  private experimentId: string | undefined;
+  private artifactUri: string | undefined;
+  /** Params already sent, to turn a changed value into a clear error before the server rejects the batch. */
+  private readonly params = new Map<string, string>();
+
+  constructor(options: MlflowExporterOptions) {
+    this.settings = resolveMlflowSettings(options, options.env);
+    this.logger = options.logger ?? createLogger();
+    this.sanitize = options.sanitizeKey ?? sanitizeMlflowKey;
+    const uri = this.settings.trackingUri;
+    this.client = uri ? new MlflowClient({ ...this.settings, trackingUri: uri }) : undefined;
+    if (this.settings.insecureTls && uri?.startsWith('https:'))
+      this.logger.warn('MLflow: TLS certificate verification is OFF (MLFLOW_TRACKING_INSECURE_TLS); use only for testing.');
+  }
+
+  private api(): MlflowClient {
+    // Not retryable: the pipeline then sends every record to the spool at once (for `metrics-mlflow replay`).
+    if (!this.client) throw new ExportError('no MLflow tracking URI (set MLFLOW_TRACKING_URI or trackingUri); records go to the spool for `metrics-mlflow replay`', { isRetryable: false });
+    return this.client;
+  }
+
+  async start(run: RunInfo): Promise<ExportResult> {
+    try {
+      const api = this.api();
+      const resumeId = run.resume?.runId ?? this.settings.runId;
+      if (resumeId) {
+        const got = await api.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string }; data?: { params?: { key: string; value: string }[] } } }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(resumeId)}`);
+        // Params already on the run, so a changed value is caught here with a clear message.
+        for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
+        this.runId = got.run.info.run_id;
+        this.experimentId = got.run.info.experiment_id;
+        this.artifactUri = got.run.info.artifact_uri;
+        await api.call('POST', '/api/2.0/mlflow/runs/update', { run_id: this.runId, status: 'RUNNING' });
+        return EXPORT_OK;
+      }
+      this.experimentId = this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
+      const user = this.settings.user ?? safeUser();
+      const tags: KeyValue[] = [
+        { key: 'mlflow.runName', value: run.runName },
+        { key: 'mlflow.user', value: user },
+        { key: 'mlflow.source.name', value: this.settings.sourceName ?? basename(process.argv[1] ?? 'node') },
+        { key: 'mlflow.source.type', value: 'LOCAL' },
+        ...(run.group ? [{ key: 'group', value: run.group }] : []),
+        ...Object.entries(run.tags).map(([key, value]) => ({ key: this.sanitize(key), value: String(value) })),
+      ];
+      const created = await api.call<{ run: { info: { run_id: string; artifact_uri: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
+        experiment_id: this.experimentId,
+        run_name: run.runName,
+        user_id: user,
+        start_time: Math.trunc(run.startTime),
+        tags,
+      });
+      this.runId = created.run.info.run_id;
+      this.artifactUri = created.run.info.artifact_uri;
+      return EXPORT_OK;
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /** get-by-name → create → on a race, get-by-name again; a deleted experiment of that name is a clear error. */
+  private async experimentIdFor(name: string): Promise<string> {
+    const api = this.api();
+    const byName = async () => {
+      try {
+        const r = await api.call<{ experiment: { experiment_id: string; lifecycle_stage: string } }>('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+        if (r.experiment.lifecycle_stage === 'deleted')
+          throw new MlflowApiError(`MLflow experiment "${name}" is deleted; restore it (mlflow experiments restore) or choose another name`, 'DELETED', { isRetryable: false });
+        return r.experiment.experiment_id;
+      } catch (error) {
+        if (MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+        throw error;
+      }
+    };
+    const existing = await byName();
+    if (existing) return existing;
+    try {
+      return (await api.call<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name })).experiment_id;
+    } catch (error) {
+      if (MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_ALREADY_EXISTS') {
+        const raced = await byName();
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
+    if (batch.length === 0) return EXPORT_OK;
+    let api: MlflowClient;
+    try {
+      api = this.api();
+    } catch (error) {
+      return failure(error);
+    }
+    const metrics: { m: MlflowMetric; i: number }[] = [];
+    const params: { kv: KeyValue; i: number }[] = [];
+    const tags: { kv: KeyValue; i: number }[] = [];
+    const files: { i: number; path: string; bytes?: Uint8Array; localPath?: string }[] = [];
+    /** A request the server can never accept (400): reported, not retried, and not blocking the rest. */
+    let permanent: Error | undefined;
+    /** Indices of records the server rejected for good: reported to the pipeline, which counts them as failed. */
+    const rejected = new Set<number>();
+    const batchParams = new Set<string>();
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      switch (r.kind) {
+        case 'scalar':
+          metrics.push({ m: toMetric(r, this.sanitize), i });
+          break;
+        case 'hparams':
+          for (const [k, v] of Object.entries(r.params)) {
+            const kv = { key: this.sanitize(k), value: paramValue(v) };
+            const before = this.params.get(kv.key);
+            if (before !== undefined && before !== kv.value) {
+              // Permanent: reported once, the rest of the batch is still delivered (a retry could never succeed).
+              permanent ??= new MlflowApiError(`MLflow params are immutable: "${kv.key}" was "${before}", cannot change it to "${kv.value}" (log it as a metric or a tag instead)`, 'INVALID_PARAMETER_VALUE', { isRetryable: false });
+              rejected.add(i);
+              continue;
+            }
+            this.params.set(kv.key, kv.value);
+            if (batchParams.has(kv.key)) continue; // the server rejects a key twice in one request
+            batchParams.add(kv.key);
+            params.push({ kv, i });
+          }
+          if (r.metrics.length) tags.push({ kv: { key: 'metrics.compare', value: r.metrics.join(',') }, i });
+          break;
+        case 'config':
+          files.push({ i, path: 'config.json', bytes: Buffer.from(JSON.stringify(r.config, null, 2)) });
+          break;
+        case 'summary':
+          // MLflow has no run summary; a metric point would add a spurious entry to the history, so tags.
+          for (const [k, v] of Object.entries(r.values)) tags.push({ kv: { key: `summary.${this.sanitize(k)}`, value: String(v).slice(0, 8000) }, i });
+          break;
+        case 'text':
+          files.push({ i, path: `text/${this.sanitize(r.name)}/step_${r.step}.md`, bytes: Buffer.from(r.text) });
+          break;
+        case 'artifact':
+          files.push({ i, path: r.artifactPath, localPath: r.localPath });
+          break;
+        default:
+          break;
+      }
+    }
+    const requests = packLogBatches(metrics, params, tags);
+    for (let k = 0; k < requests.length; k++) {
+      const { records, ...body } = requests[k]!;
+      try {
+        await api.call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: this.runId, ...body });
+      } catch (error) {
+        const f = failure(error);
+        if (!f.retryable) {
+          permanent ??= f.error;
+          for (const i of records) rejected.add(i);
+          continue;
+        }
+        const pending = new Set<number>();
+        for (let j = k; j < requests.length; j++) for (const i of requests[j]!.records) pending.add(i);
+        for (const file of files) pending.add(file.i);
+        return { ...f, remaining: batch.filter((_, i) => pending.has(i)) };
+      }
+    }
+    for (let n = 0; n < files.length; n++) {
+      const f = files[n]!;
+      try {
+        if (f.bytes) await this.upload(f.path, f.bytes);
+        else await this.uploadPath(f.localPath!, f.path);
+      } catch (error) {
+        const f2 = failure(error);
+        const local = (error as NodeJS.ErrnoException).code;
+        if (local === 'ENOENT' || local === 'EACCES') {
+          this.logger.errorOnce(`mlflow-artifact:${f.localPath}`, `MLflow: cannot read artifact ${f.localPath}: ${local}`);
+          continue; // a missing local file will not appear by retrying
+        }
+        if (!f2.retryable) {
+          permanent ??= f2.error;
+          rejected.add(f.i);
+          continue;
+        }
+        const pending = new Set(files.slice(n).map((x) => x.i));
+        return { ...f2, remaining: batch.filter((_, i) => pending.has(i)) };
+      }
+    }
+    // Everything deliverable was delivered; the rejected rest can never be, and is counted as failed.
+    return permanent ? { ok: false, retryable: false, error: permanent, remaining: batch.filter((_, i) => rejected.has(i)) } : EXPORT_OK;
+  }
+
+  /** Artifact proxy: PUT /api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>. */
+  private async upload(path: string, bytes: Uint8Array): Promise<void> {
+    const prefix = this.artifactPrefix();
+    const clean = path.split('/').filter((s) => s && s !== '.' && s !== '..').map(encodeURIComponent).join('/');
+    await this.api().call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${prefix}/${clean}`, undefined, bytes);
+  }
+
+  private async uploadPath(localPath: string, artifactPath: string): Promise<void> {
+    const s = await stat(localPath);
+    if (!s.isDirectory()) return this.upload(join(artifactPath, basename(localPath)), await readFile(localPath));
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.isFile()) await this.upload(join(artifactPath, basename(localPath), relative(localPath, full)), await readFile(full));
+      }
+    };
+    await walk(localPath);
+  }
+
+  private artifactPrefix(): string {
+    const uri = this.artifactUri ?? '';
+    if (!uri.startsWith('mlflow-artifacts:'))
+      throw new MlflowApiError(`MLflow run artifact URI "${uri}" is not served by the tracking server (start it with --serve-artifacts)`, 'UNSUPPORTED_ARTIFACT_STORE', { isRetryable: false });
+    return uri.replace(/^mlflow-artifacts:(\/\/[^/]+)?\/*/, '');
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(outcome: RunOutcome): Promise<void> {
+    if (this.client && this.runId) {
+      const status = outcome.status === 'finished' ? 'FINISHED' : outcome.status === 'killed' ? 'KILLED' : 'FAILED';
+      try {
+        await this.client.callWithRetry('POST', '/api/2.0/mlflow/runs/update', { run_id: this.runId, status, end_time: Date.now() }, { deadlineMs: 10_000 });
+      } catch (error) {
+        this.logger.errorOnce('mlflow-end', `MLflow: could not end run ${this.runId} as ${status}: ${(error as Error).message}`);
+      }
+    }
+    await this.client?.close();
+  }
+
+  runIds(): Record<string, string> {
+    return this.runId ? { runId: this.runId, ...(this.experimentId ? { experimentId: this.experimentId } : {}) } : {};
+  }
+
+  native(): MlflowNative {
+    return {
+      client: this.client,
+      runId: this.runId,
+      experimentId: this.experimentId,
+      artifactUri: this.artifactUri,
+      registerModel: (name, artifactPath, options) => this.registerModel(name, artifactPath, options),
+    };
+  }
+
+  private async registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion> {
+    const api = this.api();
+    if (!this.runId || !this.artifactUri) throw new MlflowApiError('MLflow: the run has not started yet; flush() before registering a model', 'NOT_STARTED', { isRetryable: false });
+    try {
+      await api.callWithRetry('POST', '/api/2.0/mlflow/registered-models/create', { name, description: options?.description });
+    } catch (error) {
+      if (!(MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
+    }
+    const source = `${this.artifactUri.replace(/\/+$/, '')}/${artifactPath.replace(/^\/+/, '')}`;
+    const r = await api.callWithRetry<{ model_version: { name: string; version: string; source: string } }>('POST', '/api/2.0/mlflow/model-versions/create', {
+      name,
+      source,
+      run_id: this.runId,
+      description: options?.description,
+      tags: Object.entries(options?.tags ?? {}).map(([key, value]) => ({ key, value })),
+    });
+    return { name: r.model_version.name, version: r.model_version.version, source: r.model_version.source, runId: this.runId };
+  }
+}
+
+function safeUser(): string {
+  try {
+    return process.env.USER ?? userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

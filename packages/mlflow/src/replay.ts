@@ -1,0 +1,57 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSpool, type Logger } from '@metrics/core';
+import { createMlflowExporter } from './exporter.js';
+
+export interface ReplayResult {
+  file: string;
+  runId?: string;
+  sent: number;
+  error?: string;
+}
+
+/**
+ * Sends spooled records to a server: into the run the spool names (resumed by id) or a new run of the
+ * same name. A spool file is deleted only after every record was accepted, so a replay that fails halfway
+ * can simply be run again (the server drops identical metric rows).
+ */
+export async function replaySpool(path: string, options: { trackingUri: string; logger?: Logger; batchSize?: number }): Promise<ReplayResult[]> {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.endsWith('.jsonl') && f.includes('__mlflow'))
+        .map((f) => join(path, f))
+    : [path];
+  const results: ReplayResult[] = [];
+  for (const file of files) {
+    let spool: ReturnType<typeof readSpool>;
+    try {
+      spool = readSpool(file);
+      if (typeof spool.header.run?.experiment !== 'string' || typeof spool.header.run.runName !== 'string') throw new Error('spool header has no run');
+    } catch (error) {
+      // A damaged spool is reported and kept for inspection, never half-sent.
+      results.push({ file, sent: 0, error: `unreadable spool: ${(error as Error).message}` });
+      continue;
+    }
+    const { header, records } = spool;
+    const exporter = createMlflowExporter({ trackingUri: options.trackingUri, logger: options.logger, env: {} });
+    const runId = header.runIds?.runId;
+    const started = await exporter.start({ ...header.run, resume: runId ? { runId } : undefined });
+    if (!started.ok) {
+      results.push({ file, sent: 0, error: started.error.message });
+      await exporter.shutdown({ status: 'failed' });
+      continue;
+    }
+    let sent = 0;
+    let error: string | undefined;
+    const size = options.batchSize ?? 1000;
+    for (let i = 0; i < records.length && !error; i += size) {
+      const r = await exporter.export(records.slice(i, i + size));
+      if (r.ok) sent += Math.min(size, records.length - i);
+      else error = r.error.message;
+    }
+    await exporter.shutdown(error ? { status: 'failed' } : { status: 'finished' });
+    if (!error) rmSync(file);
+    results.push({ file, runId: exporter.runIds().runId, sent, error });
+  }
+  return results;
+}
