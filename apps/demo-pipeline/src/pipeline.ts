@@ -160,11 +160,7 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       mlflowSpoolDir: paths.mlflowSpool,
       experimentLoggingInterval: 1, // the pipeline averages training/* over `logEvery` steps itself
       selectiveLogging: false,
-      // The profiler warns about slow operations; the training stages are slow on purpose, not tracking calls.
-      slowTrackingThresholdMs: 5_000,
       systemMetricsIntervalMs: options.systemMetricsIntervalMs ?? 100,
-      // Without a server MLflow can only spool: don't wait long for a server that isn't there.
-      closeTimeoutMs: trackingUri || !enabled.has('mlflow') ? 10_000 : 2_000,
       logger,
       env,
     });

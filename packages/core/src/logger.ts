@@ -71,3 +71,17 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
   return out;
 }
+
+/** Wraps any logger (e.g. the user's) so the given secrets are masked before a line reaches it. */
+export function withSecrets(logger: Logger, secrets: () => readonly (string | undefined)[]): Logger {
+  const mask = (m: string) => redact(m, secrets());
+  return {
+    debug: (m) => logger.debug(mask(m)),
+    info: (m) => logger.info(mask(m)),
+    success: (m) => logger.success(mask(m)),
+    warn: (m) => logger.warn(mask(m)),
+    error: (m) => logger.error(mask(m)),
+    warnOnce: (key, m) => logger.warnOnce(key, mask(m)),
+    errorOnce: (key, m) => logger.errorOnce(key, mask(m)),
+  };
+}

@@ -215,7 +215,10 @@ class ExporterLane {
       const pastDeadline =
         this.policy !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
       if (!result.retryable || (this.started && pastDeadline)) {
-        this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
+        if (!this.started && this.policy === 'spill')
+          // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
+          this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
+        else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
         if (!this.started) {
           this.dead = true;
           continue;

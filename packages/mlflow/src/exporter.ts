@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { userInfo } from 'node:os';
 import {
   createLogger,
+  withSecrets,
   EXPORT_OK,
   ExportError,
   SPECIFICATION_VERSION,
@@ -67,7 +68,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
 
   constructor(options: MlflowExporterOptions) {
     this.settings = resolveMlflowSettings(options, options.env);
-    this.logger = options.logger ?? createLogger();
+    // Credentials are masked in every line, also when the caller passes its own logger.
+    this.logger = withSecrets(options.logger ?? createLogger(), () => [this.settings.token, this.settings.password]);
     this.sanitize = options.sanitizeKey ?? sanitizeMlflowKey;
     const uri = this.settings.trackingUri;
     this.client = uri ? new MlflowClient({ ...this.settings, trackingUri: uri }) : undefined;

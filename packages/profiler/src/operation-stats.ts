@@ -29,6 +29,8 @@ export class OperationStats {
   constructor(
     readonly name: string,
     readonly category: ProfileCategory,
+    /** Calls slower than this are warned about (resolved once per operation, from its category). */
+    readonly slowMs = Infinity,
   ) {}
 
   record(durationMs: number, selfMs: number): void {

@@ -14,6 +14,11 @@ export interface ProfilerOptions {
   memory?: boolean | 'rss';
   /** Warn (one ⚠️ line) when a call takes longer than this, ms. Default 100; Infinity turns warnings off. */
   slowThresholdMs?: number;
+  /**
+   * Thresholds for some categories, overriding `slowThresholdMs` for them, e.g.
+   * `{ experiment_tracking: 100 }` with `slowThresholdMs: Infinity` warns about slow tracking only.
+   */
+  slowThresholdMsByCategory?: Readonly<Partial<Record<string, number>>>;
   /** At most one slow warning per operation per this many ms; the rest are counted in the next line. Default 10 000. */
   slowWarningIntervalMs?: number;
   logger?: Logger;
@@ -80,6 +85,7 @@ class ActiveProfiler implements Profiler {
   private asyncActive = 0;
   private readonly memoryMode: false | 'full' | 'rss';
   private readonly slowMs: number;
+  private readonly slowByCategory: Readonly<Partial<Record<string, number>>>;
   private readonly slowIntervalMs: number;
   private readonly logger: Logger;
   private readonly trace: TraceBuffer | undefined;
@@ -101,6 +107,7 @@ class ActiveProfiler implements Profiler {
     this.now = options.now ?? performance.now.bind(performance);
     this.memoryMode = options.memory === true ? 'full' : options.memory === 'rss' ? 'rss' : false;
     this.slowMs = options.slowThresholdMs ?? 100;
+    this.slowByCategory = options.slowThresholdMsByCategory ?? {};
     this.slowIntervalMs = options.slowWarningIntervalMs ?? 10_000;
     this.logger = options.logger ?? createLogger();
     this.traceFile = options.traceFile;
@@ -136,7 +143,7 @@ class ActiveProfiler implements Profiler {
     const key = `${category}\u0000${name}`;
     let op = this.opsByKey.get(key);
     if (op === undefined) {
-      op = new OperationStats(name, category);
+      op = new OperationStats(name, category, this.slowByCategory[category] ?? this.slowMs);
       this.opsByKey.set(key, op);
       this.order.push(op);
       if (first === undefined) this.ops.set(name, op);
@@ -235,7 +242,7 @@ class ActiveProfiler implements Profiler {
     if (error) op.errors++;
     if (memBefore !== undefined) this.recordMemory(op, memBefore);
     if (this.trace !== undefined) this.trace.add(op, frame.start, duration, error);
-    if (duration > this.slowMs) this.warnSlow(op, duration, end);
+    if (duration > op.slowMs) this.warnSlow(op, duration, end);
   }
 
   private memorySnapshot(): MemorySample {
@@ -264,7 +271,7 @@ class ActiveProfiler implements Profiler {
     op.heldBackWarnings = 0;
     try {
       this.logger.warn(
-        `Slow operation ${op.name} (${op.category}) took ${duration.toFixed(1)} ms (threshold ${this.slowMs} ms)` +
+        `Slow operation ${op.name} (${op.category}) took ${duration.toFixed(1)} ms (threshold ${op.slowMs} ms)` +
           (held > 0 ? `; ${held} more slow call${held === 1 ? '' : 's'} since the last warning` : ''),
       );
     } catch {

@@ -1,4 +1,4 @@
-import type { ExporterV1 } from '@metrics/core';
+import type { ExporterV1, Logger } from '@metrics/core';
 import type { ExperimentConfig } from './config.js';
 
 export type BuiltInBackend = 'tensorboard' | 'mlflow' | 'wandb';
@@ -43,10 +43,12 @@ async function loadFactory(backend: BuiltInBackend): Promise<Factory | undefined
 }
 
 /** Options for each built-in backend from the facade's configuration, overridden by `backendOptions`. */
-function optionsFor(backend: BuiltInBackend, config: ExperimentConfig, experiment: string, extra: BackendOptions): Record<string, unknown> {
+function optionsFor(backend: BuiltInBackend, config: ExperimentConfig, experiment: string, extra: BackendOptions, logger: Logger): Record<string, unknown> {
+  const common = { logger };
   switch (backend) {
     case 'tensorboard':
       return {
+        ...common,
         logDir: config.tensorboardLogDir,
         flushIntervalMs: config.tensorboardFlushSecs * 1000,
         maxQueue: config.tensorboardMaxQueue,
@@ -54,12 +56,14 @@ function optionsFor(backend: BuiltInBackend, config: ExperimentConfig, experimen
       };
     case 'mlflow':
       return {
+        ...common,
         trackingUri: config.mlflowTrackingUri,
         experimentName: config.mlflowExperiment ?? experiment,
         ...extra.mlflow,
       };
     case 'wandb':
       return {
+        ...common,
         project: config.wandbProject ?? experiment,
         entity: config.wandbEntity,
         tags: config.wandbTags,
@@ -74,7 +78,7 @@ function optionsFor(backend: BuiltInBackend, config: ExperimentConfig, experimen
  * The built-in exporters this configuration turns on. A backend left `undefined` is used when its
  * package is installed; `true` makes it required.
  */
-export async function loadBuiltInExporters(config: ExperimentConfig, experiment: string, extra: BackendOptions): Promise<ExporterV1[]> {
+export async function loadBuiltInExporters(config: ExperimentConfig, experiment: string, extra: BackendOptions, logger: Logger): Promise<ExporterV1[]> {
   const wanted: [BuiltInBackend, boolean | undefined][] = [
     ['tensorboard', config.tensorboardLogging],
     ['mlflow', config.mlflowLogging],
@@ -88,7 +92,7 @@ export async function loadBuiltInExporters(config: ExperimentConfig, experiment:
       if (switch_ === true) throw new BackendNotInstalledError(backend);
       continue;
     }
-    exporters.push(factory(optionsFor(backend, config, experiment, extra)));
+    exporters.push(factory(optionsFor(backend, config, experiment, extra, logger)));
   }
   return exporters;
 }

@@ -46,14 +46,20 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
   const { trackers, backendOptions, profiler, logger, registry, resume, env, ...configInput } = options;
   const config = resolveConfig(configInput, env);
   const log = logger ?? createLogger({ level: config.logLevel });
-  const prof = profiler ?? createProfiler({ enabled: config.profiling, slowThresholdMs: config.slowTrackingThresholdMs, logger: log });
+  const prof = profiler ?? createProfiler({
+      enabled: config.profiling,
+      // Only tracking calls are ours to warn about; the user's own operations are slow on purpose.
+      slowThresholdMs: Number.POSITIVE_INFINITY,
+      slowThresholdMsByCategory: { [CATEGORY]: config.slowTrackingThresholdMs },
+      logger: log,
+    });
   const experiment = config.experiment ?? resume?.experiment ?? 'default';
   const rank = config.rank;
   const gatedOut = rank !== undefined && rank > 0 && config.rankGating === 'main';
 
   let exporters: ExporterV1[] = [];
   if (config.experimentTrackingEnabled && !gatedOut) {
-    exporters = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => loadBuiltInExporters(config, experiment, backendOptions ?? {}));
+    exporters = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => loadBuiltInExporters(config, experiment, backendOptions ?? {}, log));
     for (const [i, t] of (trackers ?? []).entries()) {
       if (isExporter(t)) exporters.push(t);
       else if (isTracker(t)) exporters.push(trackerAsExporter(t, `tracker${i}`));

@@ -1,4 +1,4 @@
-import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
 import { resolveSettings, type WandbOptions } from './settings.js';
@@ -27,7 +27,8 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
 export function createWandbExporter(options: WandbOptions = {}): ExporterV1<WandbExporterNative> {
   const settings = resolveSettings(options);
   const apiKey = settings.apiKey;
-  const logger: Logger = options.logger ?? createLogger({ prefix: '[metrics:wandb]', secrets: () => (apiKey ? [apiKey] : []) });
+  // The key is masked in every line, also when the caller passes its own logger.
+  const logger: Logger = withSecrets(options.logger ?? createLogger({ prefix: '[metrics:wandb]' }), () => [apiKey]);
   if (settings.mode === 'disabled') return disabledExporter();
   if (settings.mode === 'online') return new OnlineWandbExporter(settings, logger);
   return new OfflineWandbExporter(settings, logger);
