@@ -136,6 +136,7 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     expect(mlflow.status).toBe('FINISHED');
     expect(mlflow.params).toMatchObject({ learning_rate: '0.01', batch_size: '16', epochs: String(EPOCHS), optimizer: 'adam', seed: '11' });
     expect(mlflow.artifacts).toContain('model/model.json');
+    expect(mlflow.artifacts.some((a) => /^images\/evaluation~confusion_matrix\+step\+\d+\+timestamp\+\d+\+[0-9a-f-]{36}\.png$/.test(a))).toBe(true);
     expect(mlflow.model_version).toMatchObject({ name: MODEL, version: result.registered!.version, run_id: result.runIds.mlflow!.runId, status: 'READY' });
     const saved = JSON.parse(readFileSync(result.paths.model, 'utf8')) as { sizes: number[] };
     expect(saved.sizes).toEqual([4, 64, 32, 3]);

@@ -54,11 +54,16 @@ run = c.get_run(run_id)
 metrics = {k: [[m.step, m.value] for m in sorted(c.get_metric_history(run_id, k), key=lambda m: (m.step, m.timestamp))] for k in run.data.metrics}
 mv = c.get_model_version(model_name, version)
 exp = c.get_experiment(run.info.experiment_id)
+def walk(p=None):
+    out = []
+    for f in c.list_artifacts(run_id, p):
+        out += walk(f.path) if f.is_dir else [f.path]
+    return out
 print(json.dumps({
   'experiment': exp.name, 'run_name': run.info.run_name, 'status': run.info.status,
   'params': run.data.params, 'tags': {k: v for k, v in run.data.tags.items() if not k.startswith('mlflow.')},
   'metrics': metrics,
-  'artifacts': [a.path for a in c.list_artifacts(run_id, 'model')],
+  'artifacts': walk(),
   'model_version': {'name': mv.name, 'version': mv.version, 'run_id': mv.run_id, 'source': mv.source, 'status': mv.status},
 }))
 `;

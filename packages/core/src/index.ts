@@ -8,6 +8,7 @@ export * from './conventions/legacy.js';
 export * from './helpers.js';
 export { parseConfig, createNameResolver, checkValue, checkStep, MAX_STEP, type ValidationPolicy, type NonFinitePolicy, type NameResolver } from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
-export { readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
+export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
+export { encodePng, imageFile, crc32 } from './media/png.js';

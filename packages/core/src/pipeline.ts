@@ -129,6 +129,9 @@ class ExporterLane {
   private readonly supportsAll: boolean;
   private readonly policy: FullQueuePolicy;
   private waiters: (() => void)[] = [];
+  private spillBuffer: (readonly TrackingRecord[])[] = [];
+  private spillBuffered = 0;
+  private spillScheduled = false;
   private abortWait: (() => void) | undefined;
 
   constructor(
@@ -159,10 +162,10 @@ class ExporterLane {
       }
       if (records.length === 0) return;
     }
-    if (this.dead) return this.giveUp(records, 'the exporter failed permanently');
-    if (this.queued + records.length > this.batch.maxQueueSize || (this.spool?.pending ?? 0) > 0) {
+    if (this.dead) return this.policy === 'spill' ? this.spillSoon(records) : this.countFailed(records, 'the exporter failed permanently');
+    if (this.queued + records.length > this.batch.maxQueueSize || (this.spool?.pending ?? 0) > 0 || this.spillBuffered > 0) {
       // Keep order: once anything is spilled, later records go behind it on disk.
-      if (this.policy === 'spill') return this.spill(records);
+      if (this.policy === 'spill') return this.spillSoon(records);
       this.stats.dropped += records.length;
       this.options.logger.warnOnce(`queue-full:${this.exporter.name}`, `${this.exporter.name} queue is full (${this.batch.maxQueueSize} records); dropping records (counted in stats).`);
       return;
@@ -173,7 +176,9 @@ class ExporterLane {
   }
 
   kick(): void {
-    if (!this.pumping) this.pumping = this.pump().finally(() => {
+    // The pump starts in a microtask, not inside the caller's log() that sealed a batch: encoding and
+    // writing a batch is the exporter's work, done once the caller's synchronous code has returned.
+    if (!this.pumping) this.pumping = Promise.resolve().then(() => this.pump()).finally(() => {
       this.pumping = undefined;
       if (!this.closing && !this.dead && (this.queue.length > 0 || (this.spool?.pending ?? 0) > 0)) this.kick();
       else this.notifyDrained();
@@ -185,7 +190,12 @@ class ExporterLane {
     let attempt = 0;
     for (;;) {
       if (this.dead) {
-        while (this.queue.length) this.giveUp(this.takeHead(), 'the exporter failed permanently');
+        if (this.policy === 'spill') {
+          // To disk now (a crash must not lose them), in front of anything spooled already: that is newer.
+          const older = this.queue.splice(0).flat();
+          this.queued = 0;
+          if (older.length) this.spillInFront(older);
+        } else while (this.queue.length) this.countFailed(this.takeHead(), 'the exporter failed permanently');
         return;
       }
       let batch = this.queue[0];
@@ -274,20 +284,49 @@ class ExporterLane {
     this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
   }
 
-  private prependToSpool(records: readonly TrackingRecord[]): void {
-    const pending = this.spool?.take(Number.MAX_SAFE_INTEGER) ?? [];
-    this.spill([...records, ...pending]);
-    this.stats.spilled -= pending.length; // re-written, not newly spilled
+  private spillInFront(records: readonly TrackingRecord[]): void {
+    try {
+      this.spool ??= this.newSpool();
+      this.spool.prepend(records);
+      this.stats.spilled += records.length;
+    } catch (error) {
+      this.stats.failed += records.length;
+      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
+    }
+  }
+
+  private newSpool(): Spool {
+    const file = `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`;
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', file), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
+  }
+
+  /**
+   * Spilling means encoding and writing: not on the caller's log() path. Records wait in memory until the
+   * caller's synchronous code returns (a microtask), or are written at once past `maxQueueSize` of them,
+   * so a loop that never yields still has bounded memory.
+   */
+  private spillSoon(records: readonly TrackingRecord[]): void {
+    this.spillBuffer.push(records);
+    this.spillBuffered += records.length;
+    if (this.spillBuffered >= this.batch.maxQueueSize) return this.flushSpillBuffer();
+    if (!this.spillScheduled) {
+      this.spillScheduled = true;
+      queueMicrotask(() => this.flushSpillBuffer());
+    }
+  }
+
+  private flushSpillBuffer(): void {
+    this.spillScheduled = false;
+    if (this.spillBuffered === 0) return;
+    const records = this.spillBuffer.length === 1 ? this.spillBuffer[0]! : this.spillBuffer.flat();
+    this.spillBuffer = [];
+    this.spillBuffered = 0;
+    this.spill(records);
   }
 
   private spill(records: readonly TrackingRecord[]): void {
     try {
-      this.spool ??= new Spool(join(this.options.spillDir ?? 'metrics-spool', `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`), {
-        $spool: 1,
-        exporter: this.exporter.name,
-        run: this.options.run,
-        runIds: {},
-      });
+      this.spool ??= this.newSpool();
       this.spool.append(records);
       this.stats.spilled += records.length;
       this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
@@ -332,6 +371,7 @@ class ExporterLane {
   }
 
   drained(): Promise<void> {
+    this.flushSpillBuffer();
     if (!this.pumping && this.queue.length === 0 && (this.spool?.pending ?? 0) === 0) return Promise.resolve();
     if (!this.pumping && this.dead) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -354,16 +394,17 @@ class ExporterLane {
 
   async close(outcome: RunOutcome, deadline: number): Promise<void> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
+    this.flushSpillBuffer();
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
     this.closing = true;
     this.abortWait?.();
     if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
+    // Past the deadline, records still in memory go to the spool (in front: they are older) or count as lost.
+    let older: TrackingRecord[] = [];
     if (this.policy === 'spill') {
-      // Older than anything already on disk: they go in front, so a replay keeps the order.
-      const older = this.queue.splice(0).flat();
+      older = this.queue.splice(0).flat();
       this.queued = 0;
-      if (older.length) this.prependToSpool(older);
     }
     while (this.queue.length) this.giveUp(this.takeHead(), 'the run closed before they could be delivered');
     if (this.started) {
@@ -380,13 +421,23 @@ class ExporterLane {
     } catch {
       // no ids
     }
-    const left = this.spool?.finish(ids);
+    let left: { path: string; remaining: number } | undefined;
+    try {
+      if (older.length) {
+        this.spool ??= this.newSpool();
+        this.stats.spilled += older.length;
+      }
+      left = this.spool?.finish(ids, older);
+    } catch (error) {
+      this.stats.failed += older.length;
+      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
+    }
     if (left)
       this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
   }
 
   snapshot(): ExporterStats {
-    return { ...this.stats, queued: this.queued + (this.spool?.pending ?? 0) };
+    return { ...this.stats, queued: this.queued + this.spillBuffered + (this.spool?.pending ?? 0) };
   }
 }
 

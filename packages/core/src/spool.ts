@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunInfo, TrackingRecord } from './spec.js';
 
@@ -34,18 +34,82 @@ export function decodeSpoolLine<T = unknown>(line: string): T {
   }) as T;
 }
 
-/** Reads a whole spool file. A torn last line (crash mid-write) is ignored and reported. */
+/**
+ * Reads a spool file in batches without holding it in memory (spools can hold millions of records).
+ * The header comes first; a torn last line (a crash mid-write) is not returned, and `tornTail()` says so.
+ */
+export function openSpool(path: string): { header: SpoolHeader; batches(size: number): Generator<TrackingRecord[]>; tornTail(): boolean } {
+  const lines = readLines(path);
+  const first = lines.next();
+  const header = first.done ? undefined : decodeSpoolLine<SpoolHeader>(first.value);
+  if (header?.$spool !== 1) throw new Error(`${path} is not a @metrics spool file`);
+  let torn = false;
+  return {
+    header,
+    *batches(size: number) {
+      let batch: TrackingRecord[] = [];
+      for (;;) {
+        const next = lines.next();
+        if (next.done) {
+          torn = next.value;
+          break;
+        }
+        if (next.value === '') continue;
+        batch.push(decodeSpoolLine<TrackingRecord>(next.value));
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    },
+    tornTail: () => torn,
+  };
+}
+
+/** Reads a whole spool file (small spools, tests). A torn last line is ignored and reported. */
 export function readSpool(path: string): { header: SpoolHeader; records: TrackingRecord[]; tornTail: boolean } {
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  const tornTail = lines.length > 0 && lines[lines.length - 1] !== '';
-  if (!tornTail) lines.pop();
-  else lines.pop();
-  const header = decodeSpoolLine<SpoolHeader>(lines[0] ?? '{}');
-  if (header.$spool !== 1) throw new Error(`${path} is not a @metrics spool file`);
+  const spool = openSpool(path);
   const records: TrackingRecord[] = [];
-  for (let i = 1; i < lines.length; i++) if (lines[i]) records.push(decodeSpoolLine<TrackingRecord>(lines[i]!));
-  return { header, records, tornTail };
+  for (const batch of spool.batches(10_000)) for (const r of batch) records.push(r);
+  return { header: spool.header, records, tornTail: spool.tornTail() };
+}
+
+/** Complete lines of a file, read in 64 KiB chunks. Returns true at the end when a partial last line was left. */
+function* readLines(path: string): Generator<string, boolean> {
+  const fd = openSync(path, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n <= 0) break;
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      let nl: number;
+      while ((nl = buf.indexOf(10, start)) >= 0) {
+        yield buf.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+    }
+    return carry.length > 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes records as spool lines, a bounded chunk at a time (no giant strings). Returns bytes written. */
+function writeRecords(fd: number, records: readonly TrackingRecord[], position: number | null): number {
+  let written = 0;
+  for (let i = 0; i < records.length; i += 1000) {
+    let text = '';
+    for (let j = i; j < Math.min(records.length, i + 1000); j++) text += encodeSpoolLine(records[j]) + '\n';
+    const buf = Buffer.from(text, 'utf8');
+    writeSync(fd, buf, 0, buf.length, position === null ? null : position + written);
+    written += buf.length;
+  }
+  return written;
 }
 
 /** One exporter's spool inside a running pipeline: append at the end, read from a cursor. */
@@ -67,11 +131,7 @@ export class Spool {
   append(records: readonly TrackingRecord[]): void {
     if (records.length === 0) return;
     this.open();
-    let text = '';
-    for (const r of records) text += encodeSpoolLine(r) + '\n';
-    const buf = Buffer.from(text, 'utf8');
-    writeSync(this.fd!, buf, 0, buf.length, this.writeOffset);
-    this.writeOffset += buf.length;
+    this.writeOffset += writeRecords(this.fd!, records, this.writeOffset);
     this.pendingLines += records.length;
   }
 
@@ -100,32 +160,61 @@ export class Spool {
     return out;
   }
 
+  /** Puts `older` records in front of everything pending (they were logged first), keeping the file open. */
+  prepend(older: readonly TrackingRecord[]): void {
+    if (older.length === 0) return;
+    if (this.fd === undefined || this.pendingLines === 0) return this.append(older);
+    this.rewrite(older);
+    this.fd = openSync(this.path, 'r+');
+    this.readOffset = Buffer.byteLength(encodeSpoolLine(this.header) + '\n');
+    this.writeOffset = fstatSync(this.fd).size;
+    this.pendingLines += older.length;
+  }
+
   /**
    * At close: delete the file when everything was read back; otherwise rewrite it with a fresh header
-   * (the backend's run ids may be known by now) and only the unread records, for `replay`.
+   * (the backend's run ids may be known by now), then `older` (records still in memory, older than anything
+   * on disk), then the unread records, for `replay`.
    */
-  finish(runIds: Record<string, string>): { path: string; remaining: number } | undefined {
-    if (this.fd === undefined) return undefined;
-    const remaining = this.pendingLines;
+  finish(runIds: Record<string, string>, older: readonly TrackingRecord[] = []): { path: string; remaining: number } | undefined {
+    const remaining = this.pendingLines + older.length;
     if (remaining === 0) {
-      closeSync(this.fd);
-      this.fd = undefined;
-      rmSync(this.path, { force: true });
+      if (this.fd !== undefined) {
+        closeSync(this.fd);
+        this.fd = undefined;
+        rmSync(this.path, { force: true });
+      }
       return undefined;
     }
-    const rest = Buffer.alloc(this.writeOffset - this.readOffset);
-    readSync(this.fd, rest, 0, rest.length, this.readOffset);
-    closeSync(this.fd);
-    this.fd = undefined;
     this.header = { ...this.header, runIds };
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    const head = Buffer.from(encodeSpoolLine(this.header) + '\n');
-    writeSync(fd, head);
-    writeSync(fd, rest);
-    closeSync(fd);
-    renameSync(tmp, this.path);
+    this.rewrite(older);
+    this.pendingLines = 0;
     return { path: this.path, remaining };
+  }
+
+  /** Writes header + `older` + the unread bytes (streamed across in chunks) to a new file that replaces this one. Closes the fd. */
+  private rewrite(older: readonly TrackingRecord[]): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.tmp`;
+    const out = openSync(tmp, 'w');
+    try {
+      writeSync(out, Buffer.from(encodeSpoolLine(this.header) + '\n'));
+      writeRecords(out, older, null);
+      if (this.fd !== undefined) {
+        const chunk = Buffer.allocUnsafe(1 << 20);
+        for (let pos = this.readOffset; pos < this.writeOffset; ) {
+          const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.writeOffset - pos), pos);
+          if (n <= 0) break;
+          writeSync(out, chunk, 0, n);
+          pos += n;
+        }
+      }
+    } finally {
+      closeSync(out);
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+    }
+    renameSync(tmp, this.path);
   }
 
   private open(): void {

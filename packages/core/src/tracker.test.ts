@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 import { InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 import { runExporterConformance } from './testing/conformance.js';
-import { readSpool } from './spool.js';
+import { encodeSpoolLine, openSpool, readSpool } from './spool.js';
 import type { ExportResult } from './spec.js';
 
 function setup(extra: Partial<TrackerOptions> = {}, exporter = new InMemoryExporter()) {
@@ -292,6 +292,29 @@ describe('pipeline resilience', () => {
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(readSpool(join(dir, files[0]!)).records.map((r) => (r as { step: number }).step)).toEqual([0, 1]);
+  });
+
+  it('at close, records still in memory go in front of those already on disk: the spool keeps the order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const exporter = new InMemoryExporter();
+    exporter.failWith = (): ExportResult => ({ ok: false, retryable: true, error: new Error('down') });
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 50, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 2 } }, exporter);
+    for (let i = 0; i < 200; i++) tracker.log({ 'training/loss': i }, { step: i });
+    await tracker.close(undefined, { timeoutMs: 100 });
+    expect(tracker.stats().exporters[0]).toMatchObject({ spilled: 200, failed: 0, dropped: 0, queued: 0 });
+    const files = readdirSync(dir);
+    expect(readSpool(join(dir, files[0]!)).records.map((r) => (r as { step: number }).step)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('reads a spool in batches and reports a torn last line (a crash mid-write)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const path = join(dir, 's.jsonl');
+    const header = { $spool: 1, exporter: 'x', run: { experiment: 'e', runName: 'r', tags: {}, startTime: 0 }, runIds: {} };
+    const lines = [header, ...Array.from({ length: 25 }, (_, i) => ({ kind: 'scalar', name: 'training/loss', value: i, step: i, wallTime: 0 }))];
+    writeFileSync(path, lines.map((l) => encodeSpoolLine(l)).join('\n') + '\n{"kind":"sca');
+    const spool = openSpool(path);
+    expect([...spool.batches(10)].map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(spool.tornTail()).toBe(true);
   });
 
   it('counts records an exporter cannot take', async () => {

@@ -1,14 +1,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import {
   createLogger,
+  imageFile,
   withSecrets,
   EXPORT_OK,
   ExportError,
   SPECIFICATION_VERSION,
   type ExporterV1,
   type ExportResult,
+  type ImageRecord,
   type Logger,
   type RecordKind,
   type RunInfo,
@@ -41,7 +44,7 @@ export interface MlflowNative {
   registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
 }
 
-const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'summary', 'text', 'artifact'];
+const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'summary', 'text', 'image', 'artifact'];
 
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
   return new MlflowExporter(options);
@@ -65,6 +68,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private artifactUri: string | undefined;
   /** Params already sent, to turn a changed value into a clear error before the server rejects the batch. */
   private readonly params = new Map<string, string>();
+  private imagesTagged = false;
 
   constructor(options: MlflowExporterOptions) {
     this.settings = resolveMlflowSettings(options, options.env);
@@ -199,6 +203,15 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         case 'text':
           files.push({ i, path: `text/${this.sanitize(r.name)}/step_${r.step}.md`, bytes: Buffer.from(r.text) });
           break;
+        case 'image': {
+          for (const file of imageArtifacts(r, this.sanitize)) files.push({ i, ...file });
+          if (!this.imagesTagged) {
+            // The run page shows its image gallery only for runs with this tag.
+            tags.push({ kv: { key: 'mlflow.loggedImages', value: 'True' }, i });
+            this.imagesTagged = true;
+          }
+          break;
+        }
         case 'artifact':
           files.push({ i, path: r.artifactPath, localPath: r.localPath });
           break;
@@ -330,4 +343,23 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Images where MLflow's own `log_image(key=…, step=…)` puts them, so the run page's image gallery (with its
+ * step slider) shows them: `images/<key, / as ~>+step+<step>+timestamp+<ms>+<id>.png` and a thumbnail named
+ * `…+compressed.webp`. We have no WebP encoder; browsers sniff image bytes, so the PNG serves as thumbnail.
+ * The id is derived from the record, so a retried upload overwrites instead of adding a copy.
+ */
+function imageArtifacts(r: ImageRecord, sanitize: (k: string) => string): { path: string; bytes: Uint8Array }[] {
+  const { bytes, extension } = imageFile(r.image);
+  const key = sanitize(r.name).replace(/\//g, '~');
+  const timestamp = Math.trunc(r.wallTime);
+  const h = createHash('sha256').update(`${r.name}\0${r.step}\0${timestamp}`).digest('hex');
+  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const base = `images/${key}+step+${r.step}+timestamp+${timestamp}+${id}`;
+  return [
+    { path: `${base}.${extension}`, bytes },
+    { path: `${base}+compressed.webp`, bytes },
+  ];
 }

@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSpool, type Logger } from '@metrics/core';
+import { openSpool, type Logger } from '@metrics/core';
 import { createMlflowExporter } from './exporter.js';
 
 export interface ReplayResult {
@@ -23,16 +23,16 @@ export async function replaySpool(path: string, options: { trackingUri: string; 
     : [path];
   const results: ReplayResult[] = [];
   for (const file of files) {
-    let spool: ReturnType<typeof readSpool>;
+    let spool: ReturnType<typeof openSpool>;
     try {
-      spool = readSpool(file);
+      spool = openSpool(file);
       if (typeof spool.header.run?.experiment !== 'string' || typeof spool.header.run.runName !== 'string') throw new Error('spool header has no run');
     } catch (error) {
       // A damaged spool is reported and kept for inspection, never half-sent.
       results.push({ file, sent: 0, error: `unreadable spool: ${(error as Error).message}` });
       continue;
     }
-    const { header, records } = spool;
+    const { header } = spool;
     const exporter = createMlflowExporter({ trackingUri: options.trackingUri, logger: options.logger, env: {} });
     const runId = header.runIds?.runId;
     const started = await exporter.start({ ...header.run, resume: runId ? { runId } : undefined });
@@ -43,11 +43,22 @@ export async function replaySpool(path: string, options: { trackingUri: string; 
     }
     let sent = 0;
     let error: string | undefined;
-    const size = options.batchSize ?? 1000;
-    for (let i = 0; i < records.length && !error; i += size) {
-      const r = await exporter.export(records.slice(i, i + size));
-      if (r.ok) sent += Math.min(size, records.length - i);
-      else error = r.error.message;
+    try {
+      // Streamed a batch at a time: a spool can hold millions of records.
+      for (const batch of spool.batches(options.batchSize ?? 1000)) {
+        const r = await exporter.export(batch);
+        if (r.ok) sent += batch.length;
+        else if (!r.retryable && r.remaining && r.remaining.length < batch.length) {
+          // Some records rejected for good (e.g. a param conflict): reported, the rest still goes.
+          sent += batch.length - (r.remaining?.length ?? batch.length);
+          options.logger?.error(`${file}: ${r.remaining?.length ?? batch.length} records rejected by the server: ${r.error.message}`);
+        } else {
+          error = r.error.message;
+          break;
+        }
+      }
+    } catch (e) {
+      error = `unreadable spool: ${(e as Error).message}`;
     }
     await exporter.shutdown(error ? { status: 'failed' } : { status: 'finished' });
     if (!error) rmSync(file);

@@ -1,4 +1,4 @@
-import { createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
 import { createMlflowExporter, type MlflowExporterOptions } from './exporter.js';
 
 export interface MlflowTrackerOptions extends MlflowExporterOptions, Omit<TrackerOptions, 'exporters' | 'logger'> {}
@@ -10,10 +10,13 @@ export interface MlflowTrackerOptions extends MlflowExporterOptions, Omit<Tracke
  * `metrics-mlflow replay <spool> --tracking-uri …`.
  */
 export function createMlflowTracker(options: MlflowTrackerOptions = {}): Tracker {
+  // One logger for the pipeline and the exporter, so `logLevel` quiets both.
+  const logger = options.logger ?? createLogger({ level: options.logLevel });
   return createTracker({
     fullQueue: 'spill',
     spillDir: 'mlflow-spool',
     ...options,
-    exporters: [createMlflowExporter(options)],
+    logger,
+    exporters: [createMlflowExporter({ ...options, logger })],
   });
 }

@@ -94,6 +94,38 @@ print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.
     expect(py.artifacts).toEqual(['checkpoints/model/meta.txt', 'checkpoints/model/weights.json', 'config.json', 'text/model/summary/step_3.md'].sort());
   }, 120_000);
 
+  it('uploads images where MLflow\'s own log_image puts them, so the run page\'s image gallery shows them', async () => {
+    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'images', runName: 'gallery', handleExit: false, logLevel: 'silent', env: {} });
+    const pixels = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    tracker.logImage('evaluation/confusion_matrix', { width: 3, height: 2, channels: 3, data: pixels }, { step: 4 });
+    tracker.logImage('evaluation/confusion_matrix', { width: 3, height: 2, channels: 3, data: pixels.map((v) => 255 - v) }, { step: 5 });
+    await tracker.flush();
+    const runId = runIdOf(tracker);
+    await tracker.close();
+    expect(tracker.stats().exporters[0]).toMatchObject({ exported: 2, failed: 0 });
+    const py = (await runPython(
+      `import sys, json
+from mlflow.tracking import MlflowClient
+from PIL import Image
+c = MlflowClient(tracking_uri=sys.argv[1]); rid = sys.argv[2]
+files = sorted(f.path for f in c.list_artifacts(rid, 'images'))
+pngs = [f for f in files if f.endswith('.png')]
+img = Image.open(c.download_artifacts(rid, pngs[0]))
+print(json.dumps({'files': files, 'size': list(img.size), 'mode': img.mode, 'pixels': [list(p) for p in img.getdata()],
+  'tag': c.get_run(rid).data.tags.get('mlflow.loggedImages')}))`,
+      { args: [server.url, runId] },
+    )) as { files: string[]; size: number[]; mode: string; pixels: number[][]; tag: string };
+    expect(py.tag).toBe('True');
+    expect(py.files).toHaveLength(4);
+    for (const step of [4, 5]) {
+      const forStep = py.files.filter((f) => f.includes(`+step+${step}+`));
+      expect(forStep.map((f) => f.replace(/timestamp\+\d+\+[0-9a-f-]{36}/, 'T'))).toEqual([`images/evaluation~confusion_matrix+step+${step}+T+compressed.webp`, `images/evaluation~confusion_matrix+step+${step}+T.png`]);
+    }
+    expect(py.size).toEqual([3, 2]);
+    expect(py.mode).toBe('RGB');
+    expect(py.pixels.flat()).toEqual([...pixels]);
+  }, 120_000);
+
   it('refuses to change a param with a clear, non-retryable error, and keeps logging the rest', async () => {
     const lines: string[] = [];
     const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'params', handleExit: false, logger: createLogger({ sink: (_l, line) => lines.push(line) }), env: {} });

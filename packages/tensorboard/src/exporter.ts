@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
+  encodePng,
   createLogger,
   EXPORT_OK,
   SPECIFICATION_VERSION,
@@ -14,7 +15,6 @@ import {
   type TrackingRecord,
 } from '@metrics/core';
 import { bucketValues } from './histogram.js';
-import { encodePng } from './png.js';
 import {
   hparamsExperiment,
   hparamsSessionEnd,
@@ -115,7 +115,10 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       await writer.open(run.startTime);
     } catch (e) {
-      return { ok: false, error: e as Error, retryable: true };
+      // A path through a file, no permission or a read-only disk won't heal by retrying: say so at once.
+      const code = (e as NodeJS.ErrnoException).code;
+      const permanent = code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+      return { ok: false, error: e as Error, retryable: !permanent };
     }
     this.writer = writer;
     return EXPORT_OK;
@@ -300,7 +303,7 @@ function histogramData(r: HistogramRecord, logger: Logger): HistogramData | unde
 function imageData(r: ImageRecord): { width: number; height: number; colorspace: number; encoded: Uint8Array } {
   const img = r.image;
   if ('data' in img) {
-    return { width: img.width, height: img.height, colorspace: img.channels, encoded: encodePng(img.width, img.height, img.channels, img.data) };
+    return { width: img.width, height: img.height, colorspace: img.channels, encoded: encodePng(img) };
   }
   return { width: img.width, height: img.height, colorspace: img.channels ?? 0, encoded: img.bytes };
 }

@@ -3,6 +3,5 @@ export { createTensorBoardTracker, type TensorBoardTrackerOptions } from './trac
 export { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 export { eventFileName, safeSegment } from './writer/paths.js';
 export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.js';
-export { encodePng, crc32 } from './png.js';
 export { bucketValues } from './histogram.js';
 export * from './reader/index.js';

@@ -1,4 +1,4 @@
-import { createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
 import { createTensorBoardExporter, type TensorBoardExporterOptions } from './exporter.js';
 
 export type TensorBoardTrackerOptions = Omit<TrackerOptions, 'exporters'> &
@@ -10,5 +10,7 @@ export type TensorBoardTrackerOptions = Omit<TrackerOptions, 'exporters'> &
 /** The core tracker (validation, queue, batching, flush on exit) writing TensorBoard event files. */
 export function createTensorBoardTracker(options: TensorBoardTrackerOptions = {}): Tracker {
   const { exporters = [], ...rest } = options;
-  return createTracker({ ...rest, exporters: [createTensorBoardExporter(rest), ...exporters] });
+  // One logger for the pipeline and the exporter, so `logLevel` quiets both.
+  const logger = rest.logger ?? createLogger({ level: rest.logLevel });
+  return createTracker({ ...rest, logger, exporters: [createTensorBoardExporter({ ...rest, logger }), ...exporters] });
 }

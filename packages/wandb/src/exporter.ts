@@ -1,4 +1,5 @@
 import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
 import { resolveSettings, type WandbOptions } from './settings.js';
@@ -27,8 +28,9 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
 export function createWandbExporter(options: WandbOptions = {}): ExporterV1<WandbExporterNative> {
   const settings = resolveSettings(options);
   const apiKey = settings.apiKey;
-  // The key is masked in every line, also when the caller passes its own logger.
-  const logger: Logger = withSecrets(options.logger ?? createLogger({ prefix: '[metrics:wandb]' }), () => [apiKey]);
+  // The key is masked in every line, also when the caller passes its own logger; our lines never end
+  // up in a run's captured console output.
+  const logger: Logger = uncapturedLogger(withSecrets(options.logger ?? createLogger({ prefix: '[metrics:wandb]' }), () => [apiKey]));
   if (settings.mode === 'disabled') return disabledExporter();
   if (settings.mode === 'online') return new OnlineWandbExporter(settings, logger);
   return new OfflineWandbExporter(settings, logger);
@@ -39,5 +41,7 @@ export type WandbTrackerOptions = WandbOptions & Omit<TrackerOptions, 'exporters
 /** `createTracker` from @metrics/core with one W&B exporter. */
 export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
   const { logger } = options;
-  return createTracker({ ...options, exporters: [createWandbExporter({ ...options, logger })] });
+  // The pipeline's own lines (retries, drops) stay out of captured console output too.
+  const trackerLogger = uncapturedLogger(logger ?? createLogger({ level: options.logLevel }));
+  return createTracker({ ...options, logger: trackerLogger, exporters: [createWandbExporter({ ...options, logger })] });
 }

@@ -24,6 +24,15 @@ describe('settings from options and WANDB_* variables', () => {
     expect(resolveSettings({ env: {} }).baseUrl).toBe('https://api.wandb.ai');
   });
 
+  it('console capture: off unless asked; WANDB_CONSOLE auto/wrap/redirect mean wrap; the option wins', () => {
+    expect(resolveSettings({ env: {} }).console).toBe('off');
+    for (const v of ['auto', 'wrap', 'WRAP', 'redirect', 'wrap_raw', 'wrap_emu']) expect(resolveSettings({ env: { WANDB_CONSOLE: v } }).console).toBe('wrap');
+    expect(resolveSettings({ env: { WANDB_CONSOLE: 'off' } }).console).toBe('off');
+    expect(resolveSettings({ env: { WANDB_CONSOLE: 'bogus' } }).console).toBe('off');
+    expect(resolveSettings({ console: 'off', env: { WANDB_CONSOLE: 'wrap' } }).console).toBe('off');
+    expect(resolveSettings({ console: 'wrap', env: {} }).console).toBe('wrap');
+  });
+
   it('options win over the environment', () => {
     expect(resolveSettings({ project: 'opt', env: { WANDB_PROJECT: 'env' } }).project).toBe('opt');
   });

@@ -2,6 +2,8 @@ import type { Logger, RetryPolicy } from '@metrics/core';
 
 export type WandbMode = 'online' | 'offline' | 'disabled';
 export type WandbResume = 'allow' | 'must' | 'never' | 'auto';
+/** `wrap`: the program's stdout/stderr lines go to the run (`output.log`); `off`: nothing is captured. */
+export type WandbConsole = 'wrap' | 'off';
 
 export interface FileStreamOptions {
   /** Minimum time between file_stream requests, ms (the first goes at once). Default 5 000. */
@@ -38,6 +40,12 @@ export interface WandbOptions {
   /** Scalars under this prefix become system metrics (`system/gpu` → `system.gpu`). Default 'system/'. */
   systemPrefix?: string;
   fileStream?: FileStreamOptions;
+  /**
+   * Capture the program's stdout/stderr into the run (W&B's `console` setting). Default `WANDB_CONSOLE`
+   * (`auto`, `wrap`, `redirect`, `wrap_raw`, `wrap_emu` all mean `wrap`), else `'off'`: wrapping the host
+   * program's output is invasive, so a library does it only when asked.
+   */
+  console?: WandbConsole;
   /** Retry policy for GraphQL, file_stream and uploads. Default 2 s → 60 s backoff, 20 attempts, 10 min. */
   retry?: Partial<RetryPolicy>;
   /** Per-request timeout, ms. Default 180 000. */
@@ -61,6 +69,7 @@ export interface ResolvedSettings {
   stepMetric: string;
   systemPrefix: string;
   fileStream: Required<FileStreamOptions>;
+  console: WandbConsole;
   retry: Partial<RetryPolicy>;
   requestTimeoutMs: number;
 }
@@ -89,6 +98,13 @@ function resumeFrom(value: string | undefined): WandbResume | undefined {
   return undefined;
 }
 
+function consoleFrom(value: string | undefined): WandbConsole | undefined {
+  const v = value?.trim().toLowerCase();
+  if (v === 'off') return 'off';
+  if (v === 'wrap' || v === 'auto' || v === 'redirect' || v === 'wrap_raw' || v === 'wrap_emu') return 'wrap';
+  return undefined;
+}
+
 const nonEmpty = (s: string | undefined) => (s && s.trim() !== '' ? s.trim() : undefined);
 
 export function resolveSettings(options: WandbOptions): ResolvedSettings {
@@ -114,6 +130,7 @@ export function resolveSettings(options: WandbOptions): ResolvedSettings {
       maxRequestBytes: options.fileStream?.maxRequestBytes ?? 10 * 1024 * 1024,
       maxLineBytes: options.fileStream?.maxLineBytes ?? 10 * 1024 * 1024 - 100 * 1024,
     },
+    console: options.console ?? consoleFrom(env.WANDB_CONSOLE) ?? 'off',
     retry: { ...DEFAULT_WANDB_RETRY, ...options.retry },
     requestTimeoutMs: options.requestTimeoutMs ?? 180_000,
   };

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPython, startTensorBoard, type TensorBoard } from '@metrics/oracle';
-import { createLogger } from '@metrics/core';
+import { createLogger, encodePng } from '@metrics/core';
 import { createTensorBoardTracker } from '../tracker.js';
-import { encodePng } from '../png.js';
 import { readEventFile } from '../reader/index.js';
 import { READ_WITH_EVENT_ACCUMULATOR, parseTbJson, type AccRun } from './python-read.js';
 
@@ -20,7 +19,7 @@ const RUNS = ['exp/run_a', 'exp/run_b'] as const;
 const BIG = 'exp/big_steps';
 const V2 = 'exp/v2_scalars';
 const PIXELS = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]); // 3x2 RGB
-const GREY = encodePng(2, 2, 1, new Uint8Array([0, 85, 170, 255]));
+const GREY = encodePng({ width: 2, height: 2, channels: 1, data: new Uint8Array([0, 85, 170, 255]) });
 const PRE = { min: -1, max: 2, count: 10, sum: 5, sumSquares: 9, bucketLimits: [0, 1, 2], bucketCounts: [3, 4, 3] };
 const WEIGHTS = [0.1, 0.2, 0.2, 0.5, -1, 3, 3.5, 0];
 const HP = { run_a: { lr: 0.1, optimizer: 'sgd', batch_norm: true }, run_b: { lr: 0.01, optimizer: 'adam', batch_norm: false } };

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HistogramRecord, ImageRecord } from '@metrics/core';
-import { encodePng } from './png.js';
+import { imageFile, type HistogramRecord, type ImageRecord } from '@metrics/core';
 import { safeSegment } from '../paths.js';
 
 /** A file to place under the run's `files/` directory (and upload online). */
@@ -43,9 +42,7 @@ export function histogramValue(record: HistogramRecord): { _type: 'histogram'; v
 /** Writes nothing: returns the history value (`image-file`) and the file to store under `files/`. */
 export function imageValue(record: ImageRecord): { value: Record<string, unknown>; file: MediaFile } {
   const img = record.image;
-  const encoded = 'bytes' in img;
-  const bytes = encoded ? img.bytes : encodePng(img);
-  const format = encoded && img.mimeType === 'image/jpeg' ? 'jpg' : 'png';
+  const { bytes, extension: format } = imageFile(img);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const path = `media/images/${safeSegment(record.name)}_${record.step}_${sha256.slice(0, 20)}.${format}`;
   const value: Record<string, unknown> = { _type: 'image-file', path, sha256, size: bytes.length, format, width: img.width, height: img.height };

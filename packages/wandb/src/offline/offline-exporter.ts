@@ -12,6 +12,7 @@ import {
   type RunOutcome,
   type TrackingRecord,
 } from '@metrics/core';
+import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { randomRunId, safeRunId } from '../paths.js';
 import { RunState, configYaml } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
@@ -25,6 +26,8 @@ export interface OfflineNative {
   readonly runDir: string | undefined;
   readonly wandbFile: string | undefined;
   readonly runId: string | undefined;
+  /** Console capture counts (`console: 'wrap'`), else undefined. */
+  readonly console: ConsoleCaptureStats | undefined;
 }
 
 /** Writes an offline run that `wandb sync` uploads. */
@@ -35,6 +38,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private run: OfflineRun | undefined;
   private state: RunState | undefined;
   private runId: string | undefined;
+  private console: ConsoleCapture | undefined;
   private failed = false;
 
   constructor(
@@ -68,6 +72,11 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       this.runId = runId;
       this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
       this.logger.info(`W&B offline run ${runId} in ${this.run.runDir}; upload it with: wandb sync ${this.run.runDir}`);
+      if (s.console === 'wrap') {
+        const run = this.run;
+        // Lines become `output_raw` records, which `wandb sync` turns into the run's output.log.
+        this.console = new ConsoleCapture({ deliver: (lines) => run.writeOutput(lines), logger: this.logger }).start();
+      }
       return EXPORT_OK;
     } catch (error) {
       return { ok: false, error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
@@ -91,6 +100,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   async forceFlush(): Promise<void> {
     try {
+      this.console?.drain();
       this.run?.flush();
     } catch (error) {
       this.logger.errorOnce('wandb-offline-flush', `Flushing the W&B offline run failed: ${errorMessage(error)}`);
@@ -101,6 +111,11 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     const run = this.run;
     const state = this.state;
     if (!run || !state) return;
+    try {
+      this.console?.stop(); // restores stdout/stderr and records the last (partial) lines
+    } catch (error) {
+      this.logger.errorOnce('wandb-console-stop', `Stopping console capture failed: ${errorMessage(error)}`);
+    }
     try {
       const end = Math.max(Date.now(), state.lastWallTime);
       run.finish(state.finalSummary(end), exitCodeOf(outcome), state.runtimeSeconds(end));
@@ -115,6 +130,6 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   native(): OfflineNative {
-    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId };
+    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId, console: this.console ? { ...this.console.stats } : undefined };
   }
 }

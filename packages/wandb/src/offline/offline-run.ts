@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RecordFramer } from '../log/framer.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
+import type { ConsoleLine } from '../console/capture.js';
 import type { MediaFile } from '../media/values.js';
 import { localStamp, safeSegment } from '../paths.js';
 import {
@@ -13,6 +14,7 @@ import {
   encodeHeader,
   encodeHistory,
   encodeMetric,
+  encodeOutputRaw,
   encodeRun,
   encodeStats,
   encodeSummary,
@@ -107,6 +109,13 @@ export class OfflineRun {
     for (const s of effects.system) this.record((w, n) => encodeStats(w, n, s.wallTime, s.items));
     for (const row of effects.rows) this.record((w, n) => encodeHistory(w, n, row.step, row.items));
     if (effects.summary.length > 0) this.record((w, n) => encodeSummary(w, n, effects.summary));
+    this.flushSoon();
+  }
+
+  /** Captured console lines as `output_raw` records (0 = stderr, 1 = stdout), each ending with a newline. */
+  writeOutput(lines: readonly ConsoleLine[]): void {
+    if (this.closed) return;
+    for (const l of lines) this.record((w, n) => encodeOutputRaw(w, n, l.stream === 'stderr' ? 0 : 1, l.timeMs, `${l.text}\n`));
     this.flushSoon();
   }
 

@@ -28,6 +28,7 @@ export interface FileStreamStats {
 export class FileStream {
   private readonly history: LineFile;
   private readonly events: LineFile;
+  private readonly output: LineFile;
   private summary: string | undefined;
   private uploaded: string[] = [];
   private pendingBytes = 0;
@@ -45,11 +46,12 @@ export class FileStream {
     private readonly url: string,
     options: Required<FileStreamOptions>,
     private readonly logger: Logger,
-    offsets: { history?: number; events?: number } = {},
+    offsets: { history?: number; events?: number; output?: number } = {},
   ) {
     this.opts = options;
     this.history = { name: 'wandb-history.jsonl', offset: offsets.history ?? 0, lines: [] };
     this.events = { name: 'wandb-events.jsonl', offset: offsets.events ?? 0, lines: [] };
+    this.output = { name: 'output.log', offset: offsets.output ?? 0, lines: [] };
     this.schedule();
   }
 
@@ -67,6 +69,12 @@ export class FileStream {
 
   addEvents(lines: readonly string[]): void {
     for (const l of lines) if (this.fits(l, 'system metrics')) this.push(this.events, l);
+    this.schedule();
+  }
+
+  /** Console lines (`output.log`), already formatted; offsets continue across requests. */
+  addOutput(lines: readonly string[]): void {
+    for (const l of lines) if (this.fits(l, 'console')) this.push(this.output, l);
     this.schedule();
   }
 
@@ -88,7 +96,7 @@ export class FileStream {
   }
 
   private get hasData(): boolean {
-    return this.history.lines.length > 0 || this.events.lines.length > 0 || this.summary !== undefined || this.uploaded.length > 0;
+    return this.history.lines.length > 0 || this.events.lines.length > 0 || this.output.lines.length > 0 || this.summary !== undefined || this.uploaded.length > 0;
   }
 
   /** Arms the one timer for the next request (data or heartbeat). */
@@ -128,6 +136,7 @@ export class FileStream {
     };
     take(this.history);
     take(this.events);
+    take(this.output);
     if (this.summary !== undefined) {
       files['wandb-summary.json'] = { offset: 0, content: [this.summary] };
       this.summary = undefined;

@@ -12,6 +12,8 @@ import {
   type RunOutcome,
   type TrackingRecord,
 } from '@metrics/core';
+import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
+import { outputLogLine } from '../console/output-log.js';
 import { numberJson, secondsJson, toJson } from '../json.js';
 import type { MediaFile } from '../media/values.js';
 import { WANDB_CAPABILITIES } from '../offline/offline-exporter.js';
@@ -30,6 +32,8 @@ export interface OnlineNative {
   /** The run's page, e.g. https://wandb.ai/<entity>/<project>/runs/<id>. */
   readonly url: string | undefined;
   readonly fileStream: FileStream | undefined;
+  /** Console capture counts (`console: 'wrap'`), else undefined. */
+  readonly console: ConsoleCaptureStats | undefined;
 }
 
 /** Streams a run to a W&B server: UpsertBucket, paced file_stream, signed-URL uploads, complete + exit code. */
@@ -45,6 +49,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   private info: RunInfo | undefined;
   private runId: string | undefined;
   private configDirty = false;
+  private console: ConsoleCapture | undefined;
   /** Side requests (media, config) that failed for good. */
   failures = 0;
   private shutDown = false;
@@ -78,7 +83,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       const project = s.project ?? info.experiment;
       const resumeMode = s.resume ?? (info.resume?.runId ? 'allow' : undefined);
       let firstRow = 0;
-      let offsets = { history: 0, events: 0 };
+      let offsets = { history: 0, events: 0, output: 0 };
       let priorSummary: Record<string, unknown> = {};
       if (resumeMode) {
         const status = await this.gql.resumeStatus(project, s.entity, runId);
@@ -86,7 +91,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         if (resumeMode === 'never' && status.exists) throw new ExportError(`W&B run ${runId} already exists, and resume is "never"`, { isRetryable: false });
         if (status.exists) {
           firstRow = status.lastStep + 1;
-          offsets = { history: status.historyLineCount, events: status.eventsLineCount };
+          offsets = { history: status.historyLineCount, events: status.eventsLineCount, output: status.logLineCount };
           priorSummary = status.summary;
         }
       }
@@ -110,6 +115,10 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       const b = this.bucket;
       this.stream = new FileStream(this.http, `${s.baseUrl}/files/${enc(b.entity)}/${enc(b.project)}/${enc(runId)}/file_stream`, s.fileStream, this.logger, offsets);
       this.logger.info(`W&B run ${runId}: ${this.runUrl()}`);
+      if (s.console === 'wrap') {
+        const stream = this.stream;
+        this.console = new ConsoleCapture({ deliver: (lines) => stream.addOutput(lines.map(outputLogLine)), logger: this.logger }).start();
+      }
       return EXPORT_OK;
     } catch (error) {
       return this.fail('Creating the W&B run', error);
@@ -190,6 +199,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
 
   async forceFlush(): Promise<void> {
     try {
+      this.console?.drain();
       if (this.configDirty) await this.pushConfig();
       await this.stream?.flush();
     } catch (error) {
@@ -200,6 +210,11 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   async shutdown(outcome: RunOutcome): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
+    try {
+      this.console?.stop(); // restores stdout/stderr; the last lines go out with the final request
+    } catch (error) {
+      this.logger.errorOnce('wandb-console-stop', `Stopping console capture failed: ${errorMessage(error)}`);
+    }
     const state = this.state;
     const stream = this.stream;
     if (!state || !stream || !this.bucket) return;
@@ -237,7 +252,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   native(): OnlineNative {
-    return { mode: 'online', runId: this.runId, entity: this.bucket?.entity, project: this.bucket?.project, url: this.runUrl(), fileStream: this.stream };
+    return { mode: 'online', runId: this.runId, entity: this.bucket?.entity, project: this.bucket?.project, url: this.runUrl(), fileStream: this.stream, console: this.console ? { ...this.console.stats } : undefined };
   }
 }
 

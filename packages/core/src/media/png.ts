@@ -1,5 +1,10 @@
-/** A small PNG encoder in pure TS: filter 0 per row, node:zlib deflate, our own CRC-32 (IEEE) for chunks. */
+/**
+ * One small PNG encoder for every backend (TensorBoard image summaries, W&B media, MLflow artifacts):
+ * 8-bit grey, RGB or RGBA, filter 0 on every row, node:zlib deflate, our own CRC-32 (node:zlib's
+ * `crc32` needs Node 20.15+).
+ */
 import { deflateSync } from 'node:zlib';
+import type { EncodedImage, RawImage } from '../spec.js';
 
 const CRC_TABLE = (() => {
   const t = new Int32Array(256);
@@ -18,30 +23,35 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   return ~c >>> 0;
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 /** PNG colour types by channel count: grey, grey+alpha, RGB, RGBA. */
 const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
-export function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4, data: ArrayLike<number>): Uint8Array {
+/** Encodes raw 8-bit pixels (row-major, `channels` bytes per pixel) as a PNG. Throws a RangeError on bad sizes. */
+export function encodePng(image: RawImage): Uint8Array {
+  const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new RangeError('PNG width and height must be positive integers');
+  if (COLOR_TYPE[channels] === undefined) throw new RangeError(`PNG images have 1, 2, 3 or 4 channels, not ${channels}`);
   const stride = width * channels;
   if (data.length < stride * height) throw new RangeError(`PNG pixel data too short: need ${stride * height} bytes, got ${data.length}`);
   const raw = Buffer.allocUnsafe((stride + 1) * height);
   for (let y = 0; y < height; y++) {
     const row = y * (stride + 1);
     raw[row] = 0;
-    const src = y * stride;
-    if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) raw.set(data.subarray(src, src + stride), row + 1);
-    else for (let x = 0; x < stride; x++) raw[row + 1 + x] = data[src + x]!;
+    raw.set(data.subarray(y * stride, (y + 1) * stride), row + 1);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = COLOR_TYPE[channels]!;
-  const idat = deflateSync(raw);
-  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  return new Uint8Array(Buffer.concat([Buffer.from(SIGNATURE), ...chunks]));
+  return new Uint8Array(Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
+}
+
+/** The file bytes of any image record: PNG for raw pixels, the bytes as given otherwise. */
+export function imageFile(image: RawImage | EncodedImage): { bytes: Uint8Array; mimeType: 'image/png' | 'image/jpeg'; extension: 'png' | 'jpg' } {
+  if ('bytes' in image) return { bytes: image.bytes, mimeType: image.mimeType, extension: image.mimeType === 'image/jpeg' ? 'jpg' : 'png' };
+  return { bytes: encodePng(image), mimeType: 'image/png', extension: 'png' };
 }
 
 function chunk(type: string, body: Uint8Array): Buffer {

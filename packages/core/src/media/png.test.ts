@@ -1,11 +1,11 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodePng } from './png.js';
+import { crc32, encodePng, imageFile } from './png.js';
 
 describe('encodePng', () => {
   it('writes signature, IHDR, IDAT and IEND with valid chunk CRCs and inflatable rows', () => {
     const px = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
-    const png = Buffer.from(encodePng(2, 2, 3, px));
+    const png = Buffer.from(encodePng({ width: 2, height: 2, channels: 3, data: px }));
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     const chunks: { type: string; body: Buffer }[] = [];
     for (let off = 8; off < png.length; ) {
@@ -28,6 +28,12 @@ describe('encodePng', () => {
   });
 
   it('rejects short pixel data', () => {
-    expect(() => encodePng(4, 4, 4, new Uint8Array(10))).toThrow(RangeError);
+    expect(() => encodePng({ width: 4, height: 4, channels: 4, data: new Uint8Array(10) })).toThrow(RangeError);
+  });
+
+  it('gives raw pixels as PNG and encoded images as they are', () => {
+    expect(imageFile({ width: 1, height: 1, channels: 1, data: new Uint8Array([7]) })).toMatchObject({ mimeType: 'image/png', extension: 'png' });
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff]);
+    expect(imageFile({ mimeType: 'image/jpeg', bytes: jpeg, width: 1, height: 1 })).toEqual({ bytes: jpeg, mimeType: 'image/jpeg', extension: 'jpg' });
   });
 });

@@ -1,0 +1,135 @@
+import {
+  EXPORT_OK,
+  ExportError,
+  SPECIFICATION_VERSION,
+  createLogger,
+  errorMessage,
+  type ExporterV1,
+  type ExportResult,
+  type Logger,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from '@metrics/core';
+import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
+import { randomRunId, safeRunId } from '../paths.js';
+import { RunState, configYaml } from '../run-state.js';
+import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
+import { OfflineRun, lastOfflineStep } from './offline-run.js';
+
+export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+
+export interface OfflineNative {
+  readonly mode: 'offline';
+  /** The run directory (`…/wandb/offline-run-<stamp>-<id>`) once started. */
+  readonly runDir: string | undefined;
+  readonly wandbFile: string | undefined;
+  readonly runId: string | undefined;
+  /** Console capture counts (`console: 'wrap'`), else undefined. */
+  readonly console: ConsoleCaptureStats | undefined;
+}
+
+/** Writes an offline run that `wandb sync` uploads. */
+export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name = 'wandb';
+  readonly capabilities = WANDB_CAPABILITIES;
+  private run: OfflineRun | undefined;
+  private state: RunState | undefined;
+  private runId: string | undefined;
+  private console: ConsoleCapture | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly settings: ResolvedSettings,
+    private readonly logger: Logger = createLogger(),
+  ) {}
+
+  async start(info: RunInfo): Promise<ExportResult> {
+    if (this.run) return EXPORT_OK;
+    try {
+      const s = this.settings;
+      const runId = safeRunId(info.resume?.runId ?? s.runId ?? randomRunId());
+      const firstRow = info.resume?.runId || s.resume ? lastOfflineStep(s.rootDir, runId) + 1 : 0;
+      this.state = new RunState({ startTime: info.startTime, stepMetric: s.stepMetric, firstRow, systemPrefix: s.systemPrefix });
+      this.run = new OfflineRun({
+        rootDir: s.rootDir,
+        stepMetric: s.stepMetric,
+        run: {
+          runId,
+          entity: s.entity,
+          project: s.project ?? info.experiment,
+          displayName: info.runName,
+          group: info.group,
+          tags: tagsFrom(info.tags),
+          jobType: s.jobType,
+          notes: s.notes,
+          startTime: info.startTime,
+          config: [{ key: '_wandb', valueJson: '{}' }],
+        },
+      });
+      this.runId = runId;
+      this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
+      this.logger.info(`W&B offline run ${runId} in ${this.run.runDir}; upload it with: wandb sync ${this.run.runDir}`);
+      if (s.console === 'wrap') {
+        const run = this.run;
+        // Lines become `output_raw` records, which `wandb sync` turns into the run's output.log.
+        this.console = new ConsoleCapture({ deliver: (lines) => run.writeOutput(lines), logger: this.logger }).start();
+      }
+      return EXPORT_OK;
+    } catch (error) {
+      return { ok: false, error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    }
+  }
+
+  async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
+    if (!this.run || !this.state) return { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+    if (batch.length === 0) return EXPORT_OK;
+    try {
+      const effects = this.state.apply(batch);
+      this.run.write(effects);
+      if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
+      return EXPORT_OK;
+    } catch (error) {
+      if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
+      this.failed = true;
+      return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    try {
+      this.console?.drain();
+      this.run?.flush();
+    } catch (error) {
+      this.logger.errorOnce('wandb-offline-flush', `Flushing the W&B offline run failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async shutdown(outcome: RunOutcome): Promise<void> {
+    const run = this.run;
+    const state = this.state;
+    if (!run || !state) return;
+    try {
+      this.console?.stop(); // restores stdout/stderr and records the last (partial) lines
+    } catch (error) {
+      this.logger.errorOnce('wandb-console-stop', `Stopping console capture failed: ${errorMessage(error)}`);
+    }
+    try {
+      const end = Math.max(Date.now(), state.lastWallTime);
+      run.finish(state.finalSummary(end), exitCodeOf(outcome), state.runtimeSeconds(end));
+      run.writeDocuments({ configYaml: configYaml(state.config), summaryJson: state.summaryJson(end) });
+    } catch (error) {
+      this.logger.errorOnce('wandb-offline-finish', `Finishing the W&B offline run failed: ${errorMessage(error)}`);
+    }
+  }
+
+  runIds(): Record<string, string> {
+    return this.runId ? { runId: this.runId } : {};
+  }
+
+  native(): OfflineNative {
+    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId, console: this.console ? { ...this.console.stats } : undefined };
+  }
+}

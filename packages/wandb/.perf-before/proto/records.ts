@@ -1,0 +1,210 @@
+import {
+  ExitField,
+  FilesField,
+  FilesItemField,
+  HeaderField,
+  HistoryField,
+  HistoryStepField,
+  ItemField,
+  MetricField,
+  MetricOptionsField,
+  OutputRawField,
+  RecordField,
+  RunField,
+  StatsField,
+  TimestampField,
+  UpdateField,
+  VersionInfoField,
+} from './fields.js';
+import type { ProtoWriter } from './writer.js';
+
+/** A key (dotted paths stay one key, as W&B does) and its value as JSON text. */
+export interface JsonItem {
+  key: string;
+  /** When set, written as `nested_key` instead of `key` (e.g. `['_wandb', 'runtime']`). */
+  nestedKey?: readonly string[];
+  valueJson: string;
+}
+
+export interface RunFields {
+  runId: string;
+  entity?: string;
+  project?: string;
+  config?: readonly JsonItem[];
+  group?: string;
+  jobType?: string;
+  displayName?: string;
+  notes?: string;
+  tags?: readonly string[];
+  host?: string;
+  startingStep?: number;
+  /** Milliseconds since the epoch. */
+  startTime: number;
+  resumed?: boolean;
+}
+
+export interface FileEntry {
+  path: string;
+  policy: number;
+  type: number;
+}
+
+function timestamp(w: ProtoWriter, field: number, ms: number): void {
+  w.begin(field);
+  const seconds = Math.floor(ms / 1000);
+  w.int(TimestampField.seconds, seconds);
+  w.int(TimestampField.nanos, Math.round((ms - seconds * 1000) * 1e6));
+  w.end();
+}
+
+/** Metric names repeat on every row: their encoded `key` field is built once and copied after. */
+const keyFieldCache = new Map<string, Uint8Array>();
+const KEY_CACHE_LIMIT = 10_000;
+
+function keyField(key: string): Uint8Array {
+  let bytes = keyFieldCache.get(key);
+  if (bytes) return bytes;
+  const body = Buffer.from(key, 'utf8');
+  const header: number[] = [(ItemField.key << 3) | 2];
+  for (let n = body.length; ; n = Math.floor(n / 0x80)) {
+    if (n < 0x80) {
+      header.push(n);
+      break;
+    }
+    header.push((n % 0x80) | 0x80);
+  }
+  bytes = Buffer.concat([Uint8Array.from(header), body]);
+  if (keyFieldCache.size < KEY_CACHE_LIMIT) keyFieldCache.set(key, bytes);
+  return bytes;
+}
+
+function items(w: ProtoWriter, field: number, list: readonly JsonItem[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const it = list[i]!;
+    w.begin(field);
+    if (it.nestedKey) for (const k of it.nestedKey) w.string(ItemField.nestedKey, k, true);
+    else w.raw(keyField(it.key));
+    w.string(ItemField.valueJson, it.valueJson, true);
+    w.end();
+  }
+}
+
+/** Each encoder writes one whole `Record` (the envelope with `num` and one `record_type`). */
+export function encodeHeader(w: ProtoWriter, num: number, producer?: string): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.header);
+  if (producer) {
+    w.begin(HeaderField.versionInfo);
+    w.string(VersionInfoField.producer, producer);
+    w.string(VersionInfoField.minConsumer, '0.40.0');
+    w.end();
+  }
+  w.end();
+}
+
+export function encodeRun(w: ProtoWriter, num: number, run: RunFields): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.run);
+  w.string(RunField.runId, run.runId);
+  w.string(RunField.entity, run.entity ?? '');
+  w.string(RunField.project, run.project ?? '');
+  if (run.config && run.config.length > 0) {
+    w.begin(RunField.config);
+    items(w, UpdateField.update, run.config);
+    w.end();
+  }
+  w.string(RunField.runGroup, run.group ?? '');
+  w.string(RunField.jobType, run.jobType ?? '');
+  w.string(RunField.displayName, run.displayName ?? '');
+  w.string(RunField.notes, run.notes ?? '');
+  for (const t of run.tags ?? []) w.string(RunField.tags, t, true);
+  w.string(RunField.host, run.host ?? '');
+  w.int(RunField.startingStep, run.startingStep ?? 0);
+  timestamp(w, RunField.startTime, run.startTime);
+  w.bool(RunField.resumed, run.resumed ?? false);
+  w.end();
+}
+
+export function encodeHistory(w: ProtoWriter, num: number, step: number, row: readonly JsonItem[]): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.history);
+  items(w, HistoryField.item, row);
+  w.begin(HistoryField.step);
+  w.int(HistoryStepField.num, step);
+  w.end();
+  w.end();
+}
+
+export function encodeSummary(w: ProtoWriter, num: number, update: readonly JsonItem[]): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.summary);
+  items(w, UpdateField.update, update);
+  w.end();
+}
+
+export function encodeConfig(w: ProtoWriter, num: number, update: readonly JsonItem[]): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.config);
+  items(w, UpdateField.update, update);
+  w.end();
+}
+
+/** System metrics (`stats_type` 0 = SYSTEM). */
+export function encodeStats(w: ProtoWriter, num: number, timeMs: number, stats: readonly JsonItem[]): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.stats);
+  timestamp(w, StatsField.timestamp, timeMs);
+  items(w, StatsField.item, stats);
+  w.end();
+}
+
+export function encodeFiles(w: ProtoWriter, num: number, files: readonly FileEntry[]): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.files);
+  for (const f of files) {
+    w.begin(FilesField.files);
+    w.string(FilesItemField.path, f.path, true);
+    w.int(FilesItemField.policy, f.policy);
+    w.int(FilesItemField.type, f.type);
+    w.end();
+  }
+  w.end();
+}
+
+/** Console output; `stream` 1 = stdout, 0 = stderr. `line` should end with a newline. */
+export function encodeOutputRaw(w: ProtoWriter, num: number, stream: 0 | 1, timeMs: number, line: string): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.outputRaw);
+  w.int(OutputRawField.outputType, stream);
+  timestamp(w, OutputRawField.timestamp, timeMs);
+  w.string(OutputRawField.line, line);
+  w.end();
+}
+
+/** `define_metric`: either a named metric or a glob, optionally with a step metric. */
+export function encodeMetric(w: ProtoWriter, num: number, def: { name?: string; globName?: string; stepMetric?: string; stepSync?: boolean }): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.metric);
+  w.string(MetricField.name, def.name ?? '');
+  w.string(MetricField.globName, def.globName ?? '');
+  w.string(MetricField.stepMetric, def.stepMetric ?? '');
+  w.begin(MetricField.options);
+  w.bool(MetricOptionsField.stepSync, def.stepSync ?? false);
+  w.bool(MetricOptionsField.defined, true);
+  w.end();
+  w.end();
+}
+
+export function encodeExit(w: ProtoWriter, num: number, exitCode: number, runtimeSeconds: number): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.exit);
+  w.int(ExitField.exitCode, exitCode);
+  w.int(ExitField.runtime, runtimeSeconds);
+  w.end();
+}
+
+export function encodeFinal(w: ProtoWriter, num: number): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.final);
+  w.end();
+}
