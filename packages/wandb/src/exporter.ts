@@ -40,8 +40,8 @@ export type WandbTrackerOptions = WandbOptions & Omit<TrackerOptions, 'exporters
 
 /** `createTracker` from @metrics/core with one W&B exporter. */
 export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
-  const { logger } = options;
-  // The pipeline's own lines (retries, drops) stay out of captured console output too.
-  const trackerLogger = uncapturedLogger(logger ?? createLogger({ level: options.logLevel }));
-  return createTracker({ ...options, logger: trackerLogger, exporters: [createWandbExporter({ ...options, logger })] });
+  // One logger for the pipeline and the exporter, so `logLevel` quiets both; the pipeline's own lines
+  // (retries, drops) stay out of captured console output too.
+  const logger = options.logger ?? createLogger({ level: options.logLevel, prefix: '[metrics:wandb]' });
+  return createTracker({ ...options, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...options, logger })] });
 }

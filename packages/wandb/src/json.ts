@@ -28,3 +28,32 @@ export function secondsJson(ms: number): string {
   const frac = rest < 10 ? `00${rest}` : rest < 100 ? `0${rest}` : String(rest);
   return `${whole}.${frac.endsWith('00') ? frac.slice(0, 1) : frac.endsWith('0') ? frac.slice(0, 2) : frac}`;
 }
+
+/**
+ * The JSON text of a batch of numbers, made by one `JSON.stringify` call and kept as ASCII bytes that a
+ * writer copies token by token (`ProtoWriter.keyTokenItem`). V8 converts each double exactly as `String(v)`
+ * does; what is saved is one call and one short-lived string per value. Non-finite values come out as
+ * `null` tokens: callers write their own NaN/Infinity text and `skip()` them.
+ */
+export class JsonNumberBatch {
+  bytes: Buffer = Buffer.allocUnsafe(16 * 1024);
+  /** Where the next number's text starts, and the end of the text (after its `]`). */
+  at = 0;
+  end = 0;
+
+  load(numbers: readonly number[]): void {
+    const text = JSON.stringify(numbers);
+    if (text.length > this.bytes.length) this.bytes = Buffer.allocUnsafe(text.length * 2);
+    this.end = this.bytes.write(text, 0, 'latin1'); // number JSON is ASCII: one byte per character
+    this.at = 1; // after '['
+  }
+
+  /** Passes over the next token. */
+  skip(): void {
+    if (this.at >= this.end) throw new Error('JsonNumberBatch: no number left');
+    const b = this.bytes;
+    let p = this.at;
+    while (b[p] !== 0x2c && b[p] !== 0x5d) p++;
+    this.at = p + 1;
+  }
+}

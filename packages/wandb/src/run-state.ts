@@ -3,6 +3,30 @@ import { numberJson, secondsJson, toJson } from './json.js';
 import { histogramValue, imageValue, type MediaFile } from './media/values.js';
 import type { JsonItem } from './proto/records.js';
 
+/**
+ * One history/summary key. The run keeps one per distinct key, so per-key work (the summary's last
+ * value, "is this key in the current row", an encoder's pre-encoded key bytes) is a field access
+ * instead of a map lookup or a string per value.
+ */
+export class KeySlot {
+  /** Last value as JSON text, or undefined when it is the number `num` (its JSON is made when needed). */
+  text: string | undefined = 'null';
+  num = 0;
+  /** Batch in which the value last changed (for the per-batch summary update). */
+  changedIn = -1;
+  /** Row that last received this key (a repeated key starts a new row). */
+  inRow = -1;
+  /** Encoders may cache the key's encoded form here (e.g. a protobuf `key` field). */
+  encoded: Uint8Array | undefined = undefined;
+  /** The key logged after this one last time: rows tend to repeat their keys in the same order. */
+  next: KeySlot | undefined = undefined;
+  constructor(readonly key: string) {}
+
+  get json(): string {
+    return this.text ?? numberJson(this.num);
+  }
+}
+
 /** One history row: `_step` is our row counter, `stepMetric` carries the canonical step. */
 export interface HistoryRow {
   /** W&B `_step`: strictly increasing row counter. */
@@ -10,7 +34,19 @@ export interface HistoryRow {
   /** The canonical step of every value in the row. */
   canonicalStep: number;
   wallTime: number;
-  items: JsonItem[];
+  /** `_runtime` in milliseconds (wall time − run start, ≥ 0). */
+  runtimeMs: number;
+  /**
+   * The row's keys are `keys[start…end)` and `values[i]` belongs to `keys[i]`: JSON text, or null for
+   * a scalar, which is then the next of `numbers` (from `numbersAt` on; the writer makes its JSON, all
+   * of a batch's at once). The arrays are the batch's, shared by its rows.
+   */
+  keys: readonly KeySlot[];
+  values: readonly (string | null)[];
+  start: number;
+  end: number;
+  numbers: readonly number[];
+  numbersAt: number;
 }
 
 /** Scalars named under this prefix go to system metrics, not history. */
@@ -26,6 +62,8 @@ export interface BatchEffects {
   summary: JsonItem[];
   system: SystemSample[];
   media: MediaFile[];
+  /** Every number among the rows' values, in row order (a writer converts them in one call). */
+  numbers: number[];
 }
 
 export interface RunStateOptions {
@@ -48,9 +86,13 @@ export interface RunStateOptions {
  */
 export class RunState {
   private nextRow: number;
-  readonly summary = new Map<string, string>();
+  /** Summary keys in first-set order (the order wandb-summary.json and the final summary list them). */
+  private readonly slots = new Map<string, KeySlot>();
   readonly config = new Map<string, unknown>();
   lastWallTime: number;
+  private batchNo = 0;
+  private rowNo = 0;
+  private lastSlot: KeySlot | undefined;
 
   constructor(private readonly options: RunStateOptions) {
     this.nextRow = options.firstRow ?? 0;
@@ -65,84 +107,137 @@ export class RunState {
     return Math.max(0, (wallTime - this.options.startTime) / 1000);
   }
 
+  private slot(key: string): KeySlot {
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = new KeySlot(key);
+      this.slots.set(key, s);
+    }
+    return s;
+  }
+
+  /** Sets a summary value from JSON text (e.g. a resumed run's summary). */
+  setSummaryJson(key: string, json: string): void {
+    this.slot(key).text = json;
+  }
+
+  /** The summary's keys and JSON values, in first-set order. */
+  *summaryEntries(): IterableIterator<[string, string]> {
+    for (const s of this.slots.values()) yield [s.key, s.json];
+  }
+
   apply(batch: readonly TrackingRecord[]): BatchEffects {
-    const effects: BatchEffects = { rows: [], config: [], summary: [], system: [], media: [] };
-    const changed = new Set<string>();
-    let row: PendingRow | undefined;
-    const pending: PendingRow[] = [];
+    const keys: KeySlot[] = [];
+    const values: (string | null)[] = [];
+    const numbers: number[] = [];
+    const effects: BatchEffects = { rows: [], config: [], summary: [], system: [], media: [], numbers };
+    const batchNo = ++this.batchNo;
+    const changed: KeySlot[] = [];
+    const rows = effects.rows;
+    let row: HistoryRow | undefined;
+    let rowNo = this.rowNo;
+    let previous = this.lastSlot;
     const sys = this.options.systemPrefix;
-    const summary = this.summary;
+    const sysFirst = sys.charCodeAt(0); // NaN for '': never matches
+    const startTime = this.options.startTime;
 
-    const put = (step: number, wallTime: number, key: string, json: string) => {
-      if (!row || row.canonicalStep !== step || rowHas(row, key)) {
-        row = { canonicalStep: step, wallTime, items: [], keys: undefined };
-        pending.push(row);
-      }
-      if (wallTime > row.wallTime) row.wallTime = wallTime;
-      row.items.push({ key, valueJson: json });
-      row.keys?.add(key);
-      summary.set(key, json);
-      changed.add(key);
-    };
-
-    for (const r of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      let value: string | null;
+      let num = 0;
       switch (r.kind) {
         case 'scalar':
-          if (sys && r.name.startsWith(sys)) {
+          if (r.name.charCodeAt(0) === sysFirst && r.name.startsWith(sys)) {
             const key = `system.${r.name.slice(sys.length)}`;
             effects.system.push({ wallTime: r.wallTime, items: [{ key, valueJson: numberJson(r.value) }] });
-          } else put(r.step, r.wallTime, r.name, numberJson(r.value));
+            continue;
+          }
+          value = null; // numbers stay unboxed doubles: no object per value
+          num = r.value;
           break;
         case 'histogram':
-          put(r.step, r.wallTime, r.name, toJson(histogramValue(r)));
+          value = toJson(histogramValue(r));
           break;
         case 'image': {
-          const { value, file } = imageValue(r);
-          effects.media.push(file);
-          put(r.step, r.wallTime, r.name, toJson(value));
+          const image = imageValue(r);
+          effects.media.push(image.file);
+          value = toJson(image.value);
           break;
         }
         case 'text':
-          put(r.step, r.wallTime, r.name, JSON.stringify(r.text));
+          value = JSON.stringify(r.text);
           break;
         case 'config':
           for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);
-          break;
+          continue;
         case 'hparams':
           for (const [k, v] of Object.entries(r.params)) this.setConfig(k, v, effects);
-          break;
+          continue;
         case 'summary':
           for (const [k, v] of Object.entries(r.values)) {
-            const json = toJson(v);
-            this.summary.set(k, json);
-            changed.add(k);
+            const slot = this.slot(k);
+            slot.text = toJson(v);
+            if (slot.changedIn !== batchNo) {
+              slot.changedIn = batchNo;
+              changed.push(slot);
+            }
           }
-          break;
-        case 'artifact':
-          break;
+          continue;
+        default:
+          continue;
+      }
+      // A history value: it joins the current row unless its step differs or the row has its key.
+      // Its slot is usually the one that followed the previous key last time (no map lookup then).
+      const name = r.name;
+      let slot = previous?.next;
+      if (slot === undefined || slot.key !== name) {
+        slot = this.slot(name);
+        if (previous !== undefined) previous.next = slot;
+      }
+      previous = slot;
+      const step = r.step;
+      const wallTime = r.wallTime;
+      if (row === undefined || row.canonicalStep !== step || slot.inRow === rowNo) {
+        if (row !== undefined) row.end = keys.length;
+        row = { step: 0, canonicalStep: step, wallTime, runtimeMs: 0, keys, values, start: keys.length, end: 0, numbers, numbersAt: numbers.length };
+        rows.push(row);
+        rowNo++;
+      } else if (wallTime > row.wallTime) row.wallTime = wallTime;
+      keys.push(slot);
+      values.push(value);
+      if (value === null) numbers.push(num);
+      slot.inRow = rowNo;
+      slot.text = value ?? undefined;
+      slot.num = num;
+      if (slot.changedIn !== batchNo) {
+        slot.changedIn = batchNo;
+        changed.push(slot);
       }
     }
+    if (row !== undefined) row.end = keys.length;
+    this.lastSlot = previous;
+    this.rowNo = rowNo + 1; // rows of the next batch never match a mark set here
 
-    for (const p of pending) {
-      const step = this.nextRow++;
-      const runtime = secondsJson(Math.max(0, p.wallTime - this.options.startTime));
-      const timestamp = secondsJson(p.wallTime);
-      const items = p.items;
-      items.push(
-        { key: this.options.stepMetric, valueJson: String(p.canonicalStep) },
-        { key: '_step', valueJson: String(step) },
-        { key: '_runtime', valueJson: runtime },
-        { key: '_timestamp', valueJson: timestamp },
-      );
-      effects.rows.push({ step, canonicalStep: p.canonicalStep, wallTime: p.wallTime, items });
-      if (p.wallTime > this.lastWallTime) this.lastWallTime = p.wallTime;
-      this.summary.set(this.options.stepMetric, String(p.canonicalStep));
-      this.summary.set('_step', String(step));
-      this.summary.set('_runtime', runtime);
-      this.summary.set('_timestamp', timestamp);
+    if (rows.length > 0) {
+      for (const p of rows) {
+        p.step = this.nextRow++;
+        p.runtimeMs = Math.max(0, p.wallTime - startTime);
+        if (p.wallTime > this.lastWallTime) this.lastWallTime = p.wallTime;
+      }
+      // The bookkeeping columns' summary is the last row's (set in this order, as the rows add them).
+      const last = rows[rows.length - 1]!;
+      const values = [String(last.canonicalStep), String(last.step), secondsJson(last.runtimeMs), secondsJson(last.wallTime)];
+      const keys = [this.options.stepMetric, '_step', '_runtime', '_timestamp'];
+      for (let i = 0; i < 4; i++) {
+        const slot = this.slot(keys[i]!);
+        slot.text = values[i]!;
+        if (slot.changedIn !== batchNo) {
+          slot.changedIn = batchNo;
+          changed.push(slot);
+        }
+      }
     }
-    if (effects.rows.length > 0) for (const k of [this.options.stepMetric, '_step', '_runtime', '_timestamp']) changed.add(k);
-    for (const key of changed) effects.summary.push({ key, valueJson: this.summary.get(key)! });
+    for (const slot of changed) effects.summary.push({ key: slot.key, valueJson: slot.json });
     return effects;
   }
 
@@ -154,7 +249,7 @@ export class RunState {
   /** The whole summary plus `_wandb.runtime` (integer seconds), as wandb writes at finish. */
   finalSummary(endTime: number): JsonItem[] {
     const items: JsonItem[] = [];
-    for (const [key, valueJson] of this.summary) items.push({ key, valueJson });
+    for (const [key, valueJson] of this.summaryEntries()) items.push({ key, valueJson });
     items.push({ key: '_wandb.runtime', nestedKey: ['_wandb', 'runtime'], valueJson: String(Math.floor(this.runtimeSeconds(endTime))) });
     return items;
   }
@@ -162,27 +257,24 @@ export class RunState {
   /** The summary as one JSON object (wandb-summary.json). */
   summaryJson(endTime?: number): string {
     const parts: string[] = [];
-    for (const [key, valueJson] of this.summary) parts.push(`${JSON.stringify(key)}:${valueJson}`);
+    for (const [key, valueJson] of this.summaryEntries()) parts.push(`${JSON.stringify(key)}:${valueJson}`);
     if (endTime !== undefined) parts.push(`"_wandb":{"runtime":${Math.floor(this.runtimeSeconds(endTime))}}`);
     return `{${parts.join(',')}}`;
   }
 }
 
-interface PendingRow {
-  canonicalStep: number;
-  wallTime: number;
-  items: JsonItem[];
-  /** Built once a row grows past a few keys, to keep the duplicate check cheap. */
-  keys: Set<string> | undefined;
-}
-
-/** True when the row already holds `key` (then the value starts a new row: nothing is overwritten). */
-function rowHas(row: PendingRow, key: string): boolean {
-  if (row.keys) return row.keys.has(key);
-  const items = row.items;
-  for (let i = 0; i < items.length; i++) if (items[i]!.key === key) return true;
-  if (items.length >= 16) row.keys = new Set(items.map((x) => x.key));
-  return false;
+/** A row's items as JSON text: the logged values, then the step column, `_step`, `_runtime`, `_timestamp`. */
+export function rowItems(row: HistoryRow, stepMetric: string): JsonItem[] {
+  const items: JsonItem[] = [];
+  let n = row.numbersAt;
+  for (let i = row.start; i < row.end; i++) items.push({ key: row.keys[i]!.key, valueJson: row.values[i] ?? numberJson(row.numbers[n++]!) });
+  items.push(
+    { key: stepMetric, valueJson: String(row.canonicalStep) },
+    { key: '_step', valueJson: String(row.step) },
+    { key: '_runtime', valueJson: secondsJson(row.runtimeMs) },
+    { key: '_timestamp', valueJson: secondsJson(row.wallTime) },
+  );
+  return items;
 }
 
 /** A history row as one JSON line (wandb-history.jsonl). */

@@ -12,19 +12,21 @@ import {
   encodeFiles,
   encodeFinal,
   encodeHeader,
-  encodeHistory,
+  encodeHistoryRow,
   encodeMetric,
   encodeOutputRaw,
   encodeRun,
   encodeStats,
   encodeSummary,
+  keyField,
   type FileEntry,
   type JsonItem,
   type RunFields,
 } from '../proto/records.js';
 import { FilePolicy, FileType } from '../proto/fields.js';
+import { JsonNumberBatch } from '../json.js';
 import { ProtoWriter } from '../proto/writer.js';
-import type { BatchEffects } from '../run-state.js';
+import type { BatchEffects, HistoryRow } from '../run-state.js';
 
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_DELAY_MS = 200;
@@ -49,6 +51,9 @@ export class OfflineRun {
   private readonly fd: number;
   private readonly framer = new RecordFramer(0);
   private readonly proto = new ProtoWriter(4096);
+  /** The current batch's numbers as JSON text (the buffer is reused). */
+  private readonly numbers = new JsonNumberBatch();
+  private readonly stepKeyField: Uint8Array;
   private num = 0;
   private closed = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -60,6 +65,7 @@ export class OfflineRun {
     // Two runs with one id in the same second (a quick resume): keep the name parseable, never overwrite.
     for (let n = 1; existsSync(dir); n++) dir = join(wandbDir, `offline-run-${localStamp(options.run.startTime + n * 1000)}-${id}`);
     this.runDir = dir;
+    this.stepKeyField = keyField(options.stepMetric);
     this.filesDir = join(dir, 'files');
     mkdirSync(this.filesDir, { recursive: true });
     this.wandbFile = join(dir, `run-${id}.wandb`);
@@ -107,9 +113,19 @@ export class OfflineRun {
       this.record((w, n) => encodeFiles(w, n, entries));
     }
     for (const s of effects.system) this.record((w, n) => encodeStats(w, n, s.wallTime, s.items));
-    for (const row of effects.rows) this.record((w, n) => encodeHistory(w, n, row.step, row.items));
+    if (effects.rows.length > 0) this.writeRows(effects.rows, effects.numbers);
     if (effects.summary.length > 0) this.record((w, n) => encodeSummary(w, n, effects.summary));
     this.flushSoon();
+  }
+
+  /** History records; every number of the batch goes through one JSON.stringify call. */
+  private writeRows(rows: readonly HistoryRow[], numbers: readonly number[]): void {
+    this.numbers.load(numbers);
+    const w = this.proto;
+    for (const row of rows) {
+      encodeHistoryRow(w.reset(), ++this.num, row, this.stepKeyField, this.numbers);
+      this.framer.append(w.view());
+    }
   }
 
   /** Captured console lines as `output_raw` records (0 = stderr, 1 = stdout), each ending with a newline. */

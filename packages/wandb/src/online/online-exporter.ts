@@ -18,7 +18,7 @@ import { numberJson, secondsJson, toJson } from '../json.js';
 import type { MediaFile } from '../media/values.js';
 import { WANDB_CAPABILITIES } from '../offline/offline-exporter.js';
 import { randomRunId, safeRunId } from '../paths.js';
-import { RunState, configYaml, rowJson, wrappedConfigJson } from '../run-state.js';
+import { RunState, configYaml, rowItems, rowJson, wrappedConfigJson } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { FileStream } from './file-stream.js';
 import { WandbGraphql, type BucketInfo } from './graphql.js';
@@ -96,7 +96,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         }
       }
       const state = new RunState({ startTime: info.startTime, stepMetric: s.stepMetric, firstRow, systemPrefix: s.systemPrefix });
-      for (const [k, v] of Object.entries(priorSummary)) if (!k.startsWith('_wandb')) state.summary.set(k, toJson(v));
+      for (const [k, v] of Object.entries(priorSummary)) if (!k.startsWith('_wandb')) state.setSummaryJson(k, toJson(v));
       this.bucket = await this.gql.upsertBucket({
         name: runId,
         project,
@@ -153,7 +153,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     // duplicate rows), so side requests that failed for good are reported once and the rows still go out.
     if (effects.media.length > 0) await this.upload(effects.media).catch((error: unknown) => this.reportOnce('wandb-media', 'Uploading W&B media failed', error));
     if (effects.config.length > 0) this.configDirty = true;
-    if (effects.rows.length > 0) this.stream.addHistory(effects.rows.map((r) => rowJson(r.items)));
+    if (effects.rows.length > 0) this.stream.addHistory(effects.rows.map((r) => rowJson(rowItems(r, this.settings.stepMetric))));
     if (effects.system.length > 0) {
       const state = this.state;
       this.stream.addEvents(

@@ -16,7 +16,9 @@ import {
   UpdateField,
   VersionInfoField,
 } from './fields.js';
-import type { ProtoWriter } from './writer.js';
+import { numberJson, secondsJson, type JsonNumberBatch } from '../json.js';
+import type { HistoryRow } from '../run-state.js';
+import { DecimalDigits, type ProtoWriter } from './writer.js';
 
 /** A key (dotted paths stay one key, as W&B does) and its value as JSON text. */
 export interface JsonItem {
@@ -61,9 +63,16 @@ function timestamp(w: ProtoWriter, field: number, ms: number): void {
 const keyFieldCache = new Map<string, Uint8Array>();
 const KEY_CACHE_LIMIT = 10_000;
 
-function keyField(key: string): Uint8Array {
+export function keyField(key: string): Uint8Array {
   let bytes = keyFieldCache.get(key);
   if (bytes) return bytes;
+  bytes = encodeKeyField(key);
+  if (keyFieldCache.size < KEY_CACHE_LIMIT) keyFieldCache.set(key, bytes);
+  return bytes;
+}
+
+/** An item's `key` field (tag, length, UTF-8), ready to copy. */
+function encodeKeyField(key: string): Uint8Array {
   const body = Buffer.from(key, 'utf8');
   const header: number[] = [(ItemField.key << 3) | 2];
   for (let n = body.length; ; n = Math.floor(n / 0x80)) {
@@ -73,9 +82,7 @@ function keyField(key: string): Uint8Array {
     }
     header.push((n % 0x80) | 0x80);
   }
-  bytes = Buffer.concat([Uint8Array.from(header), body]);
-  if (keyFieldCache.size < KEY_CACHE_LIMIT) keyFieldCache.set(key, bytes);
-  return bytes;
+  return Buffer.concat([Uint8Array.from(header), body]);
 }
 
 function items(w: ProtoWriter, field: number, list: readonly JsonItem[]): void {
@@ -131,6 +138,74 @@ export function encodeHistory(w: ProtoWriter, num: number, step: number, row: re
   items(w, HistoryField.item, row);
   w.begin(HistoryField.step);
   w.int(HistoryStepField.num, step);
+  w.end();
+  w.end();
+}
+
+const STEP_KEY = keyField('_step');
+const RUNTIME_KEY = keyField('_runtime');
+const TIMESTAMP_KEY = keyField('_timestamp');
+// The last integer of each bookkeeping column, as digits (see DecimalDigits).
+const columns = { step: new DecimalDigits(), row: new DecimalDigits(), runtime: new DecimalDigits(), timestamp: new DecimalDigits() };
+
+/** A bookkeeping item whose value is `ms / 1000` as `secondsJson` writes it (no string when it can). */
+function secondsItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, ms: number): void {
+  if (Number.isSafeInteger(ms) && ms >= 0) {
+    const whole = Math.floor(ms / 1000);
+    return w.keyDecimalItem(HistoryField.item, key, digits, whole, ms - whole * 1000);
+  }
+  w.begin(HistoryField.item);
+  w.raw(key);
+  w.string(ItemField.valueJson, secondsJson(ms), true);
+  w.end();
+}
+
+/** A bookkeeping item whose value is `String(n)` (no string for a non-negative integer). */
+function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: number): void {
+  if (Number.isSafeInteger(n) && n >= 0) return w.keyDecimalItem(HistoryField.item, key, digits, n);
+  w.begin(HistoryField.item);
+  w.raw(key);
+  w.string(ItemField.valueJson, String(n), true);
+  w.end();
+}
+
+/**
+ * One history row: the same bytes as `encodeHistory(w, num, row.step, rowItems(row, stepMetric))`,
+ * written without an object or string per value. Each slot's key field is encoded once and kept on the
+ * slot; the text of the row's numbers comes, in order, from `texts` (the batch's numbers as JSON text).
+ */
+export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRow, stepKeyField: Uint8Array, texts: JsonNumberBatch): void {
+  w.int(RecordField.num, num);
+  w.begin(RecordField.history);
+  const keys = row.keys;
+  const values = row.values;
+  const nums = row.numbers;
+  let n = row.numbersAt;
+  for (let i = row.start; i < row.end; i++) {
+    const slot = keys[i]!;
+    const text = values[i];
+    const key = slot.encoded ?? (slot.encoded = encodeKeyField(slot.key));
+    if (text == null) {
+      const v = nums[n++]!;
+      if (v - v === 0) {
+        if (texts.at >= texts.end) throw new Error('encodeHistoryRow: more numbers than were loaded');
+        texts.at = w.keyTokenItem(HistoryField.item, key, texts.bytes, texts.at);
+        continue;
+      }
+      texts.skip();
+    }
+    w.begin(HistoryField.item);
+    w.raw(key);
+    // JSON has no NaN/Infinity: a non-finite number gets W&B's bare token
+    w.string(ItemField.valueJson, text ?? numberJson(nums[n - 1]!), true);
+    w.end();
+  }
+  integerItem(w, stepKeyField, columns.step, row.canonicalStep);
+  integerItem(w, STEP_KEY, columns.row, row.step);
+  secondsItem(w, RUNTIME_KEY, columns.runtime, row.runtimeMs);
+  secondsItem(w, TIMESTAMP_KEY, columns.timestamp, row.wallTime);
+  w.begin(HistoryField.step);
+  w.int(HistoryStepField.num, row.step);
   w.end();
   w.end();
 }

@@ -1,8 +1,0 @@
-export { createWandbExporter, createWandbTracker, type WandbExporterNative, type WandbTrackerOptions } from './exporter.js';
-export { resolveSettings, type WandbOptions, type WandbMode, type WandbResume, type WandbConsole, type FileStreamOptions } from './settings.js';
-export { readWandbFile, itemsToObject, parseJsonValue, type WandbRecord, type WandbFileContents } from './log/records.js';
-export { readLogBytes, type ReadLogResult, type LogDamage, type LogRecordBytes } from './log/read-log.js';
-export { RecordFramer } from './log/framer.js';
-export { FILE_HEADER, BLOCK_SIZE, chunkChecksum } from './log/format.js';
-export { safeSegment, safeRunId } from './paths.js';
-export type { ConsoleCaptureStats } from './console/capture.js';
