@@ -12,3 +12,4 @@ export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeade
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
+export { toJsonSafe } from './json-safe.js';

@@ -287,12 +287,20 @@ class ExporterLane {
   private spillInFront(records: readonly TrackingRecord[]): void {
     try {
       this.spool ??= this.newSpool();
-      this.spool.prepend(records);
+      this.countUnencodable(this.spool.prepend(records));
       this.stats.spilled += records.length;
     } catch (error) {
       this.stats.failed += records.length;
       this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
     }
+  }
+
+  /** Records JSON cannot encode (a BigInt in a custom record, say) are left out of the spool: counted as failed. */
+  private countUnencodable(n: number): void {
+    if (n === 0) return;
+    this.stats.spilled -= n;
+    this.stats.failed += n;
+    this.options.logger.errorOnce(`spill-encode:${this.exporter.name}`, `${this.exporter.name}: ${n} record(s) cannot be written to the spool (not JSON-encodable); counted as failed.`);
   }
 
   private newSpool(): Spool {
@@ -327,7 +335,7 @@ class ExporterLane {
   private spill(records: readonly TrackingRecord[]): void {
     try {
       this.spool ??= this.newSpool();
-      this.spool.append(records);
+      this.countUnencodable(this.spool.append(records));
       this.stats.spilled += records.length;
       this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
       if (!this.closing && !this.dead) this.kick();
@@ -421,13 +429,14 @@ class ExporterLane {
     } catch {
       // no ids
     }
-    let left: { path: string; remaining: number } | undefined;
+    let left: { path: string; remaining: number; unencodable: number } | undefined;
     try {
       if (older.length) {
         this.spool ??= this.newSpool();
         this.stats.spilled += older.length;
       }
       left = this.spool?.finish(ids, older);
+      if (left) this.countUnencodable(left.unencodable);
     } catch (error) {
       this.stats.failed += older.length;
       this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);

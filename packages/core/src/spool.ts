@@ -99,17 +99,27 @@ function* readLines(path: string): Generator<string, boolean> {
   }
 }
 
-/** Writes records as spool lines, a bounded chunk at a time (no giant strings). Returns bytes written. */
-function writeRecords(fd: number, records: readonly TrackingRecord[], position: number | null): number {
-  let written = 0;
+/**
+ * Writes records as spool lines, a bounded chunk at a time (no giant strings). A record JSON cannot encode
+ * is left out (and counted) instead of costing its neighbours.
+ */
+function writeRecords(fd: number, records: readonly TrackingRecord[], position: number | null): { bytes: number; unencodable: number } {
+  let bytes = 0;
+  let unencodable = 0;
   for (let i = 0; i < records.length; i += 1000) {
     let text = '';
-    for (let j = i; j < Math.min(records.length, i + 1000); j++) text += encodeSpoolLine(records[j]) + '\n';
+    for (let j = i; j < Math.min(records.length, i + 1000); j++) {
+      try {
+        text += encodeSpoolLine(records[j]) + '\n';
+      } catch {
+        unencodable++;
+      }
+    }
     const buf = Buffer.from(text, 'utf8');
-    writeSync(fd, buf, 0, buf.length, position === null ? null : position + written);
-    written += buf.length;
+    writeSync(fd, buf, 0, buf.length, position === null ? null : position + bytes);
+    bytes += buf.length;
   }
-  return written;
+  return { bytes, unencodable };
 }
 
 /** One exporter's spool inside a running pipeline: append at the end, read from a cursor. */
@@ -128,11 +138,14 @@ export class Spool {
     return this.pendingLines;
   }
 
-  append(records: readonly TrackingRecord[]): void {
-    if (records.length === 0) return;
+  /** Appends records; returns how many could not be encoded (left out). */
+  append(records: readonly TrackingRecord[]): number {
+    if (records.length === 0) return 0;
     this.open();
-    this.writeOffset += writeRecords(this.fd!, records, this.writeOffset);
-    this.pendingLines += records.length;
+    const { bytes, unencodable } = writeRecords(this.fd!, records, this.writeOffset);
+    this.writeOffset += bytes;
+    this.pendingLines += records.length - unencodable;
+    return unencodable;
   }
 
   /** Takes up to `max` records from the read cursor. Works on bytes: '\n' never occurs inside a UTF-8 sequence. */
@@ -161,14 +174,15 @@ export class Spool {
   }
 
   /** Puts `older` records in front of everything pending (they were logged first), keeping the file open. */
-  prepend(older: readonly TrackingRecord[]): void {
-    if (older.length === 0) return;
+  prepend(older: readonly TrackingRecord[]): number {
+    if (older.length === 0) return 0;
     if (this.fd === undefined || this.pendingLines === 0) return this.append(older);
-    this.rewrite(older);
+    const unencodable = this.rewrite(older);
     this.fd = openSync(this.path, 'r+');
     this.readOffset = Buffer.byteLength(encodeSpoolLine(this.header) + '\n');
     this.writeOffset = fstatSync(this.fd).size;
-    this.pendingLines += older.length;
+    this.pendingLines += older.length - unencodable;
+    return unencodable;
   }
 
   /**
@@ -176,7 +190,7 @@ export class Spool {
    * (the backend's run ids may be known by now), then `older` (records still in memory, older than anything
    * on disk), then the unread records, for `replay`.
    */
-  finish(runIds: Record<string, string>, older: readonly TrackingRecord[] = []): { path: string; remaining: number } | undefined {
+  finish(runIds: Record<string, string>, older: readonly TrackingRecord[] = []): { path: string; remaining: number; unencodable: number } | undefined {
     const remaining = this.pendingLines + older.length;
     if (remaining === 0) {
       if (this.fd !== undefined) {
@@ -187,19 +201,20 @@ export class Spool {
       return undefined;
     }
     this.header = { ...this.header, runIds };
-    this.rewrite(older);
+    const unencodable = this.rewrite(older);
     this.pendingLines = 0;
-    return { path: this.path, remaining };
+    return { path: this.path, remaining: remaining - unencodable, unencodable };
   }
 
   /** Writes header + `older` + the unread bytes (streamed across in chunks) to a new file that replaces this one. Closes the fd. */
-  private rewrite(older: readonly TrackingRecord[]): void {
+  private rewrite(older: readonly TrackingRecord[]): number {
+    let unencodable = 0;
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     const out = openSync(tmp, 'w');
     try {
       writeSync(out, Buffer.from(encodeSpoolLine(this.header) + '\n'));
-      writeRecords(out, older, null);
+      unencodable = writeRecords(out, older, null).unencodable;
       if (this.fd !== undefined) {
         const chunk = Buffer.allocUnsafe(1 << 20);
         for (let pos = this.readOffset; pos < this.writeOffset; ) {
@@ -215,6 +230,7 @@ export class Spool {
       this.fd = undefined;
     }
     renameSync(tmp, this.path);
+    return unencodable;
   }
 
   private open(): void {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { createTracker, type TrackerOptions } from './tracker.js';
 import { createLogger } from './logger.js';
 import { InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
+import { MAX_STEP } from './validation.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 import { runExporterConformance } from './testing/conformance.js';
 import { encodeSpoolLine, openSpool, readSpool } from './spool.js';
@@ -315,6 +316,48 @@ describe('pipeline resilience', () => {
     const spool = openSpool(path);
     expect([...spool.batches(10)].map((b) => b.length)).toEqual([10, 10, 5]);
     expect(spool.tornTail()).toBe(true);
+  });
+
+  it('strict policy: every bad argument is a typed error naming the metric and the rule', () => {
+    const { tracker } = setup({ validation: 'strict' });
+    const cases: [() => void, RegExp][] = [
+      [() => tracker.logHistogram('training/h', [1], { step: -1 }), /"training\/h".*step/],
+      [() => tracker.logHistogram('training/h', null as unknown as number[]), /"training\/h".*histogram/],
+      [() => tracker.logText('training/t', 5 as unknown as string), /"training\/t".*text must be a string/],
+      [() => tracker.setSummary({ 'training/seed': 7n as unknown as number }), /"training\/seed".*summary value/],
+      [() => tracker.log(null as unknown as Record<string, number>), /log\(\) takes an object/],
+    ];
+    for (const [call, message] of cases) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(InvalidMetricValueError.isInstance(error), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('warn policy: a media call with a bad step, bad values or buckets is skipped and counted, never thrown', async () => {
+    const { tracker, exporter } = setup();
+    tracker.logHistogram('training/h', [1, 2], { step: -1 });
+    tracker.logHistogram('training/h', [1n, 2n] as unknown as number[], { step: 1 });
+    tracker.logHistogram('training/h', { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: null as unknown as number[] }, { step: 1 });
+    tracker.logImage('training/i', { width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, { step: 0.5 });
+    tracker.logText('training/t', 'x', { step: Number.NaN });
+    tracker.setSummary({ 'training/seed': 7n as unknown as number });
+    await tracker.close();
+    expect(tracker.stats().skipped).toBe(5);
+    expect(exporter.records).toEqual([expect.objectContaining({ kind: 'summary', values: { 'training/seed': '"7"' } })]);
+  });
+
+  it('the implicit step never passes 2^53−1', async () => {
+    const { tracker, exporter } = setup();
+    tracker.log({ 'training/loss': 1 }, { step: MAX_STEP });
+    tracker.log({ 'training/loss': 2 });
+    await tracker.close();
+    expect(exporter.scalars().map((s) => s.step)).toEqual([MAX_STEP, MAX_STEP]);
   });
 
   it('counts records an exporter cannot take', async () => {

@@ -18,7 +18,9 @@ import {
   type RunOutcome,
   type Tracker,
 } from './spec.js';
-import { checkStep, checkValue, createNameResolver, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
+import { checkStep, checkValue, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
+import { toJsonSafe } from './json-safe.js';
+import { InvalidMetricValueError } from './errors.js';
 
 export interface TrackerOptions {
   exporters: readonly ExporterV1[];
@@ -118,10 +120,26 @@ class PipelineTracker implements Tracker {
     return this.nextStep;
   }
 
-  private stepFor(options: LogOptions | undefined): number | undefined {
+  private stepFor(options: LogOptions | undefined, metric?: string): number | undefined {
     const given = options?.step;
-    if (given === undefined) return this.nextStep;
-    return checkStep(given, this.policy, this.logger);
+    if (given === undefined) {
+      if (this.nextStep <= MAX_STEP) return this.nextStep;
+      this.logger.warnOnce('step-counter-max', `The step counter reached 2^53−1; later step-less calls are logged at step ${MAX_STEP}.`);
+      return MAX_STEP;
+    }
+    return checkStep(given, this.policy, this.logger, metric);
+  }
+
+  /** Name and step for a media call; a bad step is counted as a skip (a bad name is counted by the resolver). */
+  private target(name: string, options: LogOptions | undefined): { name: string; step: number } | undefined {
+    const resolved = this.resolve(name);
+    if (resolved === undefined) return undefined;
+    const step = this.stepFor(options, resolved);
+    if (step === undefined) {
+      this.pipeline.skipped++;
+      return undefined;
+    }
+    return { name: resolved, step };
   }
 
   private usable(): boolean {
@@ -134,7 +152,7 @@ class PipelineTracker implements Tracker {
   log(values: Readonly<Record<string, number>>, options?: LogOptions): void {
     if (!this.usable()) return;
     if (values === null || typeof values !== 'object') {
-      if (this.policy === 'strict') throw new TypeError('log() takes an object of { name: number }');
+      if (this.policy === 'strict') throw new InvalidMetricValueError('(values)', 'log() takes an object of { name: number }', values);
       this.logger.warnOnce('log-arg', 'log() takes an object of { name: number }; the call is ignored.');
       this.pipeline.skipped++;
       return;
@@ -165,7 +183,7 @@ class PipelineTracker implements Tracker {
     const clean: Record<string, HyperparamValue> = {};
     for (const [k, v] of Object.entries(params ?? {})) {
       if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v))) clean[k] = v;
-      else if (this.policy === 'strict') throw new TypeError(`Hyperparameter "${k}" must be a string, number or boolean`);
+      else if (this.policy === 'strict') throw new InvalidMetricValueError(k, 'a hyperparameter must be a string, number or boolean', v);
       else {
         this.logger.warnOnce(`hparam:${k}`, `Hyperparameter "${k}" is not a string, number or boolean; logged as its JSON text.`);
         clean[k] = safeJson(v);
@@ -181,43 +199,52 @@ class PipelineTracker implements Tracker {
 
   logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
     if (!this.usable()) return;
-    const resolved = this.resolve(name);
-    const step = this.stepFor(options);
-    if (resolved === undefined || step === undefined) return;
+    const to = this.target(name, options);
+    if (to === undefined) return;
     const wallTime = options?.wallTime ?? Date.now();
-    if ('bucketLimits' in values && Array.isArray(values.bucketLimits)) {
-      this.pipeline.push({ kind: 'histogram', name: resolved, step, wallTime, buckets: values });
-    } else {
-      const arr = values as ArrayLike<number>;
-      if (typeof arr.length !== 'number') return this.skip('histogram', name, 'values must be an array of numbers or pre-computed buckets');
-      // Copy: the caller may reuse its buffer (a tensor's data) before the exporter runs.
-      this.pipeline.push({ kind: 'histogram', name: resolved, step, wallTime, values: Float64Array.from(arr) });
+    if (values === null || typeof values !== 'object') return this.skip('histogram', name, 'values must be an array of numbers or pre-computed buckets');
+    if ('bucketLimits' in values) {
+      const problem = bucketsProblem(values);
+      if (problem) return this.skip('histogram', name, problem);
+      this.pipeline.push({ kind: 'histogram', name: to.name, step: to.step, wallTime, buckets: values });
+      return;
     }
+    const arr = values as ArrayLike<unknown>;
+    if (typeof arr.length !== 'number' || !(arr.length >= 0)) return this.skip('histogram', name, 'values must be an array of numbers or pre-computed buckets');
+    // Copy: the caller may reuse its buffer (a tensor's data) before the exporter runs.
+    const copy = new Float64Array(arr.length);
+    if (arr instanceof Float64Array || arr instanceof Float32Array) copy.set(arr);
+    else
+      for (let i = 0; i < copy.length; i++) {
+        const v = arr[i];
+        if (typeof v !== 'number') return this.skip('histogram', name, 'values must be numbers');
+        copy[i] = v;
+      }
+    this.pipeline.push({ kind: 'histogram', name: to.name, step: to.step, wallTime, values: copy });
   }
 
   logImage(name: string, image: RawImage | EncodedImage, options?: LogOptions & { caption?: string }): void {
     if (!this.usable()) return;
-    const resolved = this.resolve(name);
-    const step = this.stepFor(options);
-    if (resolved === undefined || step === undefined) return;
+    const to = this.target(name, options);
+    if (to === undefined) return;
     const problem = imageProblem(image);
     if (problem) return this.skip('image', name, problem);
-    this.pipeline.push({ kind: 'image', name: resolved, step, wallTime: options?.wallTime ?? Date.now(), image, caption: options?.caption });
+    const caption = typeof options?.caption === 'string' ? options.caption : undefined;
+    this.pipeline.push({ kind: 'image', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), image, caption });
   }
 
   logText(name: string, text: string, options?: LogOptions): void {
     if (!this.usable()) return;
-    const resolved = this.resolve(name);
-    const step = this.stepFor(options);
-    if (resolved === undefined || step === undefined) return;
+    const to = this.target(name, options);
+    if (to === undefined) return;
     if (typeof text !== 'string') return this.skip('text', name, 'text must be a string');
-    this.pipeline.push({ kind: 'text', name: resolved, step, wallTime: options?.wallTime ?? Date.now(), text });
+    this.pipeline.push({ kind: 'text', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), text });
   }
 
   logConfig(config: Readonly<Record<string, unknown>>): void {
     if (!this.usable()) return;
     if (config === null || typeof config !== 'object') return this.skip('config', '(config)', 'config must be an object');
-    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: structuredCloneSafe(config) });
+    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: toJsonSafe(config) as Record<string, unknown> });
   }
 
   setSummary(values: Readonly<Record<string, number | string | boolean>>): void {
@@ -225,7 +252,13 @@ class PipelineTracker implements Tracker {
     const out: Record<string, number | string | boolean> = {};
     for (const [k, v] of Object.entries(values ?? {})) {
       const name = this.resolve(k);
-      if (name !== undefined) out[name] = v;
+      if (name === undefined) continue;
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[name] = v;
+      else if (this.policy === 'strict') throw new InvalidMetricValueError(name, 'a summary value must be a number, string or boolean', v);
+      else {
+        this.logger.warnOnce(`summary:${name}`, `Summary value "${name}" is not a number, string or boolean; logged as its JSON text.`);
+        out[name] = safeJson(v);
+      }
     }
     this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: out });
   }
@@ -233,12 +266,12 @@ class PipelineTracker implements Tracker {
   logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
     if (!this.usable()) return;
     if (typeof localPath !== 'string' || localPath.length === 0 || localPath.includes('\0'))
-      return this.skip('artifact', String(localPath), 'an artifact needs a local file or directory path');
+      return this.skip('artifact', String(localPath) || '(artifact)', 'an artifact needs a local file or directory path');
     this.pipeline.push({ kind: 'artifact', wallTime: Date.now(), localPath, artifactPath: options?.artifactPath ?? '', type: options?.type });
   }
 
   private skip(kind: string, name: string, rule: string): void {
-    if (this.policy === 'strict') throw new TypeError(`${kind} "${name}": ${rule}`);
+    if (this.policy === 'strict') throw new InvalidMetricValueError(String(name), `${kind}: ${rule}`, undefined);
     this.logger.warnOnce(`${kind}:${name}:${rule}`, `Skipping ${kind} "${name}": ${rule}.`);
     this.pipeline.skipped++;
   }
@@ -290,17 +323,15 @@ function imageProblem(image: RawImage | EncodedImage): string | undefined {
 }
 
 function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  const text = JSON.stringify(toJsonSafe(value));
+  return text ?? String(value);
 }
 
-function structuredCloneSafe(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  try {
-    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  } catch {
-    return { ...value };
-  }
+function bucketsProblem(b: NonNullable<HistogramRecord['buckets']>): string | undefined {
+  const { bucketLimits: limits, bucketCounts: counts } = b;
+  if (!Array.isArray(limits) || !Array.isArray(counts)) return 'pre-computed buckets need bucketLimits and bucketCounts arrays';
+  if (limits.length !== counts.length || limits.length === 0) return 'bucketLimits and bucketCounts must be non-empty and of equal length';
+  if (!limits.every((x) => typeof x === 'number') || !counts.every((x) => typeof x === 'number' && x >= 0)) return 'bucket limits and counts must be numbers (counts ≥ 0)';
+  for (const k of ['min', 'max', 'count', 'sum', 'sumSquares'] as const) if (typeof b[k] !== 'number') return `buckets.${k} must be a number`;
+  return undefined;
 }

@@ -101,10 +101,10 @@ function reject(name: string, rule: string, value: unknown, policy: ValidationPo
 }
 
 /** A step must be an integer in 0 … 2^53−1. Returns the step, or undefined to skip. */
-export function checkStep(step: unknown, policy: ValidationPolicy, logger: Logger): number | undefined {
+export function checkStep(step: unknown, policy: ValidationPolicy, logger: Logger, metric = '(step)'): number | undefined {
   if (typeof step === 'number' && Number.isInteger(step) && step >= 0 && step <= MAX_STEP) return step;
   const rule = 'a step must be an integer in 0 … 2^53−1';
-  if (policy === 'strict') throw new InvalidMetricValueError('(step)', rule, step);
+  if (policy === 'strict') throw new InvalidMetricValueError(metric, rule, step);
   if (policy === 'normalize' && typeof step === 'number' && Number.isFinite(step)) {
     const fixed = Math.min(MAX_STEP, Math.max(0, Math.floor(step)));
     logger.warnOnce(`step:${step}`, `Step ${step} is not valid; using ${fixed}.`);

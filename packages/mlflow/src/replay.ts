@@ -15,7 +15,10 @@ export interface ReplayResult {
  * same name. A spool file is deleted only after every record was accepted, so a replay that fails halfway
  * can simply be run again (the server drops identical metric rows).
  */
-export async function replaySpool(path: string, options: { trackingUri: string; logger?: Logger; batchSize?: number }): Promise<ReplayResult[]> {
+export async function replaySpool(
+  path: string,
+  options: { trackingUri: string; logger?: Logger; batchSize?: number; /** Credentials and TLS settings (MLFLOW_TRACKING_TOKEN, …). Default process.env. */ env?: NodeJS.ProcessEnv },
+): Promise<ReplayResult[]> {
   const files = statSync(path).isDirectory()
     ? readdirSync(path)
         .filter((f) => f.endsWith('.jsonl') && f.includes('__mlflow'))
@@ -33,7 +36,9 @@ export async function replaySpool(path: string, options: { trackingUri: string; 
       continue;
     }
     const { header } = spool;
-    const exporter = createMlflowExporter({ trackingUri: options.trackingUri, logger: options.logger, env: {} });
+    // The spool says which run; credentials and TLS settings come from the environment, never from the spool.
+    const env = { ...(options.env ?? process.env), MLFLOW_RUN_ID: undefined, MLFLOW_EXPERIMENT_ID: undefined, MLFLOW_EXPERIMENT_NAME: undefined };
+    const exporter = createMlflowExporter({ trackingUri: options.trackingUri, logger: options.logger, env });
     const runId = header.runIds?.runId;
     const started = await exporter.start({ ...header.run, resume: runId ? { runId } : undefined });
     if (!started.ok) {

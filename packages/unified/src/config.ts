@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseConfig } from '@metrics/core';
+import { InvalidConfigError } from '@metrics/core';
 
 /**
  * The facade's configuration: what the seeds configure (tracking switch, per-backend switches, TensorBoard
@@ -28,7 +28,7 @@ export const experimentConfigSchema = z
     wandbEntity: z.string().min(1).optional(),
     wandbTags: z.array(z.string()).optional(),
     wandbDir: z.string().min(1).optional(),
-    wandbMode: z.enum(['online', 'offline', 'disabled']).optional(),
+    wandbMode: z.enum(['online', 'offline', 'disabled'], { error: 'wandbMode must be "online", "offline" or "disabled"' }).optional(),
 
     mlflowLogging: z.boolean().optional(),
     mlflowTrackingUri: z.string().url('mlflowTrackingUri must be a URL such as http://127.0.0.1:5000').optional(),
@@ -55,32 +55,105 @@ export const experimentConfigSchema = z
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
 
+const CONTEXT = 'experiment tracker configuration';
+
 function envBool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === '') return undefined;
-  return !['0', 'false', 'no', 'off'].includes(v.toLowerCase());
+  if (v === undefined) return undefined;
+  return !['0', 'false', 'no', 'off'].includes(v.trim().toLowerCase());
+}
+
+/** Like the backends' SDKs: an empty (or blank) variable is unset. */
+function envValue(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const v = env[key];
+  return typeof v !== 'string' || v.trim() === '' ? undefined : v;
+}
+
+/**
+ * WANDB_MODE as the W&B package reads it: any case, `dryrun` = offline, `run` = online. Anything else is
+ * kept as given, so validation rejects it (naming the variable).
+ */
+function wandbModeFromEnv(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v === 'dryrun') return 'offline';
+  if (v === 'run') return 'online';
+  return v === 'online' || v === 'offline' || v === 'disabled' ? v : value;
+}
+
+/** Options must be a plain object (or left out); anything else fails like any other bad configuration. */
+export function assertOptionsObject(options: unknown): asserts options is Record<string, unknown> | undefined {
+  if (options === undefined) return;
+  const proto = typeof options === 'object' && options !== null && !Array.isArray(options) ? Object.getPrototypeOf(options) : undefined;
+  if (proto === Object.prototype || proto === null) return;
+  const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options === 'object' ? 'a class instance' : `a ${typeof options}`;
+  throw new InvalidConfigError(
+    [{ path: '(root)', message: `the options must be an object such as { experiment: "mnist" } (got ${got}); pass {} or leave them out for the defaults` }],
+    CONTEXT,
+  );
+}
+
+type EnvField = keyof ExperimentConfigInput;
+
+/** Each field the environment can set, with the variables read for it, first set wins. */
+const ENV_SOURCES: readonly [EnvField, readonly string[]][] = [
+  ['experiment', ['METRICS_EXPERIMENT', 'MLFLOW_EXPERIMENT_NAME', 'WANDB_PROJECT']],
+  ['runName', ['METRICS_RUN_NAME', 'WANDB_NAME']],
+  ['group', ['WANDB_RUN_GROUP']],
+  ['experimentTrackingEnabled', ['METRICS_TRACKING_ENABLED']],
+  ['tensorboardLogDir', ['TENSORBOARD_LOGDIR']],
+  ['wandbProject', ['WANDB_PROJECT']],
+  ['wandbEntity', ['WANDB_ENTITY']],
+  ['wandbTags', ['WANDB_TAGS']],
+  ['wandbDir', ['WANDB_DIR']],
+  ['wandbMode', ['WANDB_MODE']],
+  ['mlflowTrackingUri', ['MLFLOW_TRACKING_URI']],
+  ['mlflowExperiment', ['MLFLOW_EXPERIMENT_NAME']],
+];
+
+function fromEnvValue(field: EnvField, raw: string): unknown {
+  switch (field) {
+    case 'experimentTrackingEnabled':
+      return envBool(raw);
+    case 'wandbTags':
+      return raw.split(',').map((t) => t.trim()).filter(Boolean);
+    case 'wandbMode':
+      return wandbModeFromEnv(raw);
+    default:
+      return raw;
+  }
 }
 
 /** Fills unset fields from the environment (the variables each official SDK reads), then validates. */
-export function resolveConfig(input: ExperimentConfigInput, env: NodeJS.ProcessEnv = process.env): ExperimentConfig {
-  const fromEnv: Partial<ExperimentConfigInput> = {
-    experiment: env.METRICS_EXPERIMENT ?? env.MLFLOW_EXPERIMENT_NAME ?? env.WANDB_PROJECT,
-    runName: env.METRICS_RUN_NAME ?? env.WANDB_NAME,
-    group: env.WANDB_RUN_GROUP,
-    experimentTrackingEnabled: envBool(env.METRICS_TRACKING_ENABLED),
-    tensorboardLogDir: env.TENSORBOARD_LOGDIR,
-    wandbProject: env.WANDB_PROJECT,
-    wandbEntity: env.WANDB_ENTITY,
-    wandbTags: env.WANDB_TAGS ? env.WANDB_TAGS.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
-    wandbDir: env.WANDB_DIR,
-    wandbMode: env.WANDB_MODE as ExperimentConfigInput['wandbMode'],
-    mlflowTrackingUri: env.MLFLOW_TRACKING_URI,
-    mlflowExperiment: env.MLFLOW_EXPERIMENT_NAME,
-    rank: rankFromEnv(env),
-  };
+export function resolveConfig(input: ExperimentConfigInput | undefined, env: NodeJS.ProcessEnv = process.env): ExperimentConfig {
+  assertOptionsObject(input);
+  if (typeof env !== 'object' || env === null) {
+    throw new InvalidConfigError([{ path: 'env', message: 'env must be an object of environment variables (default process.env)' }], CONTEXT);
+  }
   const merged: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fromEnv)) if (v !== undefined) merged[k] = v;
-  for (const [k, v] of Object.entries(input ?? {})) if (v !== undefined) merged[k] = v;
-  return parseConfig(experimentConfigSchema, merged, 'experiment tracker configuration');
+  /** Which variable a field came from, so an error names what the user actually set. */
+  const envVarOf = new Map<string, string>();
+  for (const [field, keys] of ENV_SOURCES) {
+    const key = keys.find((k) => envValue(env, k) !== undefined);
+    if (key === undefined) continue;
+    merged[field] = fromEnvValue(field, envValue(env, key)!);
+    envVarOf.set(field, key);
+  }
+  const rank = rankFromEnv(env);
+  if (rank !== undefined) merged.rank = rank;
+  for (const [k, v] of Object.entries(input ?? {})) {
+    if (v === undefined) continue;
+    merged[k] = v;
+    envVarOf.delete(k);
+  }
+  const result = experimentConfigSchema.safeParse(merged);
+  if (result.success) return result.data;
+  throw new InvalidConfigError(
+    result.error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const envVar = envVarOf.get(String(issue.path[0]));
+      return { path, message: envVar ? `${issue.message} (from the environment variable ${envVar}: fix or unset it)` : issue.message };
+    }),
+    CONTEXT,
+  );
 }
 
 /** RANK (global) wins over LOCAL_RANK; undefined for a single-process job. */

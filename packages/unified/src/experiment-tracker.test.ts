@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createTracker, InvalidConfigError, type ExportResult, type TrackingRecord } from '@metrics/core';
+import { createLogger, createTracker, InvalidConfigError, InvalidMetricValueError, MAX_STEP, type ExportResult, type TrackingRecord } from '@metrics/core';
 import { InMemoryExporter, runExporterConformance } from '@metrics/core/test';
 import { createExperimentTracker, defineTracker, resolveConfig, type ExperimentTrackerOptions } from './index.js';
 
@@ -168,5 +168,66 @@ describe('ranks and resume', () => {
     await again.tracker.close();
     expect(again.memory.run).toMatchObject({ experiment: 'exp', runName: 'resumable', resume: { runName: 'resumable' } });
     expect(again.memory.scalars()).toEqual([{ name: 'training/loss', value: 0.5, step: 100 }]);
+  });
+});
+
+describe('the step counter', () => {
+  const memoryFacade = (validation: 'warn' | 'normalize' | 'strict' = 'warn', more: ExperimentTrackerOptions = {}) =>
+    withMemory({ validation, logLevel: 'silent', ...more });
+
+  it('does not move on steps core rejects; later stepless calls keep counting from the last good step', async () => {
+    const { tracker, memory } = await memoryFacade();
+    tracker.log({ 'training/loss': 0 }, { step: 4 });
+    for (const bad of [2 ** 53, 2 ** 60, 1e300, Number.POSITIVE_INFINITY, Number.NaN, -1, 0.5, 7.25]) tracker.log({ 'training/loss': 1 }, { step: bad });
+    expect(tracker.step).toBe(5);
+    tracker.log({ 'training/loss': 2 });
+    tracker.log({ 'training/loss': 3 });
+    await tracker.close();
+    expect(memory.scalars().map((s) => s.step)).toEqual([4, 5, 6]);
+    expect(tracker.stats()).toMatchObject({ accepted: 3, skipped: 8 });
+  });
+
+  it('after step 2^53−1 stays there: stepless calls are still accepted, never beyond MAX_STEP', async () => {
+    const { tracker, memory } = await memoryFacade();
+    tracker.log({ 'training/loss': 1 }, { step: MAX_STEP });
+    expect(tracker.step).toBe(MAX_STEP);
+    tracker.log({ 'training/loss': 2 });
+    tracker.log({ 'training/loss': 3 });
+    tracker.logText('training/note', 'x');
+    expect(tracker.runHandle().step).toBe(MAX_STEP);
+    await tracker.close();
+    expect(memory.scalars().map((s) => s.step)).toEqual([MAX_STEP, MAX_STEP, MAX_STEP]);
+    expect(memory.records.find((r) => r.kind === 'text')).toMatchObject({ step: MAX_STEP });
+    expect(tracker.stats().skipped).toBe(0);
+  });
+
+  it('normalize policy: advances to the step core actually uses', async () => {
+    const { tracker, memory } = await memoryFacade('normalize');
+    tracker.log({ 'training/loss': 1 }, { step: 2.7 });
+    tracker.log({ 'training/loss': 2 });
+    tracker.log({ 'training/loss': 3 }, { step: 2 ** 60 });
+    tracker.log({ 'training/loss': 4 });
+    await tracker.close();
+    expect(memory.scalars().map((s) => s.step)).toEqual([2, 3, MAX_STEP, MAX_STEP]);
+  });
+
+  it('strict policy: a bad step throws and leaves the counter where it was', async () => {
+    const { tracker, memory } = await memoryFacade('strict');
+    tracker.log({ 'training/loss': 1 }, { step: 3 });
+    expect(() => tracker.log({ 'training/loss': 2 }, { step: 2 ** 60 })).toThrow(InvalidMetricValueError);
+    expect(tracker.step).toBe(4);
+    tracker.log({ 'training/loss': 3 });
+    await tracker.close();
+    expect(memory.scalars().map((s) => s.step)).toEqual([3, 4]);
+  });
+
+  it('with a logging interval, a bad step is not aggregated into a later interval', async () => {
+    const { tracker, memory } = await memoryFacade('warn', { experimentLoggingInterval: 2 });
+    tracker.log({ 'training/loss': 100 }, { step: Number.NaN });
+    tracker.log({ 'training/loss': 1 }, { step: 1 });
+    tracker.log({ 'training/loss': 3 }, { step: 2 });
+    await tracker.close();
+    expect(memory.scalars()).toEqual([{ name: 'training/loss', value: 2, step: 2 }]);
+    expect(tracker.stats().skipped).toBe(1);
   });
 });

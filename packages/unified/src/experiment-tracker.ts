@@ -1,5 +1,7 @@
 import {
+  checkStep,
   createLogger,
+  MAX_STEP,
   createTracker,
   MetricAggregator,
   MetricRegistry,
@@ -18,7 +20,7 @@ import {
 } from '@metrics/core';
 import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
 import { loadBuiltInExporters, type BackendOptions } from './backends.js';
-import { resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { assertOptionsObject, resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
 
 export interface ExperimentTrackerOptions extends ExperimentConfigInput {
@@ -37,12 +39,22 @@ export interface ExperimentTrackerOptions extends ExperimentConfigInput {
 
 const CATEGORY = 'experiment_tracking';
 
+const noop = () => {};
+/** Core warns (once) when it skips a step; the facade only asks which step core will use. */
+const QUIET: Logger = { debug: noop, info: noop, success: noop, warn: noop, error: noop, warnOnce: noop, errorOnce: noop };
+
+/** The step core logs a call at (its own `checkStep` rules), or undefined when core skips it (or throws, strict). */
+function stepCoreUses(step: unknown, policy: ExperimentConfig['validation']): number | undefined {
+  return checkStep(step, policy === 'strict' ? 'warn' : policy, QUIET);
+}
+
 /**
  * Creates the facade: one pipeline fanning out to every enabled tracker, isolated from each other, with
  * logging intervals, priority-based selective logging, rank gating and every operation profiled.
  * Fails at creation (with the field and the fix) on a bad configuration; never afterwards.
  */
 export async function createExperimentTracker(options: ExperimentTrackerOptions = {}): Promise<ExperimentTracker> {
+  assertOptionsObject(options);
   const { trackers, backendOptions, profiler, logger, registry, resume, env, ...configInput } = options;
   const config = resolveConfig(configInput, env);
   const log = logger ?? createLogger({ level: config.logLevel });
@@ -105,7 +117,8 @@ function under(category: string, metrics: Readonly<Record<string, number>>): Rec
 }
 
 export class ExperimentTracker implements Tracker {
-  private nextStep: number;
+  /** Highest step logged so far (−1: none). The next implicit step follows it, capped at MAX_STEP. */
+  private lastStep: number;
   private readonly aggregator: MetricAggregator;
   private sampler: { stop(): void } | undefined;
 
@@ -117,13 +130,14 @@ export class ExperimentTracker implements Tracker {
     readonly registry: MetricRegistry,
     private readonly logger: Logger,
   ) {
-    this.nextStep = core.step;
+    this.lastStep = Math.min(MAX_STEP, core.step) - 1;
     this.aggregator = new MetricAggregator(config.aggregation);
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
   }
 
+  /** The step a call without one is logged at. After step 2^53−1 it stays there (no step lies beyond). */
   get step(): number {
-    return this.nextStep;
+    return Math.min(MAX_STEP, this.lastStep + 1);
   }
 
   /** The built-in or custom exporter of that name (its `native()` is the backend's own handle). */
@@ -159,8 +173,14 @@ export class ExperimentTracker implements Tracker {
   }
 
   private logScalars(values: Readonly<Record<string, number>>, options?: LogOptions): void {
-    const step = options?.step ?? this.nextStep;
-    this.nextStep = typeof step === 'number' && Number.isFinite(step) ? Math.max(this.nextStep, Math.floor(step) + 1) : this.nextStep;
+    const given = options?.step ?? this.step;
+    const step = stepCoreUses(given, this.config.validation);
+    if (step === undefined) {
+      // Core skips the call (counted) or throws (strict); either way the step counter must not move.
+      this.core.log(values, { step: given, wallTime: options?.wallTime });
+      return;
+    }
+    this.lastStep = Math.max(this.lastStep, step);
     let selected = values;
     if (this.config.selectiveLogging) {
       const level = this.config.loggingPriority;
@@ -172,10 +192,11 @@ export class ExperimentTracker implements Tracker {
     if (interval > 1) {
       // Between intervals values are aggregated, not dropped; each interval step logs one value per name.
       this.aggregator.add(selected as Record<string, number>);
-      if (typeof step !== 'number' || step % interval !== 0) return;
+      if (step % interval !== 0) return;
       selected = this.aggregator.drain();
     }
-    this.core.log(selected, { step, wallTime: options?.wallTime });
+    // The step as given: core normalizes it the same way, and says so.
+    this.core.log(selected, { step: given, wallTime: options?.wallTime });
   }
 
   logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void {
@@ -208,7 +229,7 @@ export class ExperimentTracker implements Tracker {
 
   /** Media and text belong to the last logged step (not a new one). */
   private currentStep(): number {
-    return Math.max(0, this.nextStep - 1);
+    return Math.max(0, this.lastStep);
   }
 
   private startSystemMetrics(intervalMs: number): void {
@@ -240,7 +261,7 @@ export class ExperimentTracker implements Tracker {
   }
 
   runHandle(): RunHandle {
-    return { ...this.core.runHandle(), step: this.nextStep };
+    return { ...this.core.runHandle(), step: this.step };
   }
 
   [Symbol.asyncDispose](): Promise<void> {

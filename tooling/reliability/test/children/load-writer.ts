@@ -1,0 +1,26 @@
+/**
+ * Child for the load test: logs `points` scalars (`keys` metrics per step, value = step * keys + key) to an
+ * MLflow server through createMlflowTracker, closes, and prints one JSON line with its run id and stats.
+ * argv: <trackingUri> <experiment> <runName> <points> <keys> <spillDir>
+ */
+import { createMlflowTracker } from '@metrics/mlflow';
+
+const [trackingUri, experiment, runName, pointsArg, keysArg, spillDir] = process.argv.slice(2) as [string, string, string, string, string, string];
+const points = Number(pointsArg);
+const keys = Number(keysArg);
+const names = Array.from({ length: keys }, (_, k) => `training/m${k}`);
+
+const tracker = createMlflowTracker({ trackingUri, experiment, runName, spillDir, handleExit: false, logLevel: 'warn', env: {} });
+const started = performance.now();
+const values: Record<string, number> = {};
+for (let step = 0; step < points / keys; step++) {
+  for (let k = 0; k < keys; k++) values[names[k]!] = step * keys + k;
+  tracker.log(values, { step });
+}
+const loggedMs = performance.now() - started;
+// Generous: the point is that everything arrives, however slow the shared sqlite server is.
+await tracker.close(undefined, { timeoutMs: 600_000 });
+const stats = tracker.stats().exporters[0]!;
+process.stdout.write(
+  JSON.stringify({ runId: tracker.runHandle().runIds.mlflow?.runId, loggedMs: Math.round(loggedMs), totalMs: Math.round(performance.now() - started), stats }) + '\n',
+);

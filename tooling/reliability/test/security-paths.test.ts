@@ -1,0 +1,195 @@
+/**
+ * Names cannot make a tracker write outside its directory: experiment, run name, W&B run id / project /
+ * entity / media names, the TensorBoard file suffix and MLflow spool names set to `../`, absolute paths,
+ * NUL bytes, backslashes, encoded dots and very long strings. Every tracker writes under its own dir in a
+ * sandbox; the canary names all point next to it, so an escape shows up as a new entry in the sandbox's
+ * parent (or in the working directory).
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createLogger, type Tracker } from '@metrics/core';
+import { createTensorBoardTracker } from '@metrics/tensorboard';
+import { createWandbExporter, createWandbTracker } from '@metrics/wandb';
+import { createMlflowTracker } from '@metrics/mlflow';
+import { createExperimentTracker } from '@metrics/unified';
+import { removeTree, tempRoot, walkFiles } from './support/security-harness.js';
+
+const parent = tempRoot('paths');
+afterAll(() => removeTree(parent));
+const silent = () => createLogger({ level: 'silent' });
+const cwdBefore = readdirSync(process.cwd()).sort();
+
+/** Names aimed at `parent` from wherever a tracker might resolve them. */
+function hostileNames(): string[] {
+  return [
+    '..',
+    '.',
+    '',
+    '../escape-dotdot',
+    '../../escape-dotdot2',
+    '../../../escape-dotdot3',
+    '../../../../escape-dotdot4',
+    'a/../../escape-slash',
+    `${'../'.repeat(40)}${parent.slice(1)}/escape-deep`,
+    `${parent}/escape-abs`,
+    `${parent}\\escape-bs`,
+    '..\\..\\escape-bs2',
+    'C:\\escape-drive',
+    'nul\u0000byte/../../escape-nul',
+    '\u0000',
+    'x'.repeat(5000),
+    `${'../'.repeat(3)}${'y'.repeat(300)}`,
+    '~/escape-home',
+    'run/./../../escape-dot',
+    '%2e%2e%2fescape-enc',
+    ' ../escape-space',
+    '../escape-trailing/',
+    '..\u2215escape-unicode-slash',
+    '\u202e../escape-rtl',
+  ];
+}
+
+let sandboxes = 0;
+function sandbox(): string {
+  const dir = join(parent, `root-${++sandboxes}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+/** Nothing but sandboxes next to each other; every file of this one is under `allowed`. */
+function expectContained(root: string, allowed: string, what: string): number {
+  const stray = readdirSync(parent).filter((n) => !/^root-\d+$/.test(n));
+  expect(stray, `${what}: created next to the sandbox`).toEqual([]);
+  const files = walkFiles(root);
+  for (const f of files) expect(relative(allowed, f).split(sep)[0], `${what}: ${f} is outside ${allowed}`).not.toBe('..');
+  return files.length;
+}
+
+async function workload(t: Tracker): Promise<void> {
+  t.logConfig({ lr: 0.1 });
+  t.log({ 'training/loss': 1 }, { step: 0 });
+  t.logText('model/notes', 'x', { step: 0 });
+  t.logImage('evaluation/sample', { width: 1, height: 1, channels: 1, data: new Uint8Array([9]) }, { step: 0 });
+  t.logHistogram('model/weights', [1, 2, 3], { step: 0 });
+  t.setSummary({ 'training/loss': 1 });
+  await t.close(undefined, { timeoutMs: 5_000 });
+}
+
+describe('names never escape the log directory', () => {
+  it('TensorBoard: hostile experiment, run name and file-name suffix', async () => {
+    let files = 0;
+    const names = hostileNames();
+    for (const name of names) {
+      const root = sandbox();
+      const logDir = join(root, 'tb');
+      await workload(createTensorBoardTracker({ logDir, experiment: name, runName: name, filenameSuffix: `/../../${name.slice(0, 40)}`, handleExit: false, logger: silent() }));
+      files += expectContained(root, logDir, `TensorBoard name ${JSON.stringify(name.slice(0, 60))}`);
+    }
+    console.log(`reliability: TensorBoard path escape — ${names.length} hostile names × (experiment, run, suffix), ${files} files written, all inside — held`);
+  });
+
+  it('W&B offline: hostile run id, project, entity, run name and group (options, env and resume handle)', async () => {
+    let files = 0;
+    const names = hostileNames();
+    for (const name of names) {
+      for (const via of ['options', 'env', 'resume'] as const) {
+        const root = sandbox();
+        const dir = join(root, 'wandb');
+        const common = { mode: 'offline' as const, dir, experiment: name, runName: name, group: name, handleExit: false, logger: silent() };
+        const t =
+          via === 'options'
+            ? createWandbTracker({ ...common, runId: name, project: name, entity: name, env: {} })
+            : via === 'env'
+              ? createWandbTracker({ ...common, env: { WANDB_RUN_ID: name, WANDB_PROJECT: name, WANDB_ENTITY: name, WANDB_RESUME: 'allow' } })
+              : createWandbTracker({ ...common, env: {}, resume: { specificationVersion: 'v1', experiment: name, runName: name, step: 3, runIds: { wandb: { runId: name } } } });
+        await workload(t);
+        files += expectContained(root, dir, `W&B ${via} name ${JSON.stringify(name.slice(0, 60))}`);
+      }
+    }
+    console.log(`reliability: W&B offline path escape — ${names.length} hostile names × 3 ways in, ${files} files written, all inside — held`);
+  });
+
+  it('W&B offline: hostile media names that bypass core validation (exporter level)', async () => {
+    let files = 0;
+    const names = hostileNames();
+    const root = sandbox();
+    const dir = join(root, 'wandb');
+    const e = createWandbExporter({ mode: 'offline', dir, runId: 'media', logger: silent(), env: {} });
+    await e.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() });
+    for (const [i, name] of names.entries()) {
+      const result = await e.export([
+        { kind: 'image', name, step: i, wallTime: Date.now(), image: { width: 1, height: 1, channels: 1, data: new Uint8Array([i]) } },
+        { kind: 'image', name, step: i, wallTime: Date.now(), image: { mimeType: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, i]), width: 1, height: 1 } },
+        { kind: 'histogram', name, step: i, wallTime: Date.now(), values: [1, 2] },
+        { kind: 'text', name, step: i, wallTime: Date.now(), text: 't' },
+      ]);
+      expect(result.ok).toBe(true);
+    }
+    await e.shutdown({ status: 'finished' });
+    files += expectContained(root, dir, 'W&B media names');
+    console.log(`reliability: W&B media path escape — ${names.length} hostile media names × 4 records, ${files} files written, all inside — held`);
+  });
+
+  it('MLflow spool: hostile experiment and run name', async () => {
+    let files = 0;
+    const names = hostileNames();
+    for (const name of names) {
+      const root = sandbox();
+      const spillDir = join(root, 'spool');
+      await workload(createMlflowTracker({ spillDir, experiment: name, runName: name, env: {}, handleExit: false, logger: silent() }));
+      files += expectContained(root, spillDir, `MLflow spool name ${JSON.stringify(name.slice(0, 60))}`);
+    }
+    console.log(`reliability: MLflow spool path escape — ${names.length} hostile names, ${files} spool files, all inside — held`);
+  });
+
+  it('the facade: hostile experiment and run name (options and environment) over all backends', async () => {
+    let files = 0;
+    const names = hostileNames();
+    for (const name of names) {
+      for (const via of ['options', 'env'] as const) {
+        const root = sandbox();
+        const dirs = { tensorboardLogDir: join(root, 'tb'), wandbDir: join(root, 'wandb'), mlflowSpoolDir: join(root, 'spool') };
+        const env = via === 'env' ? { METRICS_EXPERIMENT: name, METRICS_RUN_NAME: name, WANDB_RUN_ID: name, WANDB_NAME: name } : {};
+        // The schema asks for non-empty names: an empty one is a configuration error, not an escape.
+        const named = via === 'options' && name !== '' ? { experiment: name, runName: name } : {};
+        let t: Tracker;
+        try {
+          t = await createExperimentTracker({ ...named, ...dirs, wandbMode: 'offline', logger: silent(), env, backendOptions: { wandb: { env }, mlflow: { env: {} } } });
+        } catch (error) {
+          expect((error as Error).name, `facade ${via} ${JSON.stringify(name.slice(0, 40))}`).toBe('InvalidConfigError');
+          continue;
+        }
+        await workload(t);
+        files += expectContained(root, root, `facade ${via} name ${JSON.stringify(name.slice(0, 60))}`);
+        for (const f of walkFiles(root)) expect([dirs.tensorboardLogDir, dirs.wandbDir, dirs.mlflowSpoolDir].some((d) => relative(d, f).split(sep)[0] !== '..'), `${f} is in no backend's dir`).toBe(true);
+      }
+    }
+    console.log(`reliability: facade path escape — ${names.length} hostile names × 2 ways in, ${files} files written, all inside — held`);
+  });
+
+  it('random strings of path tokens as experiment and run names (200 runs over all four trackers)', async () => {
+    let runs = 0;
+    const token = fc.constantFrom('..', '.', '/', '\\', '\u0000', 'escape', parent, '~', '%2f', ':', '//', 'C:', ' ');
+    await fc.assert(
+      fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 12 }).map((t) => t.join('')), fc.nat(3), async (name, which) => {
+        runs++;
+        const root = sandbox();
+        const dir = join(root, 'out');
+        const common = { experiment: name, runName: name, handleExit: false, logger: silent() } as const;
+        const t = [
+          () => createTensorBoardTracker({ ...common, logDir: dir }),
+          () => createWandbTracker({ ...common, mode: 'offline', dir, runId: name, env: {} }),
+          () => createMlflowTracker({ ...common, spillDir: dir, env: {} }),
+          () => createTensorBoardTracker({ ...common, logDir: dir, filenameSuffix: name }),
+        ][which]!();
+        await workload(t);
+        expectContained(root, dir, `tracker ${which} name ${JSON.stringify(name)}`);
+      }),
+      { numRuns: 200, seed: 0x9a7 },
+    );
+    expect(readdirSync(process.cwd()).sort(), 'nothing appeared in the working directory').toEqual(cwdBefore);
+    console.log(`reliability: path-token names — ${runs} random names over 4 trackers, sandbox parent holds only sandboxes, cwd unchanged — held`);
+  });
+});

@@ -1,0 +1,70 @@
+/** Reading an MLflow server back the way its users would: REST get-history (paged) and its sqlite store. */
+import { runPython } from '@metrics/oracle';
+
+export interface HistoryPoint {
+  step: number;
+  value: number;
+  timestamp: number;
+}
+
+/** Every point of one metric, via REST `metrics/get-history`, following `next_page_token`. */
+export async function metricHistory(url: string, runId: string, key: string): Promise<HistoryPoint[]> {
+  const out: HistoryPoint[] = [];
+  let token: string | undefined;
+  do {
+    const q = new URLSearchParams({ run_id: runId, metric_key: key, max_results: '25000' });
+    if (token) q.set('page_token', token);
+    const res = await fetch(`${url}/api/2.0/mlflow/metrics/get-history?${q}`);
+    if (!res.ok) throw new Error(`get-history ${key}: HTTP ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { metrics?: { step?: string | number; value: number | string; timestamp: string | number }[]; next_page_token?: string };
+    for (const m of body.metrics ?? []) out.push({ step: Number(m.step ?? 0), value: Number(m.value), timestamp: Number(m.timestamp) });
+    token = body.next_page_token;
+  } while (token);
+  return out.sort((a, b) => a.step - b.step);
+}
+
+export async function runInfo(url: string, runId: string): Promise<{ status: string; runName: string }> {
+  const res = await fetch(`${url}/api/2.0/mlflow/runs/get?run_id=${runId}`);
+  const body = (await res.json()) as { run: { info: { status: string; run_name: string } } };
+  return { status: body.run.info.status, runName: body.run.info.run_name };
+}
+
+/** Checks one metric's history: steps exactly `steps`, each once, and value(step) as logged. */
+export function historyProblems(points: readonly HistoryPoint[], steps: readonly number[], value: (step: number) => number): string[] {
+  const problems: string[] = [];
+  if (points.length !== steps.length) problems.push(`${points.length} points, expected ${steps.length}`);
+  const seen = new Set<number>();
+  for (const p of points) {
+    if (seen.has(p.step)) problems.push(`step ${p.step} twice`);
+    seen.add(p.step);
+    if (p.value !== value(p.step)) problems.push(`step ${p.step}: value ${p.value}, expected ${value(p.step)}`);
+  }
+  for (const s of steps) if (!seen.has(s)) problems.push(`step ${s} missing`);
+  return problems.slice(0, 10);
+}
+
+export interface RunRowCounts {
+  /** Rows in the `metrics` table for the run. */
+  rows: number;
+  /** Distinct (key, step) pairs: equal to rows when no point is stored twice. */
+  distinct: number;
+  keys: number;
+  minStep: number;
+  maxStep: number;
+}
+
+/** Per-run counts straight from the server's sqlite backend store (read-only). */
+export async function sqliteMetricCounts(dbPath: string): Promise<Record<string, RunRowCounts>> {
+  return runPython<Record<string, RunRowCounts>>(
+    String.raw`
+import sys, json, sqlite3
+db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=60)
+out = {}
+for run, rows, distinct, keys, lo, hi in db.execute(
+    "SELECT run_uuid, COUNT(*), COUNT(DISTINCT key || char(0) || step), COUNT(DISTINCT key), MIN(step), MAX(step) FROM metrics GROUP BY run_uuid"):
+    out[run] = {'rows': rows, 'distinct': distinct, 'keys': keys, 'minStep': lo, 'maxStep': hi}
+print(json.dumps(out))
+`,
+    { args: [dbPath] },
+  );
+}
