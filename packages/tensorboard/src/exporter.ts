@@ -14,7 +14,7 @@ import {
   type RunOutcome,
   type TrackingRecord,
 } from '@metrics/core';
-import { bucketValues } from './histogram.js';
+import { bucketsProblem, bucketValues } from './histogram.js';
 import {
   hparamsExperiment,
   hparamsSessionEnd,
@@ -115,9 +115,9 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       await writer.open(run.startTime);
     } catch (e) {
-      // A path through a file, no permission or a read-only disk won't heal by retrying: say so at once.
+      // A path through a file, no permission, a read-only disk or a too-long name won't heal by retrying: say so at once.
       const code = (e as NodeJS.ErrnoException).code;
-      const permanent = code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+      const permanent = code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENAMETOOLONG';
       return { ok: false, error: e as Error, retryable: !permanent };
     }
     this.writer = writer;
@@ -127,25 +127,36 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
     const w = this.writer;
     if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
-    let i = 0;
     const dropping = this.stepPolicy === 'drop';
-    try {
-      for (; i < batch.length; i++) {
-        const r = batch[i]!;
+    // One record that can't be encoded is skipped and reported; the rest of the batch is still written.
+    const bad: TrackingRecord[] = [];
+    let firstError: Error | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      try {
         if (r.kind === 'scalar') {
           if (r.step > 0x7fffffff && this.hparamsWritten) this.warnBigStep(r.name);
           const wall = r.wallTime;
           if (!w.appendScalar(r.name, r.step, wall - wall === 0 ? wall / 1000 : Date.now() / 1000, r.value, dropping)) this.nonIncreasing(r.name, r.step);
         } else this.exportOther(w, r);
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        firstError ??= error;
+        bad.push(r);
+        const name = recordName(r);
+        this.logger.warnOnce(`tb-bad-record:${r.kind}:${name}`, `TensorBoard: ${r.kind} "${name}" could not be written (${error.message}); skipped.`);
       }
-    } catch (e) {
-      return { ok: false, error: e as Error, retryable: false, remaining: batch.slice(i + 1) };
     }
     if (++this.batches >= this.maxQueue) {
       this.batches = 0;
       // The write runs in the background (one write per flush, in order); wait only when the disk falls behind.
       const written = w.flush();
       if (w.writesInFlight > 2) await written;
+    }
+    if (bad.length > 0) {
+      // Not retryable (the same record fails again); `remaining` tells the pipeline which ones failed.
+      const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, { cause: firstError });
+      return { ok: false, error, retryable: false, remaining: bad };
     }
     return EXPORT_OK;
   }
@@ -223,7 +234,6 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
           this.logger.warnOnce('tb-hparams-again', 'TensorBoard keeps only the first hyperparameters of a run; later logHyperparams calls are not shown there.');
           return;
         }
-        this.hparamsWritten = true;
         const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
         const params = scrubSecrets(r.params) as Record<string, HparamValue>;
         const values = [];
@@ -234,6 +244,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
           valuePluginOnly(HPARAMS_TAGS.sessionStart, { pluginName: 'hparams', content: hparamsSessionStart(params, startSecs, this.run?.group ?? '') }),
         );
         w.appendSummary(secsOf(r.wallTime), 0, values);
+        this.hparamsWritten = true; // only once written: hparams that failed to encode don't block later ones
         return;
       }
       default:
@@ -278,6 +289,10 @@ function safeJson(value: unknown): string {
   }
 }
 
+function recordName(r: TrackingRecord): string {
+  return 'name' in r && typeof r.name === 'string' ? r.name : r.kind;
+}
+
 function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -285,10 +300,9 @@ function escapeCell(s: string): string {
 function histogramData(r: HistogramRecord, logger: Logger): HistogramData | undefined {
   if (r.buckets) {
     const b = r.buckets;
-    if (b.bucketLimits.length !== b.bucketCounts.length || b.bucketLimits.length === 0) {
-      logger.warnOnce(`tb-hist:${r.name}`, `TensorBoard: histogram "${r.name}" needs as many bucket limits as counts (at least one); skipped.`);
-      return undefined;
-    }
+    const problem = bucketsProblem(b);
+    // Thrown, so export() skips this record, warns and reports it as failed.
+    if (problem) throw new Error(`malformed histogram buckets: ${problem}`);
     return { min: b.min, max: b.max, num: b.count, sum: b.sum, sumSquares: b.sumSquares, bucketLimits: b.bucketLimits, bucketCounts: b.bucketCounts };
   }
   const h = bucketValues(r.values ?? []);

@@ -5,14 +5,73 @@ const SECRET_KEY = /(api[_-]?key|token|secret|password|passwd|credential|authori
 /** Environment variables holding credentials of the other backends; their values are masked wherever they appear. */
 const SECRET_ENV = ['WANDB_API_KEY', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'HF_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DATABRICKS_TOKEN'];
 
-/** A deep copy of `value` with secret-looking keys masked and known credential values redacted. */
-export function scrubSecrets<T>(value: T, depth = 0): T {
-  if (typeof value === 'string') return redactKnown(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 32) return value;
-  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = SECRET_KEY.test(k) ? '***' : scrubSecrets(v, depth + 1);
-  return out as T;
+/** Limits of a scrubbed copy: deeper values and values past the node budget become `[truncated]`. */
+const MAX_DEPTH = 32;
+const MAX_NODES = 10_000;
+
+/**
+ * A deep copy of `value` with secret-looking keys masked and known credential values redacted.
+ * An object met again below itself becomes `[Circular]`; after {@link MAX_NODES} values (shared
+ * sub-objects count each time, so a config referring to itself twice can't blow up) or below
+ * {@link MAX_DEPTH} levels the rest is `[truncated]`; a property whose getter throws is `[unreadable]`.
+ */
+export function scrubSecrets<T>(value: T): T {
+  return copy(value, 0, { nodes: MAX_NODES }, new Set()) as T;
+}
+
+function copy(value: unknown, depth: number, budget: { nodes: number }, ancestors: Set<object>): unknown {
+  budget.nodes--;
+  if (typeof value === 'string') return redactKnown(value);
+  if (value === null || typeof value !== 'object') return value;
+  // Never hand back the original object: its unscrubbed secrets would reach the event file.
+  if (budget.nodes < 0 || depth >= MAX_DEPTH) return '[truncated]';
+  if (ancestors.has(value)) return '[Circular]';
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        if (budget.nodes <= 0) {
+          out.push('[truncated]');
+          break;
+        }
+        out.push(copy(readIndex(value, i), depth + 1, budget, ancestors));
+      }
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      if (budget.nodes <= 0) {
+        out['…'] = '[truncated]';
+        break;
+      }
+      if (SECRET_KEY.test(k)) {
+        budget.nodes--;
+        out[k] = '***';
+        continue;
+      }
+      let v: unknown;
+      try {
+        v = (value as Record<string, unknown>)[k];
+      } catch {
+        budget.nodes--;
+        out[k] = '[unreadable]';
+        continue;
+      }
+      out[k] = copy(v, depth + 1, budget, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function readIndex(array: readonly unknown[], i: number): unknown {
+  try {
+    return array[i];
+  } catch {
+    return '[unreadable]';
+  }
 }
 
 export function redactKnown(text: string): string {

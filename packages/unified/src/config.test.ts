@@ -37,8 +37,8 @@ describe('options that are not a plain object', () => {
 });
 
 describe('environment values', () => {
-  it('empty or blank variables are unset, as in the W&B and MLflow packages', () => {
-    const c = resolveConfig({}, { WANDB_MODE: '', MLFLOW_TRACKING_URI: '', METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: ' ', WANDB_PROJECT: 'p', WANDB_DIR: '', TENSORBOARD_LOGDIR: '' });
+  it('empty variables are unset, as in the W&B and MLflow packages', () => {
+    const c = resolveConfig({}, { WANDB_MODE: '', MLFLOW_TRACKING_URI: '', METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: '', WANDB_PROJECT: 'p', WANDB_DIR: '', TENSORBOARD_LOGDIR: '' });
     expect(c).toMatchObject({ experiment: 'p', wandbProject: 'p', tensorboardLogDir: 'runs' });
     expect(c.wandbMode).toBeUndefined();
     expect(c.mlflowTrackingUri).toBeUndefined();
@@ -56,8 +56,14 @@ describe('environment values', () => {
     expect(() => resolveConfig({ wandbMode: 'OFFLINE' as never }, {})).toThrow(/wandbMode: wandbMode must be "online", "offline" or "disabled"/);
   });
 
+  it('a blank WANDB_MODE or MLFLOW_TRACKING_URI is not a value: rejected, naming the variable', () => {
+    const error = errorOf(() => resolveConfig({}, { WANDB_MODE: ' ', MLFLOW_TRACKING_URI: '  ' }));
+    expect(error.message).toMatch(/wandbMode: .*WANDB_MODE/);
+    expect(error.message).toMatch(/mlflowTrackingUri: .*MLFLOW_TRACKING_URI/);
+  });
+
   it('an invalid variable is reported with its field and the variable the user set', () => {
-    const error = errorOf(() => resolveConfig({}, { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: 'user:secret@10.0.0.9', WANDB_NAME: '' }));
+    const error = errorOf(() => resolveConfig({}, { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: '//user:secret@10.0.0.9', WANDB_NAME: '' }));
     expect(error.issues.map((i) => i.path).sort()).toEqual(['mlflowTrackingUri', 'wandbMode']);
     expect(error.message).toMatch(/wandbMode: .*environment variable WANDB_MODE/);
     expect(error.message).toMatch(/mlflowTrackingUri: .*environment variable MLFLOW_TRACKING_URI/);

@@ -62,10 +62,13 @@ function envBool(v: string | undefined): boolean | undefined {
   return !['0', 'false', 'no', 'off'].includes(v.trim().toLowerCase());
 }
 
-/** Like the backends' SDKs: an empty (or blank) variable is unset. */
+/**
+ * Like the backends' SDKs, an empty variable (`WANDB_MODE=`) is unset. A blank one is kept, so a value
+ * that must be valid (WANDB_MODE, MLFLOW_TRACKING_URI) fails at creation naming the variable.
+ */
 function envValue(env: NodeJS.ProcessEnv, key: string): string | undefined {
   const v = env[key];
-  return typeof v !== 'string' || v.trim() === '' ? undefined : v;
+  return typeof v !== 'string' || v === '' ? undefined : v;
 }
 
 /**

@@ -64,6 +64,13 @@ export interface BatchEffects {
   media: MediaFile[];
   /** Every number among the rows' values, in row order (a writer converts them in one call). */
   numbers: number[];
+  /** Records that could not be turned into values (e.g. malformed histogram buckets); left out of the rows. */
+  skipped: SkippedRecord[];
+}
+
+export interface SkippedRecord {
+  record: TrackingRecord;
+  error: Error;
 }
 
 export interface RunStateOptions {
@@ -130,7 +137,7 @@ export class RunState {
     const keys: KeySlot[] = [];
     const values: (string | null)[] = [];
     const numbers: number[] = [];
-    const effects: BatchEffects = { rows: [], config: [], summary: [], system: [], media: [], numbers };
+    const effects: BatchEffects = { rows: [], config: [], summary: [], system: [], media: [], numbers, skipped: [] };
     const batchNo = ++this.batchNo;
     const changed: KeySlot[] = [];
     const rows = effects.rows;
@@ -145,46 +152,52 @@ export class RunState {
       const r = batch[i]!;
       let value: string | null;
       let num = 0;
-      switch (r.kind) {
-        case 'scalar':
-          if (r.name.charCodeAt(0) === sysFirst && r.name.startsWith(sys)) {
-            const key = `system.${r.name.slice(sys.length)}`;
-            effects.system.push({ wallTime: r.wallTime, items: [{ key, valueJson: numberJson(r.value) }] });
-            continue;
-          }
-          value = null; // numbers stay unboxed doubles: no object per value
-          num = r.value;
-          break;
-        case 'histogram':
-          value = toJson(histogramValue(r));
-          break;
-        case 'image': {
-          const image = imageValue(r);
-          effects.media.push(image.file);
-          value = toJson(image.value);
-          break;
-        }
-        case 'text':
-          value = JSON.stringify(r.text);
-          break;
-        case 'config':
-          for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);
-          continue;
-        case 'hparams':
-          for (const [k, v] of Object.entries(r.params)) this.setConfig(k, v, effects);
-          continue;
-        case 'summary':
-          for (const [k, v] of Object.entries(r.values)) {
-            const slot = this.slot(k);
-            slot.text = toJson(v);
-            if (slot.changedIn !== batchNo) {
-              slot.changedIn = batchNo;
-              changed.push(slot);
+      // One record that can't be encoded is skipped (and reported by the exporter); the rest of the batch goes on.
+      try {
+        switch (r.kind) {
+          case 'scalar':
+            if (r.name.charCodeAt(0) === sysFirst && r.name.startsWith(sys)) {
+              const key = `system.${r.name.slice(sys.length)}`;
+              effects.system.push({ wallTime: r.wallTime, items: [{ key, valueJson: numberJson(r.value) }] });
+              continue;
             }
+            value = null; // numbers stay unboxed doubles: no object per value
+            num = r.value;
+            break;
+          case 'histogram':
+            value = toJson(histogramValue(r));
+            break;
+          case 'image': {
+            const image = imageValue(r);
+            effects.media.push(image.file);
+            value = toJson(image.value);
+            break;
           }
-          continue;
-        default:
-          continue;
+          case 'text':
+            value = JSON.stringify(r.text);
+            break;
+          case 'config':
+            for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);
+            continue;
+          case 'hparams':
+            for (const [k, v] of Object.entries(r.params)) this.setConfig(k, v, effects);
+            continue;
+          case 'summary':
+            for (const [k, v] of Object.entries(r.values)) {
+              const slot = this.slot(k);
+              slot.text = toJson(v);
+              if (slot.changedIn !== batchNo) {
+                slot.changedIn = batchNo;
+                changed.push(slot);
+              }
+            }
+            continue;
+          default:
+            continue;
+        }
+      } catch (error) {
+        effects.skipped.push({ record: r, error: error instanceof Error ? error : new Error(String(error)) });
+        continue;
       }
       // A history value: it joins the current row unless its step differs or the row has its key.
       // Its slot is usually the one that followed the previous key last time (no map lookup then).

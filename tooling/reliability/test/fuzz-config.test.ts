@@ -90,8 +90,9 @@ const configArbitrary = fc.record({
 /** Which environment values the schema must reject (when the option itself does not override them). */
 function brokenByEnv(env: Record<string, string | undefined>, set: Set<string>): string[] {
   const out: string[] = [];
-  const mode = env.WANDB_MODE;
-  if (mode !== undefined && mode !== '' && !set.has('wandbMode') && !['online', 'offline', 'disabled'].includes(mode)) out.push('wandbMode');
+  // As W&B reads it: trimmed, any case, with its aliases dryrun → offline and run → online.
+  const mode = env.WANDB_MODE?.trim().toLowerCase();
+  if (env.WANDB_MODE !== undefined && env.WANDB_MODE !== '' && !set.has('wandbMode') && !['online', 'offline', 'disabled', 'dryrun', 'run'].includes(mode!)) out.push('wandbMode');
   const uri = env.MLFLOW_TRACKING_URI;
   if (uri !== undefined && uri !== '' && !set.has('mlflowTrackingUri') && !URL.canParse(uri)) out.push('mlflowTrackingUri');
   return out;

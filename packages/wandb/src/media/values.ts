@@ -15,6 +15,9 @@ const HISTOGRAM_BINS = 64;
 export function histogramValue(record: HistogramRecord): { _type: 'histogram'; values: number[]; bins: number[] } {
   if (record.buckets) {
     const b = record.buckets;
+    const problem = bucketsProblem(b);
+    // Thrown: RunState.apply skips this record and the exporter reports it as failed.
+    if (problem) throw new Error(`malformed histogram buckets: ${problem}`);
     const edges = [b.min, ...b.bucketLimits.map((x) => (Number.isFinite(x) ? x : b.max))];
     return { _type: 'histogram', values: [...b.bucketCounts], bins: edges };
   }
@@ -37,6 +40,25 @@ export function histogramValue(record: HistogramRecord): { _type: 'histogram'; v
   for (const v of values) counts[Math.min(HISTOGRAM_BINS - 1, Math.floor((v - min) / width))]!++;
   const bins = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => (i === HISTOGRAM_BINS ? max : min + i * width));
   return { _type: 'histogram', values: counts, bins };
+}
+
+/**
+ * Why pre-computed buckets can't be encoded, or undefined when they can. The tracker validates them too,
+ * but records can reach an exporter by other routes (a custom pipeline, a replay).
+ */
+export function bucketsProblem(b: unknown): string | undefined {
+  if (b === null || typeof b !== 'object') return 'buckets must be an object';
+  const { bucketLimits: limits, bucketCounts: counts } = b as Record<string, unknown>;
+  if (!Array.isArray(limits) || !Array.isArray(counts)) return 'bucketLimits and bucketCounts must be arrays';
+  if (limits.length !== counts.length || limits.length === 0) return `bucketLimits (${limits.length}) and bucketCounts (${counts.length}) must be non-empty and of equal length`;
+  // A for loop, not every(): every() skips the holes of a sparse array.
+  for (let i = 0; i < limits.length; i++) {
+    if (typeof limits[i] !== 'number') return `bucketLimits[${i}] is not a number`;
+    const c: unknown = counts[i];
+    if (typeof c !== 'number' || !(c >= 0)) return `bucketCounts[${i}] is not a number ≥ 0`;
+  }
+  for (const k of ['min', 'max', 'count', 'sum', 'sumSquares'] as const) if (typeof (b as Record<string, unknown>)[k] !== 'number') return `buckets.${k} is not a number`;
+  return undefined;
 }
 
 /** Writes nothing: returns the history value (`image-file`) and the file to store under `files/`. */

@@ -16,6 +16,7 @@ import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js'
 import { randomRunId, safeRunId } from '../paths.js';
 import { RunState, configYaml } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
+import { skippedResult } from '../skipped.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
 export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
@@ -90,7 +91,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       const effects = this.state.apply(batch);
       this.run.write(effects);
       if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
-      return EXPORT_OK;
+      return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
     } catch (error) {
       if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
       this.failed = true;

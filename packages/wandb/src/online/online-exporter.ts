@@ -20,6 +20,7 @@ import { WANDB_CAPABILITIES } from '../offline/offline-exporter.js';
 import { randomRunId, safeRunId } from '../paths.js';
 import { RunState, configYaml, rowItems, rowJson, wrappedConfigJson } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
+import { skippedResult } from '../skipped.js';
 import { FileStream } from './file-stream.js';
 import { WandbGraphql, type BucketInfo } from './graphql.js';
 import { WandbHttp } from './http.js';
@@ -164,7 +165,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     }
     if (effects.summary.length > 0) this.stream.setSummary(this.state.summaryJson());
     if (this.configDirty) await this.pushConfig().catch((error: unknown) => this.reportOnce('wandb-config', 'Updating the W&B config failed', error));
-    return EXPORT_OK;
+    return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
   }
 
   private reportOnce(key: string, what: string, error: unknown): void {
