@@ -13,3 +13,4 @@ export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
+export { bucketsProblem } from './histogram-buckets.js';

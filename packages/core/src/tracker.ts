@@ -20,6 +20,7 @@ import {
 } from './spec.js';
 import { checkStep, checkValue, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
 import { toJsonSafe } from './json-safe.js';
+import { bucketsProblem } from './histogram-buckets.js';
 import { InvalidMetricValueError } from './errors.js';
 
 export interface TrackerOptions {
@@ -327,11 +328,3 @@ function safeJson(value: unknown): string {
   return text ?? String(value);
 }
 
-function bucketsProblem(b: NonNullable<HistogramRecord['buckets']>): string | undefined {
-  const { bucketLimits: limits, bucketCounts: counts } = b;
-  if (!Array.isArray(limits) || !Array.isArray(counts)) return 'pre-computed buckets need bucketLimits and bucketCounts arrays';
-  if (limits.length !== counts.length || limits.length === 0) return 'bucketLimits and bucketCounts must be non-empty and of equal length';
-  if (!limits.every((x) => typeof x === 'number') || !counts.every((x) => typeof x === 'number' && x >= 0)) return 'bucket limits and counts must be numbers (counts ≥ 0)';
-  for (const k of ['min', 'max', 'count', 'sum', 'sumSquares'] as const) if (typeof b[k] !== 'number') return `buckets.${k} must be a number`;
-  return undefined;
-}

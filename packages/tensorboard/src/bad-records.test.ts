@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type HistogramRecord, type RunInfo, type TrackingRecord } from '@metrics/core';
 import { createTensorBoardExporter } from './exporter.js';
-import { bucketsProblem } from './histogram.js';
+import { bucketsProblem } from '@metrics/core';
 import { listRuns, readEventFile } from './reader/index.js';
 
 const dirs: string[] = [];

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
+  bucketsProblem,
   encodePng,
   createLogger,
   EXPORT_OK,
@@ -14,7 +15,7 @@ import {
   type RunOutcome,
   type TrackingRecord,
 } from '@metrics/core';
-import { bucketsProblem, bucketValues } from './histogram.js';
+import { bucketValues } from './histogram.js';
 import {
   hparamsExperiment,
   hparamsSessionEnd,

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type HistogramRecord, type RunInfo, type TrackingRecord } from '@metrics/core';
 import { createWandbExporter } from './exporter.js';
 import { itemsToObject, readWandbFile } from './log/records.js';
-import { bucketsProblem, histogramValue } from './media/values.js';
+import { bucketsProblem } from '@metrics/core';
+import { histogramValue } from './media/values.js';
 import type { OfflineNative } from './offline/offline-exporter.js';
 import { startFakeWandbServer } from './testing/fake-wandb-server.js';
 

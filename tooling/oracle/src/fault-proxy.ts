@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from './random.js';
 
 /**
  * When a fault fires. `firstN` fires on requests 1..N (counted from the last setFaults/clear),
@@ -54,17 +55,6 @@ export interface FaultProxyOptions {
   faults?: Faults;
 }
 
-/** mulberry32: tiny, seedable, good enough to pick faults reproducibly. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function emptyStats(): FaultProxyStats {
   return { requests: 0, forwarded: 0, faults: { status429: 0, status503: 0, reset: 0, delayed: 0 }, upstreamErrors: 0, log: [] };

@@ -11,3 +11,4 @@ export {
   type Faults,
 } from './fault-proxy.js';
 export { freePort } from './ports.js';
+export { seededRandom } from './random.js';

@@ -7,6 +7,7 @@
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '@metrics/oracle';
 
 export interface AuthProxyOptions {
   target: string;
@@ -35,20 +36,10 @@ export interface AuthProxy {
   stop(): Promise<void>;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function startAuthProxy(options: AuthProxyOptions): Promise<AuthProxy> {
   const target = new URL(options.target);
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const calls: RecordedCall[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
