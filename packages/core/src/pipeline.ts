@@ -48,6 +48,7 @@ export interface PipelineOptions {
  */
 export class Pipeline {
   private current: TrackingRecord[] = [];
+  private currentMixed = false;
   private readonly lanes: ExporterLane[];
   private readonly batch: BatchOptions;
   private readonly timer: NodeJS.Timeout;
@@ -67,6 +68,8 @@ export class Pipeline {
 
   push(record: TrackingRecord): void {
     this.accepted++;
+    // Most batches hold scalars only: then no lane needs to filter by capability.
+    if (record.kind !== 'scalar') this.currentMixed = true;
     const current = this.current;
     current.push(record);
     if (current.length >= this.batch.maxBatchSize) this.seal();
@@ -76,8 +79,10 @@ export class Pipeline {
   seal(): void {
     const batch = this.current;
     if (batch.length === 0) return;
+    const scalarsOnly = !this.currentMixed;
     this.current = [];
-    for (const lane of this.lanes) lane.enqueue(batch);
+    this.currentMixed = false;
+    for (const lane of this.lanes) lane.enqueue(batch, scalarsOnly);
   }
 
   /** Resolves when every record pushed so far is exported or given up on (or `timeoutMs` passes). */
@@ -127,6 +132,7 @@ class ExporterLane {
   private closing = false;
   private readonly stats: ExporterStats;
   private readonly supportsAll: boolean;
+  private readonly supportsScalars: boolean;
   private readonly policy: FullQueuePolicy;
   private waiters: (() => void)[] = [];
   private spillBuffer: (readonly TrackingRecord[])[] = [];
@@ -143,14 +149,15 @@ class ExporterLane {
     const fq = options.fullQueue;
     this.policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'drop');
     this.stats = { name: exporter.name, exported: 0, failed: 0, retried: 0, dropped: 0, spilled: 0, unsupported: 0, queued: 0 };
+    this.supportsScalars = exporter.capabilities.has('scalar');
     this.supportsAll = (['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'] as RecordKind[]).every((k) =>
       exporter.capabilities.has(k),
     );
   }
 
-  enqueue(batch: readonly TrackingRecord[]): void {
+  enqueue(batch: readonly TrackingRecord[], scalarsOnly = false): void {
     let records = batch;
-    if (!this.supportsAll) {
+    if (!this.supportsAll && !(scalarsOnly && this.supportsScalars)) {
       const caps = this.exporter.capabilities;
       records = batch.filter((r) => caps.has(r.kind));
       const unsupported = batch.length - records.length;
