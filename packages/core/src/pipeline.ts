@@ -201,7 +201,7 @@ class ExporterLane {
           // To disk now (a crash must not lose them), in front of anything spooled already: that is newer.
           const older = this.queue.splice(0).flat();
           this.queued = 0;
-          if (older.length) this.spillInFront(older);
+          if (older.length) this.spill(older, 'front');
         } else while (this.queue.length) this.countFailed(this.takeHead(), 'the exporter failed permanently');
         return;
       }
@@ -291,17 +291,6 @@ class ExporterLane {
     this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
   }
 
-  private spillInFront(records: readonly TrackingRecord[]): void {
-    try {
-      this.spool ??= this.newSpool();
-      this.countUnencodable(this.spool.prepend(records));
-      this.stats.spilled += records.length;
-    } catch (error) {
-      this.stats.failed += records.length;
-      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
-    }
-  }
-
   /** Records JSON cannot encode (a BigInt in a custom record, say) are left out of the spool: counted as failed. */
   private countUnencodable(n: number): void {
     if (n === 0) return;
@@ -339,17 +328,25 @@ class ExporterLane {
     this.spill(records);
   }
 
-  private spill(records: readonly TrackingRecord[]): void {
+  /**
+   * Writes records to the spool: at the end, or in `front` of what is there (records that were queued in
+   * memory are older than any already spooled).
+   */
+  private spill(records: readonly TrackingRecord[], where: 'end' | 'front' = 'end'): void {
     try {
       this.spool ??= this.newSpool();
-      this.countUnencodable(this.spool.append(records));
+      this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
       this.stats.spilled += records.length;
       this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
       if (!this.closing && !this.dead) this.kick();
     } catch (error) {
-      this.stats.failed += records.length;
-      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
+      this.spoolFailed(records.length, error);
     }
+  }
+
+  private spoolFailed(count: number, error: unknown): void {
+    this.stats.failed += count;
+    this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
   }
 
   private async call(fn: () => Promise<ExportResult>): Promise<ExportResult> {
@@ -445,8 +442,7 @@ class ExporterLane {
       left = this.spool?.finish(ids, older);
       if (left) this.countUnencodable(left.unencodable);
     } catch (error) {
-      this.stats.failed += older.length;
-      this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
+      this.spoolFailed(older.length, error);
     }
     if (left)
       this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, retryDelay, withRetry, DEFAULT_RETRY_POLICY } from './retry.js';
+import { classifyError, parseRetryAfter, retryDelay, withRetry, DEFAULT_RETRY_POLICY } from './retry.js';
 import { ExportError, isRetryableStatus } from './errors.js';
 
 describe('retry policy', () => {
@@ -35,5 +35,14 @@ describe('retry policy', () => {
     await expect(withRetry(async () => Promise.reject(new ExportError('bad', { statusCode: 400 })), { sleep: async () => {} })).rejects.toThrow('bad');
     expect([408, 429, 500, 503].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 404].some(isRetryableStatus)).toBe(false);
+  });
+});
+
+describe('classifyError on local file errors', () => {
+  it('treats an unwritable path as final and a transient file error as retryable', () => {
+    const fsError = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG']) expect(classifyError(fsError(code)).retryable, code).toBe(false);
+    for (const code of ['EMFILE', 'ENOSPC', 'EBUSY']) expect(classifyError(fsError(code)).retryable, code).toBe(true);
+    expect(classifyError(Object.assign(fsError('EACCES'), { isRetryable: true })).retryable).toBe(true); // an explicit marker wins
   });
 });

@@ -48,8 +48,12 @@ export interface RetryableFailure {
 }
 
 /** Classifies an error thrown inside `withRetry`; the default trusts an `isRetryable` field. */
+/** Local file-system errors that retrying cannot heal: a path through a file, no permission, a read-only disk, a too-long name. */
+const PERMANENT_FS_CODES = new Set(['ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG']);
+
 export function classifyError(error: unknown): RetryableFailure {
-  const e = error as { isRetryable?: boolean; retryAfterMs?: number } | undefined;
+  const e = error as { isRetryable?: boolean; retryAfterMs?: number; code?: unknown } | undefined;
+  if (e?.isRetryable === undefined && typeof e?.code === 'string' && PERMANENT_FS_CODES.has(e.code)) return { retryable: false };
   return { retryable: e?.isRetryable ?? true, retryAfterMs: e?.retryAfterMs };
 }
 

@@ -9,11 +9,20 @@ export type NonFinitePolicy = 'keep' | 'skip';
 export const MAX_STEP = Number.MAX_SAFE_INTEGER;
 
 /** Turns a zod failure into an InvalidConfigError naming each field. */
-export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, context = 'configuration'): z.output<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  context = 'configuration',
+  /** Adds to an issue's message, e.g. which environment variable the bad value came from. */
+  noteFor?: (path: readonly PropertyKey[]) => string | undefined,
+): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InvalidConfigError(
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    result.error.issues.map((issue) => {
+      const note = noteFor?.(issue.path);
+      return { path: issue.path.map(String).join('.'), message: note ? `${issue.message} (${note})` : issue.message };
+    }),
     context,
   );
 }

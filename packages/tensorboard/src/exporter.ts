@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
   bucketsProblem,
+  classifyError,
   encodePng,
   createLogger,
   EXPORT_OK,
@@ -116,10 +117,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       await writer.open(run.startTime);
     } catch (e) {
-      // A path through a file, no permission, a read-only disk or a too-long name won't heal by retrying: say so at once.
-      const code = (e as NodeJS.ErrnoException).code;
-      const permanent = code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENAMETOOLONG';
-      return { ok: false, error: e as Error, retryable: !permanent };
+      // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
+      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
     }
     this.writer = writer;
     return EXPORT_OK;

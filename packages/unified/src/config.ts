@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '@metrics/core';
+import { InvalidConfigError, parseConfig } from '@metrics/core';
 
 /**
  * The facade's configuration: what the seeds configure (tracking switch, per-backend switches, TensorBoard
@@ -147,16 +147,10 @@ export function resolveConfig(input: ExperimentConfigInput | undefined, env: Nod
     merged[k] = v;
     envVarOf.delete(k);
   }
-  const result = experimentConfigSchema.safeParse(merged);
-  if (result.success) return result.data;
-  throw new InvalidConfigError(
-    result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      const envVar = envVarOf.get(String(issue.path[0]));
-      return { path, message: envVar ? `${issue.message} (from the environment variable ${envVar}: fix or unset it)` : issue.message };
-    }),
-    CONTEXT,
-  );
+  return parseConfig(experimentConfigSchema, merged, CONTEXT, (path) => {
+    const envVar = envVarOf.get(String(path[0]));
+    return envVar ? `from the environment variable ${envVar}: fix or unset it` : undefined;
+  });
 }
 
 /** RANK (global) wins over LOCAL_RANK; undefined for a single-process job. */

@@ -1,6 +1,7 @@
 import {
   EXPORT_OK,
   ExportError,
+  classifyError,
   SPECIFICATION_VERSION,
   createLogger,
   errorMessage,
@@ -80,7 +81,9 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       }
       return EXPORT_OK;
     } catch (error) {
-      return { ok: false, error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+      // Same rule as every local writer: an unwritable directory is final, a transient error is retried.
+      const { retryable } = classifyError(error);
+      return { ok: false, error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }), retryable };
     }
   }
 
