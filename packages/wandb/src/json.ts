@@ -36,16 +36,30 @@ export function secondsJson(ms: number): string {
  * `null` tokens: callers write their own NaN/Infinity text and `skip()` them.
  */
 export class JsonNumberBatch {
-  bytes: Buffer = Buffer.allocUnsafe(16 * 1024);
+  /** The text as ASCII bytes: `scratch`, or bytes handed over by `loadBytes`. */
+  bytes: Uint8Array;
+  private scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
   /** Where the next number's text starts, and the end of the text (after its `]`). */
   at = 0;
   end = 0;
 
-  load(numbers: readonly number[]): void {
-    const text = JSON.stringify(numbers);
-    if (text.length > this.bytes.length) this.bytes = Buffer.allocUnsafe(text.length * 2);
-    this.end = this.bytes.write(text, 0, 'latin1'); // number JSON is ASCII: one byte per character
+  constructor() {
+    this.bytes = this.scratch;
+  }
+
+  load(numbers: ArrayLike<number>): void {
+    const text = JSON.stringify(Array.isArray(numbers) ? numbers : Array.from(numbers));
+    if (text.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 2);
+    this.bytes = this.scratch;
+    this.end = this.scratch.write(text, 0, 'latin1'); // number JSON is ASCII: one byte per character
     this.at = 1; // after '['
+  }
+
+  /** `bytes`: the ASCII text of `JSON.stringify` of an array of numbers (see `numbersJsonBytes`). */
+  loadBytes(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.end = bytes.length;
+    this.at = 1;
   }
 
   /** Passes over the next token. */
@@ -56,4 +70,12 @@ export class JsonNumberBatch {
     while (b[p] !== 0x2c && b[p] !== 0x5d) p++;
     this.at = p + 1;
   }
+}
+
+/** `JSON.stringify(numbers)` as ASCII bytes in a buffer of their own (one that can be moved to another thread). */
+export function numbersJsonBytes(numbers: readonly number[]): Uint8Array {
+  const text = JSON.stringify(numbers);
+  const bytes = Buffer.allocUnsafeSlow(text.length);
+  bytes.write(text, 0, 'latin1');
+  return bytes;
 }

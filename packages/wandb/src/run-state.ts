@@ -18,6 +18,8 @@ export class KeySlot {
   inRow = -1;
   /** Encoders may cache the key's encoded form here (e.g. a protobuf `key` field). */
   encoded: Uint8Array | undefined = undefined;
+  /** The key's number in messages to the offline writer thread (-1 until it was sent there). */
+  wireId = -1;
   /** The key logged after this one last time: rows tend to repeat their keys in the same order. */
   next: KeySlot | undefined = undefined;
   constructor(readonly key: string) {}

@@ -29,6 +29,16 @@ export interface WandbOptions {
   entity?: string;
   /** Root directory for offline runs (`<dir>/wandb/…`). Default `WANDB_DIR` or the current directory. */
   dir?: string;
+  /**
+   * Where an offline run's `.wandb` log is encoded and written. `'thread'` (default): a worker thread,
+   * beside the training loop; `'inline'`: the calling thread (the same bytes, no extra thread).
+   */
+  offlineWriter?: 'thread' | 'inline';
+  /**
+   * fsync an offline run's `.wandb` file when the run finishes, so it survives a power loss, not only a
+   * crash. Default false, as wandb itself and this project's TensorBoard writer.
+   */
+  fsyncOnClose?: boolean;
   /** Default `WANDB_RUN_ID`, else the resume handle's id, else 8 random characters. */
   runId?: string;
   /** W&B resume policy; default `WANDB_RESUME`. (A saved run handle passed to the tracker resumes too.) */
@@ -62,6 +72,8 @@ export interface ResolvedSettings {
   project?: string;
   entity?: string;
   rootDir: string;
+  offlineWriter: 'thread' | 'inline';
+  fsyncOnClose: boolean;
   runId?: string;
   resume?: WandbResume;
   jobType?: string;
@@ -118,6 +130,8 @@ export function resolveSettings(options: WandbOptions): ResolvedSettings {
     project: nonEmpty(options.project) ?? nonEmpty(env.WANDB_PROJECT),
     entity: nonEmpty(options.entity) ?? nonEmpty(env.WANDB_ENTITY),
     rootDir: nonEmpty(options.dir) ?? nonEmpty(env.WANDB_DIR) ?? process.cwd(),
+    offlineWriter: options.offlineWriter === 'inline' ? 'inline' : 'thread',
+    fsyncOnClose: options.fsyncOnClose === true,
     runId: nonEmpty(options.runId) ?? nonEmpty(env.WANDB_RUN_ID),
     resume: options.resumePolicy ?? resumeFrom(env.WANDB_RESUME),
     jobType: options.jobType ?? nonEmpty(env.WANDB_JOB_TYPE),

@@ -30,6 +30,8 @@ export interface OfflineNative {
   readonly runId: string | undefined;
   /** Console capture counts (`console: 'wrap'`), else undefined. */
   readonly console: ConsoleCaptureStats | undefined;
+  /** Where the `.wandb` log is encoded and written: a worker thread, or the caller's thread. */
+  readonly writer: 'thread' | 'inline' | undefined;
 }
 
 /** Writes an offline run that `wandb sync` uploads. */
@@ -58,6 +60,8 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       this.run = new OfflineRun({
         rootDir: s.rootDir,
         stepMetric: s.stepMetric,
+        writer: s.offlineWriter,
+        fsyncOnClose: s.fsyncOnClose,
         run: {
           runId,
           entity: s.entity,
@@ -92,7 +96,8 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     if (batch.length === 0) return EXPORT_OK;
     try {
       const effects = this.state.apply(batch);
-      this.run.write(effects);
+      const behind = this.run.write(effects);
+      if (behind) await behind; // the writer is far behind: wait, so memory stays bounded
       if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
       return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
     } catch (error) {
@@ -105,7 +110,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   async forceFlush(): Promise<void> {
     try {
       this.console?.drain();
-      this.run?.flush();
+      await this.run?.flush();
     } catch (error) {
       this.logger.errorOnce('wandb-offline-flush', `Flushing the W&B offline run failed: ${errorMessage(error)}`);
     }
@@ -122,7 +127,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     }
     try {
       const end = Math.max(Date.now(), state.lastWallTime);
-      run.finish(state.finalSummary(end), exitCodeOf(outcome), state.runtimeSeconds(end));
+      await run.finish(state.finalSummary(end), exitCodeOf(outcome), state.runtimeSeconds(end));
       run.writeDocuments({ configYaml: configYaml(state.config), summaryJson: state.summaryJson(end) });
     } catch (error) {
       this.logger.errorOnce('wandb-offline-finish', `Finishing the W&B offline run failed: ${errorMessage(error)}`);
@@ -134,6 +139,6 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   native(): OfflineNative {
-    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId, console: this.console ? { ...this.console.stats } : undefined };
+    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId, console: this.console ? { ...this.console.stats } : undefined, writer: this.run?.writer };
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RecordFramer } from '../log/framer.js';
@@ -12,24 +12,21 @@ import {
   encodeFiles,
   encodeFinal,
   encodeHeader,
-  encodeHistoryRow,
   encodeMetric,
   encodeOutputRaw,
   encodeRun,
   encodeStats,
   encodeSummary,
-  keyField,
   type FileEntry,
   type JsonItem,
   type RunFields,
 } from '../proto/records.js';
 import { FilePolicy, FileType } from '../proto/fields.js';
-import { JsonNumberBatch } from '../json.js';
+import { numbersJsonBytes } from '../json.js';
 import { ProtoWriter } from '../proto/writer.js';
 import type { BatchEffects, HistoryRow } from '../run-state.js';
-
-const FLUSH_BYTES = 256 * 1024;
-const FLUSH_DELAY_MS = 200;
+import { ROW_FIELDS, type RowsSegment, type Segment, type SinkMessage } from './log-sink.js';
+import { openWriterChannel, type OfflineWriterMode, type WriterChannel } from './writer-channel.js';
 
 export interface OfflineRunOptions {
   /** Root directory; the run goes to `<root>/wandb/offline-run-<stamp>-<id>/`. */
@@ -37,26 +34,30 @@ export interface OfflineRunOptions {
   run: RunFields;
   /** Column holding the canonical step; defined as every metric's x-axis. */
   stepMetric: string;
+  /** Where the log's records are encoded and written. Default 'thread'. */
+  writer?: OfflineWriterMode;
+  /** fsync the log when the run finishes. Default false. */
+  fsyncOnClose?: boolean;
 }
 
 /**
- * One offline run directory and its `.wandb` transaction log. Records are framed whole and handed to
- * the OS in one write at least every 200 ms (or 256 KiB), so a crash loses at most that much, and
- * readers see every complete record before it.
+ * One offline run directory and its `.wandb` transaction log. The run's first records are written at
+ * once; later ones go, in order, to the log's writer (a worker thread unless `writer: 'inline'`), which
+ * encodes the history rows and writes whole records at least every 200 ms (or 256 KiB): a crash loses
+ * at most that much, and readers see every complete record before it.
  */
 export class OfflineRun {
   readonly runDir: string;
   readonly filesDir: string;
   readonly wandbFile: string;
-  private readonly fd: number;
-  private readonly framer = new RecordFramer(0);
+  private readonly channel: WriterChannel;
   private readonly proto = new ProtoWriter(4096);
-  /** The current batch's numbers as JSON text (the buffer is reused). */
-  private readonly numbers = new JsonNumberBatch();
-  private readonly stepKeyField: Uint8Array;
   private num = 0;
+  private seq = 0;
   private closed = false;
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** Keys numbered for the writer but not sent yet. */
+  private newKeys: string[] = [];
+  private nextKeyId = 0;
 
   constructor(private readonly options: OfflineRunOptions) {
     const wandbDir = wandbDirIn(options.rootDir);
@@ -65,92 +66,148 @@ export class OfflineRun {
     // Two runs with one id in the same second (a quick resume): keep the name parseable, never overwrite.
     for (let n = 1; existsSync(dir); n++) dir = join(wandbDir, `offline-run-${localStamp(options.run.startTime + n * 1000)}-${id}`);
     this.runDir = dir;
-    this.stepKeyField = keyField(options.stepMetric);
     this.filesDir = join(dir, 'files');
     mkdirSync(this.filesDir, { recursive: true });
     this.wandbFile = join(dir, `run-${id}.wandb`);
-    this.fd = openSync(this.wandbFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    this.record((w, n) => encodeHeader(w, n));
-    this.flush(); // the header goes out at once: syncing a running run must not see an empty file
-    this.record((w, n) => encodeRun(w, n, { host: hostname(), ...options.run }));
-    this.record((w, n) => encodeMetric(w, n, { name: options.stepMetric }));
-    this.record((w, n) => encodeMetric(w, n, { globName: '*', stepMetric: options.stepMetric, stepSync: true }));
-    this.flush();
+    const fd = openSync(this.wandbFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    // The run's first records go out at once: syncing a running run must not see an empty file.
+    const framer = new RecordFramer(0);
+    const first = (encode: (w: ProtoWriter, num: number) => void) => {
+      encode(this.proto.reset(), ++this.num);
+      framer.append(this.proto.view());
+    };
+    try {
+      first((w, n) => encodeHeader(w, n));
+      first((w, n) => encodeRun(w, n, { host: hostname(), ...options.run }));
+      first((w, n) => encodeMetric(w, n, { name: options.stepMetric }));
+      first((w, n) => encodeMetric(w, n, { globName: '*', stepMetric: options.stepMetric, stepSync: true }));
+      const bytes = framer.take();
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    } finally {
+      closeSync(fd);
+    }
+    // The writer appends the rest.
+    this.channel = openWriterChannel(options.writer ?? 'thread', {
+      file: this.wandbFile,
+      fileOffset: framer.fileOffset,
+      stepMetric: options.stepMetric,
+      fsyncOnClose: options.fsyncOnClose === true,
+    });
     this.writeMetadata();
     updateLatestRunLink(wandbDir, dir);
   }
 
-  private record(encode: (w: ProtoWriter, num: number) => void): void {
-    encode(this.proto.reset(), ++this.num);
-    this.framer.append(this.proto.view());
+  /** Where the log is written: on a worker thread, or on the caller's. */
+  get writer(): 'thread' | 'inline' {
+    return this.channel.kind;
   }
 
-  /** Writes the framed records to the file (one write call). */
-  flush(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
+  /** One small record, encoded here (a copy with a buffer of its own goes to the writer). */
+  private record(segments: Segment[], encode: (w: ProtoWriter, num: number) => void): void {
+    encode(this.proto.reset(), ++this.num);
+    segments.push(new Uint8Array(this.proto.view()));
+  }
+
+  private send(message: Omit<SinkMessage, 'seq'>): Promise<void> | undefined {
+    // After a failed write nothing more is sent, except `finish` (the writer still closes the file).
+    const failure = this.channel.failure;
+    if (failure && !message.finish) throw failure;
+    const full: SinkMessage = { ...message, seq: ++this.seq };
+    if (this.newKeys.length > 0) {
+      full.keys = this.newKeys;
+      this.newKeys = [];
     }
-    if (this.framer.pending === 0) return;
-    const bytes = this.framer.take();
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    return this.channel.send(full);
+  }
+
+  /** Writes everything handed over so far to the file. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await this.send({ flush: true });
   }
 
   get recordCount(): number {
     return this.num;
   }
 
-  write(effects: BatchEffects): void {
-    if (this.closed) return;
-    if (effects.config.length > 0) this.record((w, n) => encodeConfig(w, n, effects.config));
+  /**
+   * Hands a batch's records to the writer. Returns a promise only when the writer is far behind (the
+   * caller should wait for it); throws the error of an earlier failed write.
+   */
+  write(effects: BatchEffects): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    const segments: Segment[] = [];
+    if (effects.config.length > 0) this.record(segments, (w, n) => encodeConfig(w, n, effects.config));
     if (effects.media.length > 0) {
       const entries: FileEntry[] = [];
       for (const m of effects.media) {
         this.writeFile(m);
         entries.push({ path: m.path, policy: FilePolicy.now, type: FileType.media });
       }
-      this.record((w, n) => encodeFiles(w, n, entries));
+      this.record(segments, (w, n) => encodeFiles(w, n, entries));
     }
-    for (const s of effects.system) this.record((w, n) => encodeStats(w, n, s.wallTime, s.items));
-    if (effects.rows.length > 0) this.writeRows(effects.rows, effects.numbers);
-    if (effects.summary.length > 0) this.record((w, n) => encodeSummary(w, n, effects.summary));
-    this.flushSoon();
+    for (const s of effects.system) this.record(segments, (w, n) => encodeStats(w, n, s.wallTime, s.items));
+    if (effects.rows.length > 0) segments.push(this.rowsSegment(effects.rows, effects.numbers));
+    if (effects.summary.length > 0) this.record(segments, (w, n) => encodeSummary(w, n, effects.summary));
+    if (segments.length === 0) return undefined;
+    return this.send({ segments });
   }
 
-  /** History records; every number of the batch goes through one JSON.stringify call. */
-  private writeRows(rows: readonly HistoryRow[], numbers: readonly number[]): void {
-    this.numbers.load(numbers);
-    const w = this.proto;
+  /** The rows as numbers and key numbers; the writer encodes them (see LogSink). */
+  private rowsSegment(rows: readonly HistoryRow[], numbers: number[]): RowsSegment {
+    const first = rows[0]!;
+    const keys = first.keys;
+    const values = first.values;
+    const meta = new Float64Array(rows.length * ROW_FIELDS);
+    let m = 0;
     for (const row of rows) {
-      encodeHistoryRow(w.reset(), ++this.num, row, this.stepKeyField, this.numbers);
-      this.framer.append(w.view());
+      meta[m++] = row.step;
+      meta[m++] = row.canonicalStep;
+      meta[m++] = row.runtimeMs;
+      meta[m++] = row.wallTime;
+      meta[m++] = row.end - row.start;
     }
+    // A batch's rows share its key and value arrays, from the first row's start to the last row's end.
+    const from = first.start;
+    const to = rows[rows.length - 1]!.end;
+    const keyIds = new Int32Array(to - from);
+    let texts: (string | null)[] | undefined;
+    for (let i = from; i < to; i++) {
+      const slot = keys[i]!;
+      if (slot.wireId < 0) {
+        slot.wireId = this.nextKeyId++;
+        this.newKeys.push(slot.key);
+      }
+      keyIds[i - from] = slot.wireId;
+      const text = values[i];
+      if (text != null) (texts ??= new Array<string | null>(to - from).fill(null))[i - from] = text;
+    }
+    const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
+    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: Float64Array.from(own) };
+    // The same JSON.stringify call here or on the writer's thread: whichever has time (see RowsSegment).
+    if (this.channel.busy) segment.numbersJson = numbersJsonBytes(own);
+    if (texts) segment.texts = texts;
+    this.num += rows.length;
+    return segment;
   }
 
   /** Captured console lines as `output_raw` records (0 = stderr, 1 = stdout), each ending with a newline. */
   writeOutput(lines: readonly ConsoleLine[]): void {
-    if (this.closed) return;
-    for (const l of lines) this.record((w, n) => encodeOutputRaw(w, n, l.stream === 'stderr' ? 0 : 1, l.timeMs, `${l.text}\n`));
-    this.flushSoon();
+    if (this.closed || lines.length === 0) return;
+    const segments: Segment[] = [];
+    for (const l of lines) this.record(segments, (w, n) => encodeOutputRaw(w, n, l.stream === 'stderr' ? 0 : 1, l.timeMs, `${l.text}\n`));
+    void this.send({ segments })?.catch(() => {}); // a failure is reported by the next write or flush
   }
 
-  /**
-   * Coalesces small writes: framed records go to the file once 256 KiB are pending, or within
-   * FLUSH_DELAY_MS otherwise (forceFlush and finish write at once). Records are always written whole.
-   */
-  private flushSoon(): void {
-    if (this.framer.pending >= FLUSH_BYTES) return this.flush();
-    if (this.flushTimer || this.framer.pending === 0) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      try {
-        if (!this.closed) this.flush();
-      } catch {
-        // reported by the next explicit flush
-      }
-    }, FLUSH_DELAY_MS);
-    this.flushTimer.unref?.();
+  /** Final summary, exit (with code) and final records; the writer closes the log. Idempotent. */
+  async finish(finalSummary: readonly JsonItem[], exitCode: number, runtimeSeconds: number): Promise<void> {
+    if (this.closed) return;
+    const segments: Segment[] = [];
+    this.record(segments, (w, n) => encodeSummary(w, n, finalSummary));
+    this.record(segments, (w, n) => encodeExit(w, n, exitCode, Math.floor(runtimeSeconds)));
+    this.record(segments, (w, n) => encodeFinal(w, n));
+    this.closed = true;
+    await this.send({ segments, finish: true });
   }
 
   private writeFile(file: MediaFile): void {
@@ -177,21 +234,6 @@ export class OfflineRun {
       writer: '@metrics/wandb',
     };
     writeFileSync(join(this.filesDir, 'wandb-metadata.json'), JSON.stringify(meta, null, 2));
-  }
-
-  /** Final summary, exit (with code) and final records; fsync and close. Idempotent. */
-  finish(finalSummary: readonly JsonItem[], exitCode: number, runtimeSeconds: number): void {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      this.record((w, n) => encodeSummary(w, n, finalSummary));
-      this.record((w, n) => encodeExit(w, n, exitCode, Math.floor(runtimeSeconds)));
-      this.record((w, n) => encodeFinal(w, n));
-      this.flush();
-      fsyncSync(this.fd);
-    } finally {
-      closeSync(this.fd);
-    }
   }
 }
 

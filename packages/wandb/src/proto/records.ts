@@ -17,7 +17,6 @@ import {
   VersionInfoField,
 } from './fields.js';
 import { numberJson, secondsJson, type JsonNumberBatch } from '../json.js';
-import type { HistoryRow } from '../run-state.js';
 import { DecimalDigits, type ProtoWriter } from './writer.js';
 
 /** A key (dotted paths stay one key, as W&B does) and its value as JSON text. */
@@ -94,6 +93,22 @@ function items(w: ProtoWriter, field: number, list: readonly JsonItem[]): void {
     w.string(ItemField.valueJson, it.valueJson, true);
     w.end();
   }
+}
+
+/** What `encodeHistoryRow` reads of a row: a `HistoryRow` of the run state, or one rebuilt by the writer thread. */
+export interface HistoryRowView {
+  step: number;
+  canonicalStep: number;
+  wallTime: number;
+  runtimeMs: number;
+  /** The key of each value; `encoded` caches its encoded `key` field. */
+  keys: ArrayLike<{ readonly key: string; encoded: Uint8Array | undefined }>;
+  /** JSON text per value, or null/undefined for a number (the next of `numbers`). */
+  values: ArrayLike<string | null | undefined>;
+  start: number;
+  end: number;
+  numbers: ArrayLike<number>;
+  numbersAt: number;
 }
 
 /** Each encoder writes one whole `Record` (the envelope with `num` and one `record_type`). */
@@ -174,7 +189,7 @@ function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: 
  * written without an object or string per value. Each slot's key field is encoded once and kept on the
  * slot; the text of the row's numbers comes, in order, from `texts` (the batch's numbers as JSON text).
  */
-export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRow, stepKeyField: Uint8Array, texts: JsonNumberBatch): void {
+export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowView, stepKeyField: Uint8Array, texts: JsonNumberBatch): void {
   w.int(RecordField.num, num);
   w.begin(RecordField.history);
   const keys = row.keys;

@@ -1,0 +1,28 @@
+/** Entry of the offline writer thread: one LogSink per open run, each fed by its run's messages in order. */
+import { parentPort } from 'node:worker_threads';
+import { LogSink, type SinkMessage, type SinkReply } from './log-sink.js';
+
+const port = parentPort;
+if (port) {
+  const sinks = new Map<number, LogSink>();
+  port.on('message', (message: SinkMessage) => {
+    const run = message.run ?? 0;
+    let reply: SinkReply | undefined;
+    try {
+      if (message.open) sinks.set(run, new LogSink(message.open));
+      const sink = sinks.get(run);
+      if (!sink) throw new Error(`offline writer: run #${run} is not open`);
+      try {
+        sink.handle(message);
+      } finally {
+        if (sink.isClosed) sinks.delete(run);
+      }
+      if (message.reply || message.flush || message.finish) reply = { run, seq: message.seq };
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      reply = { run, seq: message.seq, error: e instanceof Error ? e.message : String(error), code: e?.code };
+    }
+    if (reply) port.postMessage(reply);
+  });
+  port.postMessage('ready');
+}

@@ -1,0 +1,279 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LogSink, transferables, type SinkMessage, type SinkOptions, type SinkReply } from './log-sink.js';
+
+/**
+ * Where an offline run's messages go: `send` hands one over in order; messages with `reply` (and
+ * `flush`/`finish`) return a promise that settles once the writer has handled everything up to them.
+ * After a failed write, `failure` is set and later messages are not sent.
+ */
+export interface WriterChannel {
+  readonly kind: 'thread' | 'inline';
+  send(message: SinkMessage): Promise<void> | undefined;
+  readonly failure: Error | undefined;
+  /** The writer has several messages still to handle: the sender should do what work it can itself. */
+  readonly busy: boolean;
+}
+
+export type OfflineWriterMode = 'thread' | 'inline';
+
+/** `script`: the writer thread's script (tests start a broken one). */
+export function openWriterChannel(mode: OfflineWriterMode, options: SinkOptions, script = workerFile()): WriterChannel {
+  if (mode === 'thread' && script && !WriterThread.unavailable.has(script)) {
+    try {
+      return WriterThread.get(script).open(options);
+    } catch {
+      // no worker threads here (a locked-down runtime): write on this thread
+    }
+  }
+  return new InlineChannel(options);
+}
+
+function failureOf(reply: { error?: string; code?: string }): Error {
+  return Object.assign(new Error(reply.error ?? 'offline writer failed'), reply.code ? { code: reply.code } : {});
+}
+
+/** The writer on the caller's thread: every message is handled before `send` returns. */
+class InlineChannel implements WriterChannel {
+  readonly kind = 'inline';
+  readonly busy = false;
+  private readonly sink: LogSink;
+  failure: Error | undefined;
+
+  constructor(options: SinkOptions) {
+    this.sink = new LogSink(options);
+  }
+
+  send(message: SinkMessage): Promise<void> | undefined {
+    const wants = message.reply || message.flush || message.finish;
+    // after a failure only `finish` is handled: it closes the file
+    if (!this.failure || message.finish)
+      try {
+        this.sink.handle(message);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        this.failure ??= failureOf({ error: e instanceof Error ? e.message : String(error), code: e?.code });
+      }
+    if (!wants) return undefined;
+    return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+  }
+}
+
+/** Unanswered messages before the sender waits (bounds the memory a slow disk can hold up). */
+const MAX_AHEAD = 64;
+/** Every this many messages one asks for a reply, so the sender knows how far the writer is. */
+const REPLY_EVERY = 4;
+/** Unanswered messages from which the writer counts as busy. */
+const BUSY_AHEAD = 2 * REPLY_EVERY;
+
+/**
+ * The one writer thread of the process, shared by its offline runs (so it starts once and its code
+ * stays warm). It never keeps the process alive by itself; while a run waits for a reply it does (so an
+ * awaited flush or finish completes).
+ *
+ * Messages wait here until the thread says it is ready. If it cannot start, nothing was written by it:
+ * its runs write those messages and all later ones on their own thread, as do all later runs. If it
+ * dies after starting, its runs fail (reported by their next write) and the next run starts a new one.
+ */
+class WriterThread {
+  private static readonly running = new Map<string, WriterThread>();
+  /** Scripts whose thread could not start once: later runs write inline. */
+  static readonly unavailable = new Set<string>();
+  private readonly worker: Worker;
+  private readonly runs = new Map<number, ThreadChannel>();
+  private nextRun = 1;
+  private waiting = 0;
+  private ready = false;
+  private backlog: SinkMessage[] = [];
+
+  static get(file: string): WriterThread {
+    let thread = WriterThread.running.get(file);
+    if (!thread) WriterThread.running.set(file, (thread = new WriterThread(file)));
+    return thread;
+  }
+
+  private constructor(private readonly file: string) {
+    this.worker = startWorker(file);
+    this.worker.unref();
+    this.worker.on('message', (reply: SinkReply | 'ready') => {
+      if (reply === 'ready') return this.start();
+      this.runs.get(reply.run ?? 0)?.answer(reply);
+    });
+    this.worker.on('error', (error) => this.die(error instanceof Error ? error : new Error(String(error))));
+    this.worker.on('exit', (code) => this.die(new Error(`the offline writer thread stopped (exit code ${code})`)));
+  }
+
+  private start(): void {
+    this.ready = true;
+    for (const m of this.backlog) this.send(m);
+    this.backlog = [];
+  }
+
+  /** The segments' arrays move to the thread (no copy); the sender no longer uses them. */
+  private send(message: SinkMessage): void {
+    this.worker.postMessage(message, transferables(message.segments));
+  }
+
+  private die(error: Error): void {
+    if (WriterThread.running.get(this.file) === this) WriterThread.running.delete(this.file);
+    const runs = [...this.runs.values()];
+    this.runs.clear();
+    if (!this.ready) {
+      WriterThread.unavailable.add(this.file);
+      const backlog = this.backlog;
+      this.backlog = [];
+      for (const run of runs) run.writeInline(backlog.filter((m) => m.run === run.run));
+    } else for (const run of runs) run.fail(error);
+    if (this.waiting > 0) {
+      this.waiting = 0;
+      this.worker.unref();
+    }
+  }
+
+  open(options: SinkOptions): ThreadChannel {
+    const channel = new ThreadChannel(this, this.nextRun++, options);
+    this.runs.set(channel.run, channel);
+    return channel;
+  }
+
+  post(message: SinkMessage): void {
+    if (this.ready) this.send(message);
+    else this.backlog.push(message);
+  }
+
+  /** A run starts or stops waiting for a reply. */
+  hold(delta: 1 | -1): void {
+    this.waiting = Math.max(0, this.waiting + delta);
+    if (delta === 1 && this.waiting === 1) this.worker.ref();
+    else if (this.waiting === 0) this.worker.unref();
+  }
+
+  forget(run: number): void {
+    this.runs.delete(run);
+  }
+}
+
+/** One run's messages to the writer thread (or, if the thread could not start, to an inline writer). */
+class ThreadChannel implements WriterChannel {
+  /** Messages awaiting a reply; `held` when the sender waits (the thread then keeps the process alive). */
+  private readonly waiting = new Map<number, Waiter>();
+  private answered = 0;
+  private sent = 0;
+  private opened = false;
+  private finishSeq = -1;
+  private inline: InlineChannel | undefined;
+  private failed: Error | undefined;
+
+  constructor(
+    private readonly thread: WriterThread,
+    readonly run: number,
+    private readonly options: SinkOptions,
+  ) {}
+
+  get kind(): 'thread' | 'inline' {
+    return this.inline ? 'inline' : 'thread';
+  }
+
+  get busy(): boolean {
+    return !this.inline && this.sent - this.answered >= BUSY_AHEAD;
+  }
+
+  get failure(): Error | undefined {
+    return this.inline ? this.inline.failure : this.failed;
+  }
+
+  send(message: SinkMessage): Promise<void> | undefined {
+    if (this.inline) return this.inline.send(message);
+    const wants = message.reply || message.flush || message.finish;
+    message.run = this.run;
+    if (!this.opened) {
+      message.open = this.options;
+      this.opened = true;
+    }
+    if (message.finish) this.finishSeq = message.seq;
+    if (this.failed) {
+      if (message.finish) {
+        this.thread.post(message); // the writer still closes the file
+        this.thread.forget(this.run);
+      }
+      return wants ? Promise.reject(this.failed) : undefined;
+    }
+    const mustWait = message.seq - this.answered > MAX_AHEAD;
+    if (wants || mustWait || message.seq % REPLY_EVERY === 0) message.reply = true;
+    let settled: Promise<void> | undefined;
+    if (message.reply) {
+      const held = Boolean(wants || mustWait);
+      settled = new Promise<void>((resolve, reject) => this.waiting.set(message.seq, { resolve, reject, held }));
+      if (held) this.thread.hold(1);
+      // A progress reply nobody awaits must not surface as an unhandled rejection.
+      else settled.catch(() => {});
+    }
+    this.thread.post(message);
+    this.sent = message.seq;
+    return wants || mustWait ? settled : undefined;
+  }
+
+  answer(reply: SinkReply): void {
+    if (reply.seq > this.answered) this.answered = reply.seq;
+    if (reply.error !== undefined) this.failed ??= failureOf(reply);
+    this.settleUpTo(reply.seq);
+  }
+
+  fail(error: Error): void {
+    this.failed ??= error;
+    this.settleUpTo(Number.POSITIVE_INFINITY);
+  }
+
+  /** The thread never started: these messages (all this run sent) are written here, and all later ones. */
+  writeInline(messages: readonly SinkMessage[]): void {
+    const inline = new InlineChannel(this.options);
+    this.inline = inline;
+    for (const m of messages) {
+      void inline.send(m)?.catch(() => {});
+      this.settleUpTo(m.seq);
+    }
+  }
+
+  /** Replies come in message order: everything up to `seq` is handled. */
+  private settleUpTo(seq: number): void {
+    for (const [s, w] of this.waiting) {
+      if (s > seq) break;
+      this.waiting.delete(s);
+      if (s === this.finishSeq) this.thread.forget(this.run);
+      const failure = this.failure;
+      if (failure) w.reject(failure);
+      else w.resolve();
+      if (w.held) this.thread.hold(-1);
+    }
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+  held: boolean;
+}
+
+/** The writer thread's script next to this module: dist/write-worker.{js,cjs}, or the .ts source in development. */
+function workerFile(): string | undefined {
+  let here: string;
+  try {
+    here = fileURLToPath(import.meta.url);
+  } catch {
+    return undefined;
+  }
+  const file = join(dirname(here), `write-worker${extname(here)}`);
+  return existsSync(file) ? file : undefined;
+}
+
+/** TypeScript sources (tests, `tsx` runs) load through tsx, registered in the thread first. */
+function startWorker(file: string): Worker {
+  const options = { stdout: false, stderr: false } as const;
+  if (!file.endsWith('.ts')) return new Worker(file, options);
+  const tsx = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); import(${JSON.stringify(pathToFileURL(file).href)});`;
+  return new Worker(boot, { ...options, eval: true });
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, type RunInfo, type TrackingRecord } from '@metrics/core';
+import { createWandbExporter } from '../exporter.js';
+import { itemsToObject, readWandbFile } from '../log/records.js';
+import type { OfflineNative } from './offline-exporter.js';
+import { openWriterChannel } from './writer-channel.js';
+
+const silent = createLogger({ level: 'silent' });
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'wandb-writer-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const START = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const run: RunInfo = { experiment: 'proj', runName: 'writer', tags: { team: 'a' }, startTime: START };
+const longKey = `training/${'k'.repeat(120)}`;
+
+/** 300 batches (more than the writer may have unanswered) of every kind of value, including awkward ones. */
+function batches(): TrackingRecord[][] {
+  const out: TrackingRecord[][] = [];
+  for (let b = 0; b < 300; b++) {
+    const batch: TrackingRecord[] = [];
+    for (let step = b * 7; step < b * 7 + 7; step++) {
+      const wallTime = START + step * 13;
+      const scalar = (name: string, value: number): TrackingRecord => ({ kind: 'scalar', name, value, step, wallTime });
+      batch.push(scalar('training/loss', Math.sin(step) * 1e3 + step / 7), scalar('training/ünï', 1 / (step + 3)), scalar(longKey, step * 0.1));
+      if (step % 5 === 0) batch.push(scalar('training/odd', [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e-300][step % 4]!));
+      if (step % 11 === 0) batch.push({ kind: 'text', name: 'eval/sample', text: `step ${step} "quoted"`, step, wallTime });
+      if (step % 17 === 0) batch.push({ kind: 'histogram', name: 'weights/w', values: Float64Array.of(step, 1, 2, 3), step, wallTime });
+      if (step % 19 === 0) batch.push(scalar('system/cpu', step % 100));
+    }
+    // a validation point at an earlier step: a new row, never dropped
+    if (b % 10 === 9) batch.push({ kind: 'scalar', name: 'validation/acc', value: b / 300, step: b, wallTime: START + b * 7 * 13 });
+    if (b === 0) batch.push({ kind: 'config', config: { lr: 0.001, layers: [64, 32] }, wallTime: START });
+    if (b === 150) batch.push({ kind: 'summary', values: { best: 0.5 }, wallTime: START });
+    out.push(batch);
+  }
+  return out;
+}
+
+async function writeRun(writer: 'thread' | 'inline', prepared: TrackingRecord[][]) {
+  const dir = tempDir();
+  const e = createWandbExporter({ mode: 'offline', dir, runId: 'same0001', logger: silent, env: {}, offlineWriter: writer });
+  expect((await e.start(run)).ok).toBe(true);
+  for (const b of prepared) expect(await e.export(b)).toEqual({ ok: true });
+  await e.forceFlush();
+  const native = e.native() as OfflineNative;
+  await e.shutdown({ status: 'finished' });
+  return { file: native.wandbFile!, writer: native.writer };
+}
+
+describe('the offline writer thread', () => {
+  it('writes the same bytes as the inline writer, for every kind of record', async () => {
+    const prepared = batches();
+    const thread = await writeRun('thread', prepared);
+    const inline = await writeRun('inline', prepared);
+    expect(thread.writer).toBe('thread');
+    expect(inline.writer).toBe('inline');
+    const a = readFileSync(thread.file);
+    const b = readFileSync(inline.file);
+    // the run record carries the host and times; everything else is the same run
+    expect(a.equals(b)).toBe(true);
+    const log = readWandbFile(thread.file);
+    expect(log.headerOk).toBe(true);
+    const rows = log.records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
+    expect(rows.map((r) => r._step)).toEqual([...rows.keys()]);
+    expect(rows.filter((r) => 'validation/acc' in r)).toHaveLength(30);
+    expect(log.records.at(-2)?.type).toBe('exit');
+  }, 60_000);
+
+  it('falls back to writing on the calling thread when the thread cannot start, losing nothing', async () => {
+    const dir = tempDir();
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, "throw new Error('this writer thread cannot start');\n");
+    const file = join(dir, 'log.bin');
+    writeFileSync(file, '');
+    const channel = openWriterChannel('thread', { file, fileOffset: 0, stepMetric: 'global_step' }, broken);
+    const record = Uint8Array.of(0x08, 0x01);
+    channel.send({ seq: 1, segments: [record] });
+    // the thread's start fails after this send: the message waits, then is written here
+    await channel.send({ seq: 2, segments: [record], flush: true });
+    expect(channel.kind).toBe('inline');
+    await channel.send({ seq: 3, segments: [record], finish: true });
+    // the file header, then three records, each one full chunk: 7-byte chunk header + 2 payload bytes
+    expect(readFileSync(file)).toHaveLength(7 + 3 * 9);
+    expect(channel.failure).toBeUndefined();
+  });
+
+  it('reports a write that fails on the thread: the next export fails, nothing throws into the caller', async () => {
+    const dir = tempDir();
+    const e = createWandbExporter({ mode: 'offline', dir, logger: silent, env: {} });
+    await e.start(run);
+    const { wandbFile } = e.native() as OfflineNative;
+    // the thread opens the log with the first batch: make that fail (EISDIR)
+    rmSync(wandbFile!);
+    mkdirSync(wandbFile!);
+    const batch: TrackingRecord[] = [{ kind: 'scalar', name: 'training/loss', value: 1, step: 0, wallTime: START }];
+    await e.export(batch);
+    await expect(e.forceFlush()).resolves.toBeUndefined(); // reported once on the logger, never thrown
+    const result = await e.export(batch);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.error.message).toMatch(/EISDIR|illegal operation on a directory/);
+    await e.shutdown({ status: 'finished' });
+  });
+});
