@@ -48,7 +48,7 @@ export class JsonNumberBatch {
   }
 
   load(numbers: ArrayLike<number>): void {
-    const text = JSON.stringify(Array.isArray(numbers) ? numbers : Array.from(numbers));
+    const text = JSON.stringify(Array.isArray(numbers) ? numbers : plainArray(numbers));
     if (text.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 2);
     this.bytes = this.scratch;
     this.end = this.scratch.write(text, 0, 'latin1'); // number JSON is ASCII: one byte per character
@@ -70,6 +70,13 @@ export class JsonNumberBatch {
     while (b[p] !== 0x2c && b[p] !== 0x5d) p++;
     this.at = p + 1;
   }
+}
+
+/** A typed array's numbers as a plain array (JSON.stringify writes typed arrays as objects). */
+function plainArray(numbers: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < numbers.length; i++) out.push(numbers[i]!);
+  return out;
 }
 
 /** `JSON.stringify(numbers)` as ASCII bytes in a buffer of their own (one that can be moved to another thread). */

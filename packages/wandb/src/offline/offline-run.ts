@@ -183,7 +183,7 @@ export class OfflineRun {
       if (text != null) (texts ??= new Array<string | null>(to - from).fill(null))[i - from] = text;
     }
     const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
-    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: Float64Array.from(own) };
+    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: new Float64Array(own) };
     // The same JSON.stringify call here or on the writer's thread: whichever has time (see RowsSegment).
     if (this.channel.busy) segment.numbersJson = numbersJsonBytes(own);
     if (texts) segment.texts = texts;

@@ -1,10 +1,12 @@
 /** Entry of the offline writer thread: one LogSink per open run, each fed by its run's messages in order. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { LogSink, type SinkMessage, type SinkReply } from './log-sink.js';
 
 const port = parentPort;
 if (port) {
   const sinks = new Map<number, LogSink>();
+  /** Slot 0: messages handled, read by the sender (see WriterThread.behind). */
+  const handled = (workerData as { handled: Int32Array }).handled;
   port.on('message', (message: SinkMessage) => {
     const run = message.run ?? 0;
     let reply: SinkReply | undefined;
@@ -22,6 +24,7 @@ if (port) {
       const e = error as NodeJS.ErrnoException;
       reply = { run, seq: message.seq, error: e instanceof Error ? e.message : String(error), code: e?.code };
     }
+    Atomics.add(handled, 0, 1);
     if (reply) port.postMessage(reply);
   });
   port.postMessage('ready');

@@ -65,9 +65,9 @@ class InlineChannel implements WriterChannel {
 /** Unanswered messages before the sender waits (bounds the memory a slow disk can hold up). */
 const MAX_AHEAD = 64;
 /** Every this many messages one asks for a reply, so the sender knows how far the writer is. */
-const REPLY_EVERY = 4;
-/** Unanswered messages from which the writer counts as busy. */
-const BUSY_AHEAD = 2 * REPLY_EVERY;
+const REPLY_EVERY = 16;
+/** Messages not yet handled from which the writer counts as busy. */
+const BUSY_AHEAD = 2;
 
 /**
  * The one writer thread of the process, shared by its offline runs (so it starts once and its code
@@ -88,6 +88,9 @@ class WriterThread {
   private waiting = 0;
   private ready = false;
   private backlog: SinkMessage[] = [];
+  /** Messages posted to the thread, and (slot 0, written by the thread) messages it has handled. */
+  private posted = 0;
+  private readonly handled = new Int32Array(new SharedArrayBuffer(4));
 
   static get(file: string): WriterThread {
     let thread = WriterThread.running.get(file);
@@ -96,14 +99,15 @@ class WriterThread {
   }
 
   private constructor(private readonly file: string) {
-    this.worker = startWorker(file);
-    this.worker.unref();
+    this.worker = startWorker(file, this.handled);
     this.worker.on('message', (reply: SinkReply | 'ready') => {
       if (reply === 'ready') return this.start();
       this.runs.get(reply.run ?? 0)?.answer(reply);
     });
     this.worker.on('error', (error) => this.die(error instanceof Error ? error : new Error(String(error))));
     this.worker.on('exit', (code) => this.die(new Error(`the offline writer thread stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   private start(): void {
@@ -115,6 +119,15 @@ class WriterThread {
   /** The segments' arrays move to the thread (no copy); the sender no longer uses them. */
   private send(message: SinkMessage): void {
     this.worker.postMessage(message, transferables(message.segments));
+    this.posted++;
+  }
+
+  /**
+   * Messages the thread has still to handle. Read from shared memory, so it is current even while the
+   * sender runs without yielding to the event loop (when replies wait unread).
+   */
+  get behind(): number {
+    return this.ready ? this.posted - Atomics.load(this.handled, 0) : this.backlog.length;
   }
 
   private die(error: Error): void {
@@ -161,7 +174,6 @@ class ThreadChannel implements WriterChannel {
   /** Messages awaiting a reply; `held` when the sender waits (the thread then keeps the process alive). */
   private readonly waiting = new Map<number, Waiter>();
   private answered = 0;
-  private sent = 0;
   private opened = false;
   private finishSeq = -1;
   private inline: InlineChannel | undefined;
@@ -178,7 +190,7 @@ class ThreadChannel implements WriterChannel {
   }
 
   get busy(): boolean {
-    return !this.inline && this.sent - this.answered >= BUSY_AHEAD;
+    return !this.inline && this.thread.behind >= BUSY_AHEAD;
   }
 
   get failure(): Error | undefined {
@@ -212,7 +224,6 @@ class ThreadChannel implements WriterChannel {
       else settled.catch(() => {});
     }
     this.thread.post(message);
-    this.sent = message.seq;
     return wants || mustWait ? settled : undefined;
   }
 
@@ -270,8 +281,8 @@ function workerFile(): string | undefined {
 }
 
 /** TypeScript sources (tests, `tsx` runs) load through tsx, registered in the thread first. */
-function startWorker(file: string): Worker {
-  const options = { stdout: false, stderr: false } as const;
+function startWorker(file: string, handled: Int32Array): Worker {
+  const options = { stdout: false, stderr: false, workerData: { handled } } as const;
   if (!file.endsWith('.ts')) return new Worker(file, options);
   const tsx = createRequire(import.meta.url).resolve('tsx/esm/api');
   const boot = `require(${JSON.stringify(tsx)}).register(); import(${JSON.stringify(pathToFileURL(file).href)});`;

@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type RunInfo, type TrackingRecord } from '@metrics/core';
 import { createWandbExporter } from '../exporter.js';
@@ -9,6 +11,7 @@ import type { OfflineNative } from './offline-exporter.js';
 import { openWriterChannel } from './writer-channel.js';
 
 const silent = createLogger({ level: 'silent' });
+const here = dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'wandb-writer-'));
@@ -110,4 +113,27 @@ describe('the offline writer thread', () => {
     expect(result.ok ? '' : result.error.message).toMatch(/EISDIR|illegal operation on a directory/);
     await e.shutdown({ status: 'finished' });
   });
+});
+
+describe('a program that ends without close()', () => {
+  for (const writer of ['thread', 'inline'] as const)
+    it(`exits by itself and leaves a finished run (${writer} writer)`, async () => {
+      const dir = tempDir();
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'forgot-close.ts'), dir, 'noclose1', writer], { cwd: join(here, '..', '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+        // A writer that kept the process alive would hang here: kill it and fail.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('error', reject);
+        child.on('close', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      expect(code).toBe(0);
+      const runDir = join(dir, 'wandb', readdirSync(join(dir, 'wandb')).find((n) => n.startsWith('offline-run-'))!);
+      const log = readWandbFile(join(runDir, 'run-noclose1.wandb'));
+      const rows = log.records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
+      expect(rows.map((r) => r.global_step)).toEqual([...Array(3000).keys()]);
+      expect(log.records.slice(-2).map((r) => r.type)).toEqual(['exit', 'final']);
+    }, 60_000);
 });
