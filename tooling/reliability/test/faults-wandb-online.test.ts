@@ -83,8 +83,12 @@ describe('W&B online under faults, through the facade', () => {
     expect(stats.find((e) => e.name === 'wandb')).toMatchObject({ exported: 2 * ROWS, failed: 0, dropped: 0 });
     expect(stats.find((e) => e.name === 'memory')).toMatchObject({ exported: 2 * ROWS, failed: 0, dropped: 0 });
     expect(memory.filter((r) => r.kind === 'scalar')).toHaveLength(2 * ROWS);
-    const stream = (tracker.backend('wandb')!.native() as { fileStream: { stats: { requests: number; failedRequests: number } } }).fileStream.stats;
+    const native = tracker.backend('wandb')!.native() as { fileStream: { stats: { requests: number; failedRequests: number } }; retries: { graphql: number; fileStream: number; upload: number } };
+    const stream = native.fileStream.stats;
     expect(stream.failedRequests).toBe(0);
+    // every fault the proxy injected on file_stream cost one retry, counted by the client
+    expect(native.retries.fileStream).toBe(faults.status429 + faults.status503 + faults.reset);
+    expect(native.retries.graphql + native.retries.upload).toBe(5);
     expect(faults.status429).toBeGreaterThanOrEqual(15);
     expect(faults.status503 + faults.reset).toBeGreaterThan(0);
     const serverSide = server.requests.filter((r) => r.status !== undefined && r.status !== 200).length;
@@ -95,7 +99,8 @@ describe('W&B online under faults, through the facade', () => {
     console.log(
       `reliability: W&B online via facade, ${ROWS} rows (${2 * ROWS} points) — file_stream faults: ${faults.status429}×429 (Retry-After), ` +
         `${faults.status503}×503, ${faults.reset} resets; run-creation/upload faults: ${serverSide}; ${stream.requests} file_stream requests, ` +
-        `0 failed (tracker.stats() retried: ${stats.find((e) => e.name === 'wandb')!.retried}: the client retries inside file_stream); ` +
+        `0 failed; client retries: file_stream ${native.retries.fileStream}, GraphQL ${native.retries.graphql}, uploads ${native.retries.upload} ` +
+        `(native().retries; the pipeline's stats().retried is ${stats.find((e) => e.name === 'wandb')!.retried}: these retries happen after export); ` +
         `rows stored ${history.length}, accepted once each (${accepted}); memory tracker got ${memory.length} — held`,
     );
   }, 180_000);

@@ -35,6 +35,17 @@ export interface OnlineNative {
   readonly fileStream: FileStream | undefined;
   /** Console capture counts (`console: 'wrap'`), else undefined. */
   readonly console: ConsoleCaptureStats | undefined;
+  /**
+   * HTTP requests retried by this client (429, 5xx, dropped connections), by kind. The pipeline's
+   * `stats().retried` does not see these: file_stream and uploads retry on their own, after `export`.
+   */
+  readonly retries: Readonly<RetryCounts>;
+}
+
+export interface RetryCounts {
+  graphql: number;
+  fileStream: number;
+  upload: number;
 }
 
 /** Streams a run to a W&B server: UpsertBucket, paced file_stream, signed-URL uploads, complete + exit code. */
@@ -54,6 +65,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   /** Side requests (media, config) that failed for good. */
   failures = 0;
   private shutDown = false;
+  private readonly retries: RetryCounts = { graphql: 0, fileStream: 0, upload: 0 };
 
   constructor(
     private readonly settings: ResolvedSettings,
@@ -64,8 +76,10 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       apiKey: settings.apiKey ?? '',
       retry: settings.retry,
       timeoutMs: settings.requestTimeoutMs,
-      onRetry: (what, error, attempt, delayMs) =>
-        this.logger.warnOnce(`wandb-retry-${what}-${error.statusCode ?? 'net'}`, `${what} failed (${error.message}); retrying in ${Math.round(delayMs / 100) / 10} s (attempt ${attempt}).`),
+      onRetry: (what, error, attempt, delayMs) => {
+        this.retries[what === 'file_stream' ? 'fileStream' : what.startsWith('GraphQL') ? 'graphql' : 'upload']++;
+        this.logger.warnOnce(`wandb-retry-${what}-${error.statusCode ?? 'net'}`, `${what} failed (${error.message}); retrying in ${Math.round(delayMs / 100) / 10} s (attempt ${attempt}).`);
+      },
     });
     this.gql = new WandbGraphql(this.http);
   }
@@ -253,7 +267,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   native(): OnlineNative {
-    return { mode: 'online', runId: this.runId, entity: this.bucket?.entity, project: this.bucket?.project, url: this.runUrl(), fileStream: this.stream, console: this.console ? { ...this.console.stats } : undefined };
+    return { mode: 'online', runId: this.runId, entity: this.bucket?.entity, project: this.bucket?.project, url: this.runUrl(), fileStream: this.stream, console: this.console ? { ...this.console.stats } : undefined, retries: { ...this.retries } };
   }
 }
 
