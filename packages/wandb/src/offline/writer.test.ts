@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type RunInfo, type TrackingRecord } from '@metrics/core';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
@@ -63,13 +63,22 @@ async function writeRun(writer: 'thread' | 'inline', prepared: TrackingRecord[][
 describe('the offline writer thread', () => {
   it('writes the same bytes as the inline writer, for every kind of record', async () => {
     const prepared = batches();
-    const thread = await writeRun('thread', prepared);
-    const inline = await writeRun('inline', prepared);
+    // The final summary and the exit record carry the runtime at finish (from the clock): one fixed clock
+    // for both runs, so a second boundary between them cannot tell them apart.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(START + 3_600_000);
+    let thread: Awaited<ReturnType<typeof writeRun>>;
+    let inline: Awaited<ReturnType<typeof writeRun>>;
+    try {
+      thread = await writeRun('thread', prepared);
+      inline = await writeRun('inline', prepared);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(thread.writer).toBe('thread');
     expect(inline.writer).toBe('inline');
     const a = readFileSync(thread.file);
     const b = readFileSync(inline.file);
-    // the run record carries the host and times; everything else is the same run
     expect(a.equals(b)).toBe(true);
     const log = readWandbFile(thread.file);
     expect(log.headerOk).toBe(true);
