@@ -88,6 +88,24 @@ describe('the offline writer thread', () => {
     expect(log.records.at(-2)?.type).toBe('exit');
   }, 60_000);
 
+  it('keeps the runs of one process apart: interleaved batches of three runs land in their own files', async () => {
+    const prepared = batches().slice(0, 60);
+    const dirs = [tempDir(), tempDir(), tempDir()];
+    const exporters = dirs.map((dir, i) => createWandbExporter({ mode: 'offline', dir, runId: `multi${i}`, logger: silent, env: {} }));
+    for (const e of exporters) await e.start(run);
+    // batch b goes to run b % 3, all three in flight on the one writer thread
+    await Promise.all(prepared.map((b, n) => exporters[n % 3]!.export(b)));
+    for (const e of exporters) await e.shutdown({ status: 'finished' });
+    for (let i = 0; i < 3; i++) {
+      const native = exporters[i]!.native() as OfflineNative;
+      expect(native.writer).toBe('thread');
+      const rows = readWandbFile(native.wandbFile!).records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
+      const expected = prepared.filter((_, n) => n % 3 === i).flatMap((b) => b.filter((r) => r.kind === 'scalar' && r.name === 'training/loss'));
+      expect(rows.filter((r) => 'training/loss' in r).map((r) => r['training/loss'])).toEqual(expected.map((r) => (r.kind === 'scalar' ? r.value : 0)));
+      expect(rows.map((r) => r._step)).toEqual([...rows.keys()]);
+    }
+  });
+
   it('falls back to writing on the calling thread when the thread cannot start, losing nothing', async () => {
     const dir = tempDir();
     const broken = join(dir, 'broken-worker.mjs');
