@@ -132,6 +132,12 @@ export class LogSink {
     if (this.timedError !== undefined) {
       const error = this.timedError;
       this.timedError = undefined;
+      // The file still gets closed at finish, even though what is pending cannot be written.
+      if (message.finish && !this.closed) {
+        this.closed = true;
+        clearTimeout(this.flushTimer);
+        closeSync(this.fd);
+      }
       throw error;
     }
     if (this.closed) return;

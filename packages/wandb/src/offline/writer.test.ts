@@ -8,6 +8,7 @@ import { createLogger, type RunInfo, type TrackingRecord } from '@metrics/core';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from './offline-exporter.js';
+import { LogSink } from './log-sink.js';
 import { openWriterChannel } from './writer-channel.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -122,6 +123,16 @@ describe('the offline writer thread', () => {
     // the file header, then three records, each one full chunk: 7-byte chunk header + 2 payload bytes
     expect(readFileSync(file)).toHaveLength(7 + 3 * 9);
     expect(channel.failure).toBeUndefined();
+  });
+
+  it('reports a disk error of a timed write with the next message, and still closes the file at finish', async () => {
+    // /dev/full takes the open and fails every write with ENOSPC
+    const sink = new LogSink({ file: '/dev/full', fileOffset: 0, stepMetric: 'global_step' });
+    sink.handle({ seq: 1, segments: [Uint8Array.of(0x08, 0x01)] }); // pending: written within 200 ms
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(() => sink.handle({ seq: 2, finish: true })).toThrow(/ENOSPC/);
+    expect(sink.isClosed).toBe(true);
+    expect(() => new LogSink({ file: '/dev/full', fileOffset: 0, stepMetric: 'global_step' }).handle({ seq: 1, segments: [Uint8Array.of(1)], flush: true })).toThrow(/ENOSPC/);
   });
 
   it('reports a write that fails on the thread: the next export fails, nothing throws into the caller', async () => {
