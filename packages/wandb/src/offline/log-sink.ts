@@ -80,6 +80,12 @@ export interface SinkReply {
   code?: string;
 }
 
+/** A failed write as a reply carries it (an Error does not cross threads with its `code`). */
+export function errorReply(error: unknown): { error: string; code?: string } {
+  const e = error as NodeJS.ErrnoException;
+  return { error: e instanceof Error ? e.message : String(error), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
 export interface SinkOptions {
   /** The `.wandb` file, opened for appending. */
   file: string;

@@ -1,6 +1,6 @@
 /** Entry of the offline writer thread: one LogSink per open run, each fed by its run's messages in order. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LogSink, type SinkMessage, type SinkReply } from './log-sink.js';
+import { LogSink, errorReply, type SinkMessage, type SinkReply } from './log-sink.js';
 
 const port = parentPort;
 if (port) {
@@ -21,8 +21,7 @@ if (port) {
       }
       if (message.reply || message.flush || message.finish) reply = { run, seq: message.seq };
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      reply = { run, seq: message.seq, error: e instanceof Error ? e.message : String(error), code: e?.code };
+      reply = { run, seq: message.seq, ...errorReply(error) };
     }
     Atomics.add(handled, 0, 1);
     if (reply) port.postMessage(reply);

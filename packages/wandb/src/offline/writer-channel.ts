@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LogSink, transferables, type SinkMessage, type SinkOptions, type SinkReply } from './log-sink.js';
+import { LogSink, errorReply, transferables, type SinkMessage, type SinkOptions, type SinkReply } from './log-sink.js';
 
 /**
  * Where an offline run's messages go: `send` hands one over in order; messages with `reply` (and
@@ -54,18 +54,15 @@ class InlineChannel implements WriterChannel {
       try {
         this.sink.handle(message);
       } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        this.failure ??= failureOf({ error: e instanceof Error ? e.message : String(error), code: e?.code });
+        this.failure ??= failureOf(errorReply(error));
       }
     if (!wants) return undefined;
     return this.failure ? Promise.reject(this.failure) : Promise.resolve();
   }
 }
 
-/** Unanswered messages before the sender waits (bounds the memory a slow disk can hold up). */
+/** Messages the thread has still to handle before the sender waits (bounds the memory a slow disk can hold up). */
 const MAX_AHEAD = 64;
-/** Every this many messages one asks for a reply, so the sender knows how far the writer is. */
-const REPLY_EVERY = 16;
 /** Messages not yet handled from which the writer counts as busy. */
 const BUSY_AHEAD = 2;
 
@@ -171,9 +168,8 @@ class WriterThread {
 
 /** One run's messages to the writer thread (or, if the thread could not start, to an inline writer). */
 class ThreadChannel implements WriterChannel {
-  /** Messages awaiting a reply; `held` when the sender waits (the thread then keeps the process alive). */
+  /** Messages whose sender waits for the reply (meanwhile the thread keeps the process alive). */
   private readonly waiting = new Map<number, Waiter>();
-  private answered = 0;
   private opened = false;
   private finishSeq = -1;
   private inline: InlineChannel | undefined;
@@ -213,22 +209,20 @@ class ThreadChannel implements WriterChannel {
       }
       return wants ? Promise.reject(this.failed) : undefined;
     }
-    const mustWait = message.seq - this.answered > MAX_AHEAD;
-    if (wants || mustWait || message.seq % REPLY_EVERY === 0) message.reply = true;
-    let settled: Promise<void> | undefined;
-    if (message.reply) {
-      const held = Boolean(wants || mustWait);
-      settled = new Promise<void>((resolve, reject) => this.waiting.set(message.seq, { resolve, reject, held }));
-      if (held) this.thread.hold(1);
-      // A progress reply nobody awaits must not surface as an unhandled rejection.
-      else settled.catch(() => {});
+    // Far behind (progress read from shared memory): this message asks for a reply and the sender waits.
+    if (this.thread.behind >= MAX_AHEAD) message.reply = true;
+    if (!wants && !message.reply) {
+      this.thread.post(message);
+      return undefined;
     }
+    message.reply = true;
+    const settled = new Promise<void>((resolve, reject) => this.waiting.set(message.seq, { resolve, reject }));
+    this.thread.hold(1);
     this.thread.post(message);
-    return wants || mustWait ? settled : undefined;
+    return settled;
   }
 
   answer(reply: SinkReply): void {
-    if (reply.seq > this.answered) this.answered = reply.seq;
     if (reply.error !== undefined) this.failed ??= failureOf(reply);
     this.settleUpTo(reply.seq);
   }
@@ -257,7 +251,7 @@ class ThreadChannel implements WriterChannel {
       const failure = this.failure;
       if (failure) w.reject(failure);
       else w.resolve();
-      if (w.held) this.thread.hold(-1);
+      this.thread.hold(-1);
     }
   }
 }
@@ -265,7 +259,6 @@ class ThreadChannel implements WriterChannel {
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
-  held: boolean;
 }
 
 /** The writer thread's script next to this module: dist/write-worker.{js,cjs}, or the .ts source in development. */
