@@ -10,12 +10,19 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   for (const candidate of candidates) {
     if (candidate === input) continue;
     const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
+    // On a tie, the candidate sharing the longer prefix (`ofline` → `offline`, not `online`).
+    if (distance < bestDistance || (distance === bestDistance && best !== undefined && commonPrefix(lower, candidate.toLowerCase()) > commonPrefix(lower, best.toLowerCase()))) {
       best = candidate;
       bestDistance = distance;
     }
   }
   return best;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
