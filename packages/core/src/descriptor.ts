@@ -88,9 +88,7 @@ function checkWithEnv<T>(definition: BackendDefinition<object>, schema: z.ZodTyp
   const problem = plainObjectProblem(options);
   if (problem) return { ok: false, issues: [{ path: '(root)', message: problem }] };
   const explicit = definedEntries((options ?? {}) as object);
-  // A backend that takes an `env` option (tests) reads its variables from there.
-  const source = typeof explicit.env === 'object' && explicit.env !== null ? (explicit.env as Env) : env;
-  const fromEnv = definedEntries(definition.fromEnv?.(source) ?? {});
+  const fromEnv = definedEntries(definition.fromEnv?.(env) ?? {});
   return checkOptions(schema, { ...fromEnv, ...explicit }, (path) => {
     const key = String(path[0]);
     if (key in explicit || !(key in fromEnv)) return undefined;
@@ -104,7 +102,10 @@ function checkWithEnv<T>(definition: BackendDefinition<object>, schema: z.ZodTyp
  * under the given options, validated against the factory's schema (core's tracker options plus the
  * backend's). Throws an `InvalidConfigError` naming each bad or unknown option.
  */
-export function resolveFactoryOptions<T>(descriptor: BackendDescriptor<object>, schema: z.ZodType<T>, options: unknown, context: string, env: Env = process.env): T {
+export function resolveFactoryOptions<T>(descriptor: BackendDescriptor<object>, schema: z.ZodType<T>, options: unknown, context: string): T {
+  // A factory that takes an `env` option (tests) reads its variables from there.
+  const given = (options ?? {}) as { env?: unknown };
+  const env = typeof given.env === 'object' && given.env !== null ? (given.env as Env) : process.env;
   const checked = checkWithEnv(descriptor, schema, options, env);
   if (checked.ok) return checked.data;
   throw new InvalidConfigError(checked.issues, context);

@@ -14,5 +14,5 @@ export const mlflow = defineBackend<MlflowBackendOptions, MlflowNative>({
   envVars: MLFLOW_ENV_VARS,
   runFromEnv: (env) => ({ experiment: env.MLFLOW_EXPERIMENT_NAME || undefined }),
   defaults: { fullQueue: 'spill', spillDir: 'mlflow-spool' },
-  create: (options, { logger }) => createMlflowExporter({ ...options, logger }),
+  create: (options, { logger, env }) => createMlflowExporter({ env, ...options, logger }),
 });

@@ -36,20 +36,10 @@ describe('configuration', () => {
     await expect(createExperimentTracker({ ...OFF, tensorbordLogDir: 'x', env: {} } as never)).rejects.toThrow(/tensorbordLogDir/);
   });
 
-  it('uses the seeds defaults and the official SDKs environment variables', () => {
-    const c = resolveConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', WANDB_PROJECT: 'p', WANDB_ENTITY: 'e', WANDB_TAGS: 'a, b', RANK: '3' });
-    expect(c).toMatchObject({
-      tensorboardLogDir: 'runs',
-      tensorboardFlushSecs: 30,
-      tensorboardMaxQueue: 10,
-      mlflowTrackingUri: 'http://127.0.0.1:5000',
-      wandbProject: 'p',
-      wandbEntity: 'e',
-      wandbTags: ['a', 'b'],
-      experiment: 'p',
-      rank: 3,
-      asynchronousLogging: true,
-    });
+  it('uses the seeds defaults; backend fields are left to the backends (their own defaults and variables)', () => {
+    const c = resolveConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', WANDB_PROJECT: 'p', RANK: '3' });
+    expect(c).toMatchObject({ experimentLoggingInterval: 1, aggregation: 'mean', rank: 3, asynchronousLogging: true, validation: 'warn' });
+    expect([c.tensorboardLogDir, c.mlflowTrackingUri, c.wandbProject]).toEqual([undefined, undefined, undefined]);
     expect(resolveConfig({ wandbProject: 'mine' }, { WANDB_PROJECT: 'env' }).wandbProject).toBe('mine');
   });
 });

@@ -16,5 +16,5 @@ export const wandb = defineBackend<Omit<WandbOptions, 'logger'>, WandbExporterNa
   envVars: WANDB_ENV_VARS,
   runFromEnv: (env) => ({ experiment: nonEmpty(env.WANDB_PROJECT), runName: nonEmpty(env.WANDB_NAME), group: nonEmpty(env.WANDB_RUN_GROUP) }),
   enabled: (options) => options.mode !== 'disabled',
-  create: (options, { logger }) => createWandbExporter({ ...options, logger }),
+  create: (options, { logger, env }) => createWandbExporter({ env, ...options, logger }),
 });
