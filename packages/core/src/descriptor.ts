@@ -127,7 +127,9 @@ export function defineBackend<Options extends object, Native = unknown>(definiti
   const select = (options: Partial<Options> = {}): BackendSelection<Options, Native> => {
     // Validate what was given now, so a misspelt option fails where it is written.
     const checked = check(options, {});
-    if (!checked.ok) throw new InvalidConfigError(checked.issues, context);
+    // Only what was given: a required option may still come from the environment when the tracker starts.
+    const given = checked.ok ? [] : checked.issues.filter((i) => i.path === '(root)' || i.path.split('.')[0]! in (options as object));
+    if (given.length > 0) throw new InvalidConfigError(given, context);
     return { [SELECTION]: true, backend: descriptor, options };
   };
   const descriptor = Object.defineProperties(select, {
