@@ -105,9 +105,10 @@ const fullQueuePolicy = z.enum(['drop', 'spill'], { error: 'fullQueue must be "d
  * object: backends extend it with their own options, so `createTensorBoardTracker({ logdir })` fails.
  */
 export const trackerOptionsSchema = z.strictObject({
-  experiment: z.string().min(1, 'experiment must not be empty').optional(),
-  runName: z.string().min(1, 'runName must not be empty; leave it out for a timestamped name').optional(),
-  group: z.string().optional(),
+  // Any string: names are made safe (one path segment, escaped) by each backend, never rejected.
+  experiment: z.string({ error: 'experiment must be a string' }).optional(),
+  runName: z.string({ error: 'runName must be a string; leave it out for a timestamped name' }).optional(),
+  group: z.string({ error: 'group must be a string' }).optional(),
   tags: z.record(z.string(), z.string({ error: 'tags values must be strings' })).optional(),
   validation: z.enum(['strict', 'warn', 'normalize'], { error: 'validation must be "strict", "warn" or "normalize"' }).optional(),
   nonFinite: z.enum(['keep', 'skip'], { error: 'nonFinite must be "keep" or "skip"' }).optional(),

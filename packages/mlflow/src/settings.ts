@@ -82,7 +82,8 @@ export function resolveMlflowSettings(options: MlflowOptions = {}, env: NodeJS.P
 }
 
 const { positive, fn } = optionSchemas;
-const text = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
+/** Any string: names are made safe by the backend, never rejected (an empty one means the default). */
+const text = (what: string) => z.string({ error: `${what} must be a string` });
 
 /** MLflow's options, strict: an unknown key fails with the option it resembles. */
 export const mlflowOptionsSchema = z.strictObject({

@@ -172,7 +172,6 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
   const importer = input.importer ?? defaultImporter;
   for (const entry of BUILT_IN_BACKENDS) {
     const switched = given[switchKey(entry.name)];
-    if (switched === false) continue;
     const options: Record<string, unknown> = {};
     const askedBy: string[] = switched === true ? [`${switchKey(entry.name)}: true`] : [];
     for (const flat of FLAT_OPTIONS) {
@@ -189,6 +188,11 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
       continue;
     }
     const descriptor = await importDescriptor(entry, importer);
+    if (switched === false) {
+      // Off, but its options and variables are still checked: a bad one fails the same way whatever the switches.
+      if (descriptor) check(descriptor, options, env, true, { ...out, backends: [] });
+      continue;
+    }
     if (!descriptor) {
       if (askedBy.length > 0) throw new BackendNotInstalledError(entry.name, entry.package, askedBy.join(', '));
       const hints = envSetFor(entry.envPrefix, env);

@@ -216,7 +216,8 @@ export function exitCodeOf(outcome: { status: string; exitCode?: number; signal?
 }
 
 const { positive, positiveInt } = optionSchemas;
-const text = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
+/** Any string: names are made safe by the backend, never rejected (an empty one means the default). */
+const text = (what: string) => z.string({ error: `${what} must be a string` });
 
 /** W&B's options, strict: an unknown key fails with the option it resembles. */
 export const wandbOptionsSchema = z.strictObject({
