@@ -133,3 +133,8 @@ export const trackerOptionsSchema = z.strictObject({
 });
 
 export const optionSchemas = { fn, objectOf, positive, positiveInt };
+
+/** The entries of `options` that `schema` (an object schema) declares: a tracker's options minus the pipeline's. */
+export function pickOptions<T extends object>(schema: z.ZodObject, options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key in schema.shape)) as Partial<T>;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '@metrics/core';
-import { createMlflowTracker, mlflow, type MlflowTrackerOptions } from './index.js';
+import { createMlflowExporter, createMlflowTracker, mlflow, type MlflowTrackerOptions } from './index.js';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -37,6 +37,10 @@ describe('createMlflowTracker options', () => {
     const error = creationError({ handleExit: false, env: { MLFLOW_TRACKING_URI: '//user:secret@host' } });
     expect(error.message).toMatch(/trackingUri: .*from the environment variable MLFLOW_TRACKING_URI: fix or unset it/);
     expect(error.message).not.toContain('secret');
+  });
+
+  it('the exporter factory checks its options too', () => {
+    expect(() => createMlflowExporter({ requestTimeoutMs: '30s', env: {} } as never)).toThrow(/createMlflowExporter options:\n  - requestTimeoutMs: /);
   });
 
   it('valid options spill to the spool as before (no server)', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionSchemas } from '@metrics/core';
+import { loggerSchema, optionSchemas } from '@metrics/core';
 
 /** Options for the MLflow backend, with the environment variables the official client reads as fallbacks. */
 export interface MlflowOptions {
@@ -104,6 +104,9 @@ export const mlflowOptionsSchema = z.strictObject({
   sanitizeKey: fn<(key: string) => string>('sanitizeKey').optional(),
   env: z.record(z.string(), z.string().optional(), { error: 'env must be an object of environment variables' }).optional(),
 });
+
+/** `createMlflowExporter`'s options: the backend's plus a logger. */
+export const mlflowExporterOptionsSchema = mlflowOptionsSchema.extend({ logger: loggerSchema.optional() });
 
 /** Options of the MLflow backend as `exporters: [mlflow({ … })]` takes them. */
 export type MlflowBackendOptions = MlflowOptions & {

@@ -1,4 +1,4 @@
-import { createLogger, createTracker, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, pickOptions, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
 import { mlflow } from './backend.js';
 import { createMlflowExporter, type MlflowExporterOptions } from './exporter.js';
 import { mlflowOptionsSchema } from './settings.js';
@@ -23,6 +23,6 @@ export function createMlflowTracker(options: MlflowTrackerOptions = {}): Tracker
     spillDir,
     ...resolved,
     logger,
-    exporters: [createMlflowExporter({ ...resolved, logger })],
+    exporters: [createMlflowExporter({ ...pickOptions(mlflowOptionsSchema, resolved), logger })],
   });
 }

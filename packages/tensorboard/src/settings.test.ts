@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '@metrics/core';
-import { createTensorBoardTracker, tensorboard, type TensorBoardTrackerOptions } from './index.js';
+import { createTensorBoardExporter, createTensorBoardTracker, tensorboard, type TensorBoardTrackerOptions } from './index.js';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -32,6 +32,11 @@ describe('createTensorBoardTracker options', () => {
     expect(error.message).toMatch(/validation: .*did you mean `strict`\?/);
     expect(error.message).toMatch(/flushIntervalMs: flushIntervalMs .*must be positive/);
     expect(error.message).toMatch(/logDir: logDir must be a directory path/);
+  });
+
+  it('the exporter factory checks its options too: logDir: 42 fails at once instead of being retried as an I/O error', () => {
+    expect(() => createTensorBoardExporter({ logDir: 42 } as never)).toThrow(/createTensorBoardExporter options:\n  - logDir: logDir must be a directory path/);
+    expect(() => createTensorBoardExporter({ logdir: 'x' } as never)).toThrow(/did you mean `logDir`\?/);
   });
 
   it('options that are not an object are rejected, naming what was passed', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBackend, optionSchemas } from '@metrics/core';
+import { defineBackend, loggerSchema, optionSchemas } from '@metrics/core';
 import { createTensorBoardExporter, type TensorBoardExporterOptions, type TensorBoardNative } from './exporter.js';
 
 /** The TensorBoard backend's own options (see the README's table; each documented on the exporter options). */
@@ -21,6 +21,9 @@ export const tensorBoardOptionsSchema = z.strictObject({
   scalarFormat: z.enum(['simple', 'tensor'], { error: 'scalarFormat must be "simple" or "tensor"' }).optional(),
   writerName: z.string({ error: 'writerName must be a string' }).optional(),
 });
+
+/** `createTensorBoardExporter`'s options: the backend's plus a logger. */
+export const tensorBoardExporterOptionsSchema = tensorBoardOptionsSchema.extend({ logger: loggerSchema.optional() });
 
 /**
  * The TensorBoard backend: `exporters: [tensorboard({ logDir: 'runs' })]` in `@metrics/unified`.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createLogger, createTracker, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, pickOptions, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
 import { createTensorBoardExporter, type TensorBoardExporterOptions } from './exporter.js';
 import { tensorboard, tensorBoardOptionsSchema } from './settings.js';
 
@@ -21,5 +21,5 @@ export function createTensorBoardTracker(options: TensorBoardTrackerOptions = {}
   const { exporters = [], ...rest } = resolveFactoryOptions(tensorboard, trackerSchema, options, 'createTensorBoardTracker options') as TensorBoardTrackerOptions;
   // One logger for the pipeline and the exporter, so `logLevel` quiets both.
   const logger = rest.logger ?? createLogger({ level: rest.logLevel });
-  return createTracker({ ...rest, logger, exporters: [createTensorBoardExporter({ ...rest, logger }), ...exporters] });
+  return createTracker({ ...rest, logger, exporters: [createTensorBoardExporter({ ...pickOptions(tensorBoardOptionsSchema, rest), logger }), ...exporters] });
 }

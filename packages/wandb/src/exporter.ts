@@ -1,4 +1,4 @@
-import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, resolveFactoryOptions, trackerOptionsSchema, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, parseOptions, pickOptions, resolveFactoryOptions, trackerOptionsSchema, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
 import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
@@ -27,7 +27,8 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
  * is set and offline otherwise.
  */
 export function createWandbExporter(options: WandbOptions = {}): ExporterV1<WandbExporterNative> {
-  const settings = resolveSettings(options);
+  // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
+  const settings = resolveSettings(parseOptions(wandbOptionsSchema, options, 'createWandbExporter options') as WandbOptions);
   const apiKey = settings.apiKey;
   // The key is masked in every line, also when the caller passes its own logger; our lines never end
   // up in a run's captured console output.
@@ -58,5 +59,5 @@ export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
   // One logger for the pipeline and the exporter, so `logLevel` quiets both; the pipeline's own lines
   // (retries, drops) stay out of captured console output too.
   const logger = resolved.logger ?? createLogger({ level: resolved.logLevel, prefix: '[metrics:wandb]' });
-  return createTracker({ ...resolved, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...resolved, logger })] });
+  return createTracker({ ...resolved, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...pickOptions(wandbOptionsSchema, resolved), logger })] });
 }

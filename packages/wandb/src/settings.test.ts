@@ -96,6 +96,10 @@ describe('createWandbTracker options', () => {
     expect(error.message).toMatch(/dir: dir must be a string/);
   });
 
+  it('the exporter factory checks its options too', () => {
+    expect(() => createWandbExporter({ mode: 'offline', diir: '/tmp/x', env: {} } as never)).toThrow(/diir: unknown option; did you mean `dir`\?/);
+  });
+
   it('a WANDB_MODE wandb does not know fails, naming the variable; the option wins over it', async () => {
     expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(/mode: .*from the environment variable WANDB_MODE: fix or unset it/);
     const t = createWandbTracker({ mode: 'disabled', handleExit: false, logLevel: 'silent', env: { WANDB_MODE: 'cloud' } });
