@@ -102,7 +102,8 @@ export const mlflowOptionsSchema = z.strictObject({
   user: z.string({ error: 'user must be a string' }).optional(),
   sourceName: z.string({ error: 'sourceName must be a string' }).optional(),
   sanitizeKey: fn<(key: string) => string>('sanitizeKey').optional(),
-  env: z.record(z.string(), z.string().optional(), { error: 'env must be an object of environment variables' }).optional(),
+  // process.env is not a plain object to zod's record check.
+  env: optionSchemas.objectOf<Readonly<Record<string, string | undefined>>>('env (an object of environment variables)').optional(),
 });
 
 /** `createMlflowExporter`'s options: the backend's plus a logger. */

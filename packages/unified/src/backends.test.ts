@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createLogger, InvalidConfigError } from '@metrics/core';
 import { tensorboard } from '@metrics/tensorboard';
 import { mlflow } from '@metrics/mlflow';
+import { wandb } from '@metrics/wandb';
 import { BackendNotInstalledError, createExperimentTracker, defineBackend, defineTracker, type BackendImporter, type ExperimentTrackerOptions } from './index.js';
 
 const roots: string[] = [];
@@ -79,6 +80,12 @@ describe('exporters: backends chosen with their options', () => {
     // MLflow without a server spills to its spool (its descriptor's default), as it did in the flat form.
     expect(readdirSync(join(root, 'spool')).length).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes('initialized: tensorboard, mlflow'))).toBe(true);
+  });
+
+  it('reads the real process.env when no env is given (not a plain object to zod)', async () => {
+    const tracker = await createExperimentTracker({ exporters: [wandb({ mode: 'offline', dir: temp() })], logLevel: 'silent' });
+    expect(tracker.backends).toEqual(['wandb']);
+    await tracker.close();
   });
 
   it('a misspelt backend option fails where it is written, with a suggestion', () => {

@@ -248,5 +248,6 @@ export const wandbOptionsSchema = z.strictObject({
   requestTimeoutMs: positive('requestTimeoutMs (ms, default 180000)').optional(),
   extraTags: z.array(z.string({ error: 'extraTags must be strings' }), { error: 'extraTags must be an array of strings' }).optional(),
   logger: loggerSchema.optional(),
-  env: z.record(z.string(), z.string().optional(), { error: 'env must be an object of environment variables' }).optional(),
+  // process.env is not a plain object to zod's record check.
+  env: optionSchemas.objectOf<Readonly<Record<string, string | undefined>>>('env (an object of environment variables)').optional(),
 });
