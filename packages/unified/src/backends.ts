@@ -20,13 +20,14 @@ import type { WandbOptions } from '@metrics/wandb';
  * else about a backend (options, defaults, environment variables) comes from the descriptor its package
  * exports under that name (`export const mlflow = defineBackend({ … })`).
  */
-export const BUILT_IN_BACKENDS = [
+export const BACKEND_PACKAGES = [
   { name: 'tensorboard', package: '@metrics/tensorboard', envPrefix: 'TENSORBOARD_' },
   { name: 'mlflow', package: '@metrics/mlflow', envPrefix: 'MLFLOW_' },
   { name: 'wandb', package: '@metrics/wandb', envPrefix: 'WANDB_' },
 ] as const;
 
-export type BuiltInBackend = (typeof BUILT_IN_BACKENDS)[number]['name'];
+export type BuiltInBackend = (typeof BACKEND_PACKAGES)[number]['name'];
+export const BUILT_IN_BACKENDS: readonly BuiltInBackend[] = BACKEND_PACKAGES.map((b) => b.name);
 
 /** Per-backend options, keyed by backend name; each is that backend's own options type. */
 export interface BackendOptions {
@@ -76,7 +77,7 @@ const FLAT_OPTIONS: readonly { key: string; backend: BuiltInBackend; option: str
 ];
 const switchKey = (backend: string) => `${backend}Logging`;
 /** Flat keys that belong to a backend (not options of it), allowed only in the flat form. */
-const FLAT_SWITCHES = BUILT_IN_BACKENDS.map((b) => switchKey(b.name));
+const FLAT_SWITCHES = BUILT_IN_BACKENDS.map(switchKey);
 
 export interface LoadBackendsInput {
   /** The facade's options as given (after its own environment), without fields that failed validation. */
@@ -104,7 +105,7 @@ export interface LoadedBackends {
   run: RunFromEnv;
 }
 
-async function importDescriptor(entry: (typeof BUILT_IN_BACKENDS)[number], importer: BackendImporter): Promise<BackendDescriptor | undefined> {
+async function importDescriptor(entry: (typeof BACKEND_PACKAGES)[number], importer: BackendImporter): Promise<BackendDescriptor | undefined> {
   let mod: Record<string, unknown>;
   try {
     mod = (await importer(entry.package)) as Record<string, unknown>;
@@ -170,7 +171,7 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
     return out;
   }
   const importer = input.importer ?? defaultImporter;
-  for (const entry of BUILT_IN_BACKENDS) {
+  for (const entry of BACKEND_PACKAGES) {
     const switched = given[switchKey(entry.name)];
     const options: Record<string, unknown> = {};
     const askedBy: string[] = switched === true ? [`${switchKey(entry.name)}: true`] : [];
