@@ -41,11 +41,21 @@ function positiveInt(flag: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
-export function parseCli(argv: string[]): CliOptions {
+/**
+ * `pnpm demo -- --epochs 20` hands the script `-- --epochs 20` (pnpm passes the separator through), and
+ * `parseArgs` would read everything after `--` as positionals: leading separators are dropped first.
+ */
+function withoutLeadingSeparators(argv: readonly string[]): string[] {
+  let i = 0;
+  while (argv[i] === '--') i++;
+  return argv.slice(i);
+}
+
+export function parseCli(argv: readonly string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withoutLeadingSeparators(argv),
       options: {
         epochs: { type: 'string' },
         backends: { type: 'string' },
