@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_BACKENDS, type Backend } from './pipeline.js';
 
-export const USAGE = `Usage: pnpm demo [-- options]      (or: node --import tsx src/main.ts [options])
+export const USAGE = `Usage: pnpm demo [-- options]      (at the repository root; or in apps/demo-pipeline: pnpm start [options])
 
 Trains a small neural network (an MLP written in TypeScript) on the Iris data set and tracks the run
 with every @metrics backend: TensorBoard files, a W&B run, MLflow.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
-import type { ExporterStats, ExporterV1, ExportResult, PipelineStats, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
 
 export interface BatchOptions {
@@ -59,7 +59,8 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {
     this.batch = { ...DEFAULT_BATCH_OPTIONS, ...options.batch };
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry));
+    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry, kindsTakenByOthers(exporter, options.exporters)));
+    logRouting(options.exporters, options.logger);
     // Start every run now (create it on the server, open the file) so it exists even if nothing is logged.
     for (const lane of this.lanes) lane.kick();
     this.timer = setInterval(() => this.seal(), this.batch.scheduledDelayMs);
@@ -122,6 +123,24 @@ export class Pipeline {
   }
 }
 
+/** Record kinds at least one of the other exporters takes. */
+function kindsTakenByOthers(exporter: ExporterV1, all: readonly ExporterV1[]): ReadonlySet<RecordKind> {
+  const kinds = new Set<RecordKind>();
+  for (const other of all) if (other !== exporter) for (const kind of other.capabilities) kinds.add(kind);
+  return kinds;
+}
+
+/** Kinds a backend lacks but another takes are routed past it silently: listed once, at debug. */
+function logRouting(exporters: readonly ExporterV1[], logger: Logger): void {
+  const lines: string[] = [];
+  for (const exporter of exporters) {
+    const others = kindsTakenByOthers(exporter, exporters);
+    const routed = RECORD_KINDS.filter((kind) => !exporter.capabilities.has(kind) && others.has(kind));
+    if (routed.length > 0) lines.push(`${exporter.name} takes no ${routed.join(', ')} records`);
+  }
+  if (lines.length > 0) logger.debug(`Routing by capability (those records go to the other backends only): ${lines.join('; ')}.`);
+}
+
 class ExporterLane {
   private readonly queue: (readonly TrackingRecord[])[] = [];
   private queued = 0;
@@ -145,6 +164,8 @@ class ExporterLane {
     private readonly options: PipelineOptions,
     private readonly batch: BatchOptions,
     private readonly retry: RetryPolicy,
+    /** Kinds this exporter lacks that another takes: skipped here without a warning. */
+    private readonly routedElsewhere: ReadonlySet<RecordKind> = new Set(),
   ) {
     const fq = options.fullQueue;
     this.policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'drop');
@@ -164,7 +185,7 @@ class ExporterLane {
       if (unsupported > 0) {
         this.stats.unsupported += unsupported;
         for (const r of batch)
-          if (!caps.has(r.kind))
+          if (!caps.has(r.kind) && !this.routedElsewhere.has(r.kind))
             this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
       }
       if (records.length === 0) return;

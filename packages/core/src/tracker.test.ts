@@ -368,4 +368,33 @@ describe('pipeline resilience', () => {
     await tracker.close();
     expect(tracker.stats().exporters[0]).toMatchObject({ exported: 1, unsupported: 1 });
   });
+
+  it('a kind one exporter lacks but another takes is routed silently (listed once at debug); a kind no exporter takes is warned about', async () => {
+    const lines: string[] = [];
+    const files = new InMemoryExporter('files', ['scalar', 'text']);
+    const server = new InMemoryExporter('server', ['scalar', 'artifact']);
+    const tracker = createTracker({
+      exporters: [files, server],
+      experiment: 'exp',
+      handleExit: false,
+      logger: createLogger({ level: 'debug', sink: (_l, line) => lines.push(line) }),
+    });
+    for (let i = 0; i < 3; i++) {
+      tracker.logText('model/summary', 'x', { step: i });
+      tracker.logArtifact('/tmp/model.json');
+      tracker.logHistogram('model/weights/w', [1, 2], { step: i });
+    }
+    await tracker.close();
+    expect(files.records.filter((r) => r.kind === 'text')).toHaveLength(3);
+    expect(server.records.filter((r) => r.kind === 'artifact')).toHaveLength(3);
+    expect(tracker.stats().exporters).toEqual([expect.objectContaining({ name: 'files', unsupported: 6 }), expect.objectContaining({ name: 'server', unsupported: 6 })]);
+    const warnings = lines.filter((l) => l.includes('⚠️'));
+    expect(warnings).toEqual([
+      '[metrics] ⚠️ files does not support histogram records; they are skipped for it.',
+      '[metrics] ⚠️ server does not support histogram records; they are skipped for it.',
+    ]);
+    expect(lines.filter((l) => l.includes('Routing by capability'))).toEqual([
+      '[metrics] Routing by capability (those records go to the other backends only): files takes no artifact records; server takes no text records.',
+    ]);
+  });
 });
