@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { errorMessage } from './errors.js';
+import { errorMessage, ExportError } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
 import { RECORD_KINDS, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
@@ -157,6 +157,8 @@ class ExporterLane {
   private spillBuffer: (readonly TrackingRecord[])[] = [];
   private spillBuffered = 0;
   private spillScheduled = false;
+  /** The exporter said at start it has nowhere to send (by configuration): spooling is the plan. */
+  private offline = false;
   private abortWait: (() => void) | undefined;
 
   constructor(
@@ -253,7 +255,10 @@ class ExporterLane {
       const pastDeadline =
         this.policy !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
       if (!result.retryable || (this.started && pastDeadline)) {
-        if (!this.started && this.policy === 'spill')
+        if (!this.started && this.policy === 'spill' && ExportError.isInstance(result.error) && result.error.offline) {
+          this.offline = true;
+          this.options.logger.info(`${this.exporter.name}: ${this.stats.lastError}.`);
+        } else if (!this.started && this.policy === 'spill')
           // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
           this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
         else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
@@ -358,7 +363,7 @@ class ExporterLane {
       this.spool ??= this.newSpool();
       this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
       this.stats.spilled += records.length;
-      this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
+      if (!this.offline) this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
       if (!this.closing && !this.dead) this.kick();
     } catch (error) {
       this.spoolFailed(records.length, error);
@@ -465,8 +470,11 @@ class ExporterLane {
     } catch (error) {
       this.spoolFailed(older.length, error);
     }
-    if (left)
-      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
+    if (left) {
+      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`;
+      if (this.offline) this.options.logger.info(waiting);
+      else this.options.logger.warn(waiting);
+    }
   }
 
   snapshot(): ExporterStats {

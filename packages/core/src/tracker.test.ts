@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTracker, type TrackerOptions } from './tracker.js';
 import { createLogger } from './logger.js';
-import { InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
+import { ExportError, InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
 import { MAX_STEP } from './validation.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 import { runExporterConformance } from './testing/conformance.js';
@@ -293,6 +293,32 @@ describe('pipeline resilience', () => {
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(readSpool(join(dir, files[0]!)).records.map((r) => (r as { step: number }).step)).toEqual([0, 1]);
+  });
+
+  it('a run that cannot start is warned about; a backend offline by configuration is said once at info (spooling is its plan)', async () => {
+    const run = async (error: Error) => {
+      const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+      const exporter = new InMemoryExporter();
+      exporter.start = async () => ({ ok: false, retryable: false, error });
+      const { tracker, lines } = setup({ fullQueue: 'spill', spillDir: dir }, exporter);
+      tracker.log({ 'training/loss': 1 }, { step: 0 });
+      await tracker.close(undefined, { timeoutMs: 2000 });
+      expect(tracker.stats().exporters[0]).toMatchObject({ exported: 0, failed: 0, spilled: 1 });
+      expect(readdirSync(dir)).toHaveLength(1);
+      return lines;
+    };
+    const denied = await run(new ExportError('HTTP 403 PERMISSION_DENIED', { isRetryable: false }));
+    expect(denied.filter((l) => l.includes('⚠️'))).toEqual([
+      expect.stringContaining('cannot start the run (HTTP 403 PERMISSION_DENIED)'),
+      expect.stringContaining('is behind or unreachable; spooling records'),
+      expect.stringContaining('1 records are waiting in'),
+    ]);
+    const offline = await run(new ExportError('no server URL configured; records go to the spool', { isRetryable: false, offline: true }));
+    expect(offline.filter((l) => l.includes('⚠️') || l.includes('❌'))).toEqual([]);
+    expect(offline).toEqual([
+      '[metrics] memory: no server URL configured; records go to the spool.',
+      expect.stringMatching(/^\[metrics\] memory: 1 records are waiting in .*; send them later/),
+    ]);
   });
 
   it('at close, records still in memory go in front of those already on disk: the spool keeps the order', async () => {
