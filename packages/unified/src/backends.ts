@@ -171,7 +171,9 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
     return out;
   }
   const importer = input.importer ?? defaultImporter;
-  for (const entry of BACKEND_PACKAGES) {
+  // The packages load side by side (their file reads overlap); they are then checked in a fixed order.
+  const descriptors = await Promise.all(BACKEND_PACKAGES.map((entry) => importDescriptor(entry, importer)));
+  for (const [index, entry] of BACKEND_PACKAGES.entries()) {
     const switched = given[switchKey(entry.name)];
     const options: Record<string, unknown> = {};
     const askedBy: string[] = switched === true ? [`${switchKey(entry.name)}: true`] : [];
@@ -188,7 +190,7 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
       out.issues.push({ path: `backendOptions.${entry.name}`, message: `backendOptions.${entry.name} must be an object of ${entry.name} options` });
       continue;
     }
-    const descriptor = await importDescriptor(entry, importer);
+    const descriptor = descriptors[index];
     if (switched === false) {
       // Off, but its options and variables are still checked: a bad one fails the same way whatever the switches.
       if (descriptor) check(descriptor, options, env, true, { ...out, backends: [] });
