@@ -9,6 +9,8 @@ export * from './helpers.js';
 export { parseConfig, createNameResolver, checkValue, checkStep, MAX_STEP, type ValidationPolicy, type NonFinitePolicy, type NameResolver } from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
 export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
+export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } from './spool-files.js';
+export { replaySpool, type ReplaySpoolOptions, type SpoolReplayResult } from './spool-replay.js';
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
 import type { ExporterStats, ExporterV1, ExportResult, PipelineStats, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
+import { spoolFileName } from './spool-files.js';
 
 export interface BatchOptions {
   /** Records per export call. */
@@ -139,6 +140,8 @@ class ExporterLane {
   private spillBuffered = 0;
   private spillScheduled = false;
   private abortWait: (() => void) | undefined;
+  /** Waiting out a retry delay after a failed attempt (the backend is down or refusing). */
+  private backingOff = false;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -260,7 +263,9 @@ class ExporterLane {
         }
       }
       if (this.closing) return; // close() takes over what is left
+      this.backingOff = true;
       await this.sleep(wait);
+      this.backingOff = false;
     }
   }
 
@@ -300,8 +305,7 @@ class ExporterLane {
   }
 
   private newSpool(): Spool {
-    const file = `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`;
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', file), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(this.options.run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
   }
 
   /**
@@ -407,6 +411,12 @@ class ExporterLane {
   async close(outcome: RunOutcome, deadline: number): Promise<void> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
     this.flushSpillBuffer();
+    if (this.policy === 'spill' && this.backingOff) {
+      // The backend is failing and nothing is lost by spooling: one more attempt now, then spool and return
+      // instead of retrying until the close deadline.
+      this.closing = true;
+      this.abortWait?.();
+    }
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
     this.closing = true;
@@ -445,16 +455,20 @@ class ExporterLane {
       this.spoolFailed(older.length, error);
     }
     if (left)
-      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
+      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with: ${this.replayCommand(left.path)}`);
+  }
+
+  private replayCommand(path: string): string {
+    try {
+      return this.exporter.replayCommand?.(path) ?? "the backend's replay command";
+    } catch {
+      return "the backend's replay command";
+    }
   }
 
   snapshot(): ExporterStats {
     return { ...this.stats, queued: this.queued + this.spillBuffered + (this.spool?.pending ?? 0) };
   }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }
 
 /**

@@ -178,6 +178,15 @@ export interface ExporterV1<Native = unknown> {
    * queues records meanwhile. A failure is retried like an export.
    */
   start(run: RunInfo): Promise<ExportResult>;
+  /**
+   * Optional, synchronous, called once when the tracker is created (before `start`): fix the ids that can be
+   * known locally (a generated run id, a run directory) so `runIds()` — and so `Tracker.runHandle()` — has
+   * them before the event loop turns, e.g. for a checkpoint written inside a synchronous training loop.
+   * `start` receives the same run. Never throws; what fails here is done (and reported) by `start`.
+   */
+  prepare?(run: RunInfo): void;
+  /** Optional: the shell command that sends a spool file of this exporter later (shown when records are spooled). */
+  replayCommand?(spoolPath: string): string;
   /** Deliver one batch. Never throws: failures come back as `{ ok: false }`. */
   export(batch: readonly TrackingRecord[]): Promise<ExportResult>;
   /** Make everything exported so far durable (flush files, finish in-flight requests). */

@@ -93,6 +93,7 @@ class PipelineTracker implements Tracker {
       tags: { ...options.tags },
       startTime: Date.now(),
     };
+    prepareExporters(options.exporters, this.run, resume?.runIds, this.logger);
     const migrate = options.migrateLegacyNames ?? true;
     const migrator = migrate ? createLegacyMigrator({ map: migrate === true ? undefined : migrate, logger: this.logger }) : undefined;
     const resolver = createNameResolver({
@@ -305,6 +306,20 @@ class PipelineTracker implements Tracker {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** Lets each exporter fix its locally known ids now, so `runHandle()` has them before the first export. */
+function prepareExporters(exporters: readonly ExporterV1[], run: RunInfo, resumeIds: RunHandle['runIds'] | undefined, logger: Logger): void {
+  for (const exporter of exporters) {
+    if (typeof exporter.prepare !== 'function') continue;
+    const own = resumeIds?.[exporter.name];
+    try {
+      exporter.prepare(own ? { ...run, resume: own } : run);
+    } catch (error) {
+      // A contract breach by a custom exporter; `start` still runs and reports its own failures.
+      logger.warnOnce(`prepare:${exporter.name}`, `${exporter.name}: prepare() threw (${error instanceof Error ? error.message : String(error)}); its run ids are known only once it starts.`);
+    }
   }
 }
 

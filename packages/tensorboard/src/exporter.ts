@@ -33,12 +33,17 @@ import {
 } from './proto/messages.js';
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 import { safeSegment } from './writer/paths.js';
+import { claimRunDir } from './writer/run-dir-claim.js';
 import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
-  /** Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd). */
+  /**
+   * Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd).
+   * When that directory exists already (another run of the same name), the run gets `<run>-2`, `<run>-3`…
+   * with a warning: TensorBoard would show both runs' event files as one run.
+   */
   logDir?: string;
-  /** Write into exactly this directory instead of `<logDir>/<experiment>/<run>`. */
+  /** Write into exactly this directory instead of `<logDir>/<experiment>/<run>` (used as is, even if it exists). */
   runDir?: string;
   /** Flush after this many exported batches (besides `flushBytes` and `flushIntervalMs`). Default 10. */
   maxQueue?: number;
@@ -100,17 +105,40 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     this.maxQueue = Math.max(1, options.maxQueue ?? 10);
   }
 
+  /** Fixes the run directory at tracker creation, so `runIds()` (the run handle) has it at once. */
+  prepare(run: RunInfo): void {
+    try {
+      this.chooseRunDir(run);
+    } catch {
+      // start() tries again and reports the error
+    }
+  }
+
+  private chooseRunDir(run: RunInfo): string {
+    if (this.runDir) return this.runDir;
+    const resumeDir = run.resume?.logDir;
+    if (this.options.runDir) this.runDir = resolve(this.options.runDir);
+    else if (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')) this.runDir = resolve(resumeDir);
+    else {
+      const wanted = join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName));
+      this.runDir = claimRunDir(wanted);
+      if (this.runDir !== resolve(wanted))
+        this.logger.warn(
+          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
+        );
+    }
+    return this.runDir;
+  }
+
   async start(run: RunInfo): Promise<ExportResult> {
     if (this.writer) return EXPORT_OK;
     this.run = run;
-    const resumeDir = run.resume?.logDir;
-    const dir =
-      this.options.runDir ??
-      (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')
-        ? resumeDir
-        : join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName)));
-    this.runDir = resolve(dir);
-    const writer = new EventFileWriter(this.runDir, {
+    try {
+      this.chooseRunDir(run);
+    } catch (e) {
+      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+    }
+    const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
       onError: (e) => this.logger.errorOnce(`tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`, `TensorBoard event file write failed (${e.message}); will retry on the next flush.`),
     });
