@@ -140,8 +140,8 @@ class ExporterLane {
   private spillBuffered = 0;
   private spillScheduled = false;
   private abortWait: (() => void) | undefined;
-  /** Waiting out a retry delay after a failed attempt (the backend is down or refusing). */
-  private backingOff = false;
+  /** The last attempt failed (the backend is down or refusing); cleared by a success. */
+  private failing = false;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -219,6 +219,7 @@ class ExporterLane {
       if (attempt === 0) firstAttemptAt = Date.now();
       attempt++;
       const result = this.started ? await this.call(() => this.exporter.export(batch!)) : await this.startRun();
+      this.failing = !result.ok;
       if (result.ok) {
         if (this.started) {
           this.takeHead();
@@ -263,9 +264,7 @@ class ExporterLane {
         }
       }
       if (this.closing) return; // close() takes over what is left
-      this.backingOff = true;
       await this.sleep(wait);
-      this.backingOff = false;
     }
   }
 
@@ -411,7 +410,7 @@ class ExporterLane {
   async close(outcome: RunOutcome, deadline: number): Promise<void> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
     this.flushSpillBuffer();
-    if (this.policy === 'spill' && this.backingOff) {
+    if (this.policy === 'spill' && this.failing) {
       // The backend is failing and nothing is lost by spooling: one more attempt now, then spool and return
       // instead of retrying until the close deadline.
       this.closing = true;
