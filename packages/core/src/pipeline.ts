@@ -142,6 +142,8 @@ class ExporterLane {
   private abortWait: (() => void) | undefined;
   /** The last attempt failed (the backend is down or refusing); cleared by a success. */
   private failing = false;
+  /** Set by close() when spooling: failed attempts still allowed before the rest goes to the spool. */
+  private closeAttemptsLeft: number | undefined;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -263,7 +265,9 @@ class ExporterLane {
           this.queue[0] = result.remaining;
         }
       }
-      if (this.closing) return; // close() takes over what is left
+      // close() takes over what is left (when spooling, after one retry at most: a dead backend must not hold close to its deadline).
+      if (this.closeAttemptsLeft !== undefined && --this.closeAttemptsLeft <= 0) this.closing = true;
+      if (this.closing) return;
       await this.sleep(wait);
     }
   }
@@ -410,11 +414,11 @@ class ExporterLane {
   async close(outcome: RunOutcome, deadline: number): Promise<void> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
     this.flushSpillBuffer();
-    if (this.policy === 'spill' && this.failing) {
-      // The backend is failing and nothing is lost by spooling: one more attempt now, then spool and return
-      // instead of retrying until the close deadline.
-      this.closing = true;
-      this.abortWait?.();
+    if (this.policy === 'spill') {
+      // Nothing is lost by spooling, so a failing backend gets one more attempt (now, not after the backoff),
+      // a healthy one a failure and one retry; then the rest is spooled instead of retried until the deadline.
+      this.closeAttemptsLeft = this.failing ? 1 : 2;
+      if (this.failing) this.abortWait?.();
     }
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
