@@ -308,7 +308,15 @@ class ExporterLane {
   }
 
   private newSpool(): Spool {
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(this.options.run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
+    // The header names the run from the start (ids known at creation, see `prepare`), so a spool left by a crash
+    // still replays into the right run; close() rewrites it with the ids known by then.
+    let runIds: Record<string, string> = {};
+    try {
+      runIds = { ...this.exporter.runIds() };
+    } catch {
+      // none yet
+    }
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(this.options.run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds });
   }
 
   /**
