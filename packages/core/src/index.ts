@@ -11,6 +11,8 @@ export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolic
 export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
+export { runTracked } from './run-tracked.js';
+export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';

@@ -33,7 +33,6 @@ import {
 } from './proto/messages.js';
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 import { safeSegment } from './writer/paths.js';
-import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
   /** Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd). */
@@ -215,16 +214,16 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       }
       case 'text': {
         if (!this.stepOk(r.name, r.step)) return;
-        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, redactKnown(r.text), w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, r.text, w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'config': {
-        const text = '```json\n' + safeJson(scrubSecrets(r.config)) + '\n```';
+        const text = '```json\n' + safeJson(r.config) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'summary': {
-        const rows = Object.entries(scrubSecrets(r.values)).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
+        const rows = Object.entries(r.values).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
         const text = ['| name | value |', '|---|---|', ...rows].join('\n');
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('summary', text, w.firstUse('summary') ? TEXT_METADATA : undefined)]);
         return;
@@ -235,7 +234,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
           return;
         }
         const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
-        const params = scrubSecrets(r.params) as Record<string, HparamValue>;
+        const params = r.params as Record<string, HparamValue>;
         const values = [];
         if (this.options.hparamsExperiment) {
           values.push(valuePluginOnly(HPARAMS_TAGS.experiment, { pluginName: 'hparams', content: hparamsExperiment(params, r.metrics, startSecs) }));
