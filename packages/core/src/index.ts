@@ -12,6 +12,7 @@ export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeade
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { runTracked } from './run-tracked.js';
+export { shellQuote } from './shell.js';
 export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
@@ -450,7 +450,7 @@ class ExporterLane {
     }
     if (left)
       this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
-    return this.report(left && left.remaining > 0 ? left.path : undefined);
+    return this.report(left && left.remaining > 0 ? resolve(left.path) : undefined);
   }
 
   /** The lane's outcome for the close report: its counters, plus where the exporter says the run is. */

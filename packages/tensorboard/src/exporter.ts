@@ -4,6 +4,7 @@ import {
   classifyError,
   encodePng,
   createLogger,
+  shellQuote,
   EXPORT_OK,
   SPECIFICATION_VERSION,
   type ExporterV1,
@@ -12,6 +13,7 @@ import {
   type ImageRecord,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -273,6 +275,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   runIds(): Record<string, string> {
     return this.runDir ? { logDir: this.runDir } : {};
+  }
+
+  /** The run directory and the command that shows it. */
+  describeRun(): RunDescription | undefined {
+    return this.runDir ? { location: this.runDir, commands: [`tensorboard --logdir ${shellQuote(this.runDir)}`] } : undefined;
   }
 
   native(): TensorBoardNative {
