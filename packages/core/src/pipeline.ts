@@ -141,6 +141,8 @@ class ExporterLane {
   private abortWait: (() => void) | undefined;
   /** A flush or shutdown error, for the close report. */
   private endError: string | undefined;
+  /** Why the spool could not be written, for the close report. */
+  private spoolError: string | undefined;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -348,6 +350,7 @@ class ExporterLane {
 
   private spoolFailed(count: number, error: unknown): void {
     this.stats.failed += count;
+    this.spoolError = `cannot write spool: ${errorMessage(error)}`;
     this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
   }
 
@@ -470,7 +473,7 @@ class ExporterLane {
     if (location !== undefined) report.location = location;
     if (described?.commands?.length) report.commands = [...described.commands];
     if (status !== 'ok') {
-      const parts = [!this.started ? `the run could not be started${lastError ? ` (${lastError})` : ''}` : lastError, lost > 0 ? `${lost} records lost` : undefined, this.endError];
+      const parts = [!this.started ? `the run could not be started${lastError ? ` (${lastError})` : ''}` : lastError, lost > 0 ? `${lost} records lost` : undefined, this.spoolError, this.endError];
       if (spoolPath !== undefined) parts.push(`records wait in ${spoolPath}`);
       report.error = [...new Set(parts.filter((p): p is string => !!p))].join('; ');
     }
