@@ -5,6 +5,7 @@ import {
   encodePng,
   createLogger,
   shellQuote,
+  toJsonSafe,
   EXPORT_OK,
   SPECIFICATION_VERSION,
   type ExporterV1,
@@ -220,7 +221,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         return;
       }
       case 'config': {
-        const text = '```json\n' + safeJson(r.config) + '\n```';
+        const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
         return;
       }
