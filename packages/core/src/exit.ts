@@ -76,6 +76,11 @@ function onCrash(error: unknown): void {
  * error as `util.inspect` shows it, then the Node.js version.
  */
 function printLikeNode(error: unknown): void {
+  // Two copies of this module (an ESM and a CJS build in one program) each listen; print once.
+  const printed = Symbol.for('@metrics/core:crash-printed');
+  const registry = process as unknown as Record<symbol, unknown>;
+  if (registry[printed] === error) return;
+  registry[printed] = error;
   const shown = error instanceof Error ? inspect(error) : `Uncaught ${inspect(error)}`;
   process.stderr.write(`\n${shown}\n\nNode.js ${process.version}\n`);
 }

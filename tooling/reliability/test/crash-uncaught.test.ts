@@ -76,16 +76,17 @@ async function expectAllFailedWith500(dir: string, runName: string): Promise<str
 }
 
 describe('a crash 20 ms after logging 500 points', () => {
-  for (const how of ['throw', 'reject'] as const) {
-    it(`${how === 'throw' ? 'uncaught exception' : 'unhandled rejection'}: every run ends FAILED with all 500 points; the process dies as Node would`, async () => {
+  const what = { throw: 'uncaught exception', reject: 'unhandled rejection', late: 'uncaught exception once the runs exist (RUNNING)' } as const;
+  for (const how of ['throw', 'reject', 'late'] as const) {
+    it(`${what[how]}: every run ends FAILED with all 500 points; the process dies as Node would`, async () => {
       const dir = tempDir(`rel-crash-${how}-`);
       const runName = `crash-${how}`;
       const r = await runChild('crash-uncaught.ts', [server.url, dir, runName, how]);
       expect(r.stdout).toContain('LOGGED 500');
       expect(r.code, r.stderr).toBe(1);
       expect(r.signal).toBeNull();
-      const message = how === 'throw' ? 'Error: crashed-after-500 (throw)' : 'Error: rejected-after-500 (reject)';
-      expect(r.stderr).toContain(message);
+      const message = how === 'reject' ? 'Error: rejected-after-500 (reject)' : `Error: crashed-after-500 (${how})`;
+      expect(r.stderr.split(message).length - 1, r.stderr).toBe(1); // printed once
       expect(r.stderr).toMatch(/\n {4}at /); // the stack, as Node prints it
       expect(r.stderr).toContain(`Node.js ${process.version}`);
       // The facade's last words name the failed run, after the error.

@@ -4,6 +4,7 @@
  * argv: <mlflowUri> <dir> <runName> <how>, how one of:
  *   throw        an uncaught exception (thrown in a timer)
  *   reject       an unhandled rejection
+ *   late         an uncaught exception after the runs exist (250 points flushed, 250 more logged)
  *   user-handler the program has its own uncaughtException listener that keeps it alive; it prints
  *                `STILL ALIVE` later and ends on its own (exit code 0)
  * Nothing here closes or flushes the tracker: the crash handling must.
@@ -33,7 +34,11 @@ if (how === 'user-handler') {
     setTimeout(() => process.stdout.write('STILL ALIVE\n'), 1500);
   });
 }
-for (let step = 0; step < 500; step++) tracker.log({ 'training/loss': 1 / (step + 1) }, { step });
+for (let step = 0; step < 500; step++) {
+  tracker.log({ 'training/loss': 1 / (step + 1) }, { step });
+  // A later crash: the MLflow run is created and RUNNING by then.
+  if (how === 'late' && step === 249) await tracker.flush();
+}
 process.stdout.write('LOGGED 500\n');
 setTimeout(() => {
   if (how === 'reject') void Promise.reject(new Error(`rejected-after-500 (${how})`));
