@@ -41,6 +41,7 @@ for (let step = 0; step < 500; step++) {
 }
 process.stdout.write('LOGGED 500\n');
 setTimeout(() => {
+  process.stdout.write(`CRASH AT ${Date.now()}\n`);
   if (how === 'reject') void Promise.reject(new Error(`rejected-after-500 (${how})`));
   else throw new Error(`crashed-after-500 (${how})`);
 }, 20);
