@@ -218,6 +218,11 @@ export interface BackendCloseReport {
   commands?: string[];
   /** Why it is not ok. */
   error?: string;
+  /**
+   * Spooled because the backend has nowhere to send by configuration (MLflow without a tracking URI):
+   * the spool is the plan, not an outage.
+   */
+  offline?: boolean;
 }
 
 /** What `close()` resolves to: `ok` only when every backend is ok. */

@@ -53,10 +53,11 @@ describe('close() reports what happened', () => {
     console.log(`reliability: all backends unwritable — close line: ${stderr.split('\n').find((l) => l.includes('every experiment tracker failed'))?.slice(0, 160)}…`);
   }, 120_000);
 
-  it('W&B broken, MLflow without a server (spooled), TensorBoard fine: ⚠️ names them; the printed commands work', async () => {
+  it('W&B broken, MLflow server down (spooled), TensorBoard fine: ⚠️ names them; the printed commands work', async () => {
     const root = tempDir('rel-close-mixed-');
     const tbDir = join(root, 'runs');
-    const { report, stderr } = await closeOf(tbDir, blocked(root, 'wandb'), join(root, 'spool'));
+    const down = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    const { report, stderr } = await closeOf(tbDir, blocked(root, 'wandb'), join(root, 'spool'), down);
     expect(statusOf(report)).toEqual({ tensorboard: 'ok', mlflow: 'spooled', wandb: 'failed' });
     expect(report.ok).toBe(false);
     expect(stderr).not.toContain('✅ All experiment trackers closed');
@@ -76,8 +77,10 @@ describe('close() reports what happened', () => {
     const ml = report.backends.find((b) => b.name === 'mlflow')!;
     const replay = ml.commands?.[0] ?? '';
     expect(stderr).toContain(replay);
-    const spoolFile = /^metrics-mlflow replay (\S+)$/.exec(replay)?.[1];
+    const [, spoolFile, printedUri] = /^metrics-mlflow replay (\S+) --tracking-uri (\S+)$/.exec(replay) ?? [];
     expect(spoolFile, replay).toBeDefined();
+    expect(printedUri).toBe(down);
+    // Once the server is back (here: the real one at another address), the same command sends everything.
     const r = await runChild(join(repoDir, 'packages/mlflow/src/cli.ts'), ['replay', spoolFile!, '--tracking-uri', server.url]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const runId = /to run (\w+)/.exec(r.stdout)?.[1];
@@ -85,6 +88,15 @@ describe('close() reports what happened', () => {
     expect(await metricHistory(server.url, runId!, 'training/loss')).toHaveLength(300);
     console.log(`reliability: mixed close — ⚠️ line names mlflow spooled + wandb failed; \`${tbCommand.replace(root, '…')}\` reads 300 points; the printed replay sent 300 points to MLflow — held`);
   }, 180_000);
+
+  it('MLflow with no server configured: spooling is the plan, said without ⚠️; the summary gives the replay command', async () => {
+    const root = tempDir('rel-close-offline-');
+    const { report, stderr } = await closeOf(join(root, 'runs'), root, join(root, 'spool'));
+    expect(statusOf(report)).toEqual({ tensorboard: 'ok', mlflow: 'spooled', wandb: 'ok' });
+    expect(report.backends.find((b) => b.name === 'mlflow')).toMatchObject({ offline: true, commands: [expect.stringMatching(/^metrics-mlflow replay \S+\.jsonl$/)] });
+    expect(stderr).not.toMatch(/⚠️|❌/);
+    expect(stderr).toContain('Experiment trackers closed; spooled for a later replay (no server configured): mlflow');
+  }, 120_000);
 
   it('all backends fine: ✅ and a summary with the MLflow run page and the wandb sync command', async () => {
     const root = tempDir('rel-close-ok-');
