@@ -13,6 +13,9 @@ export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } fr
 export { replaySpool, type ReplaySpoolOptions, type SpoolReplayResult } from './spool-replay.js';
 export { createTracker, type TrackerOptions } from './tracker.js';
 export { registerForExit, unregisterForExit } from './exit.js';
+export { runTracked } from './run-tracked.js';
+export { shellQuote } from './shell.js';
+export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errorMessage, ExportError } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
-import { RECORD_KINDS, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type BackendCloseReport, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
 import { spoolFileName } from './spool-files.js';
 
@@ -93,14 +93,14 @@ export class Pipeline {
     await keepingProcessAlive(withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs));
   }
 
-  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent. */
-  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<void> {
-    if (this.closed) return;
+  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent (later calls: []). */
+  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<BackendCloseReport[]> {
+    if (this.closed) return [];
     this.closed = true;
     clearInterval(this.timer);
     this.seal();
     const deadline = Date.now() + timeoutMs;
-    await keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
+    return keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
   }
 
   get isClosed(): boolean {
@@ -165,6 +165,10 @@ class ExporterLane {
   private failing = false;
   /** Set by close() when spooling: failed attempts still allowed before the rest goes to the spool. */
   private closeAttemptsLeft: number | undefined;
+  /** A flush or shutdown error, for the close report. */
+  private endError: string | undefined;
+  /** Why the spool could not be written, for the close report. */
+  private spoolError: string | undefined;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -387,6 +391,7 @@ class ExporterLane {
 
   private spoolFailed(count: number, error: unknown): void {
     this.stats.failed += count;
+    this.spoolError = `cannot write spool: ${errorMessage(error)}`;
     this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
   }
 
@@ -441,11 +446,12 @@ class ExporterLane {
     try {
       await this.exporter.forceFlush();
     } catch (error) {
+      this.endError = `flush failed: ${errorMessage(error)}`;
       this.options.logger.errorOnce(`flush:${this.exporter.name}`, `${this.exporter.name} flush failed: ${errorMessage(error)}`);
     }
   }
 
-  async close(outcome: RunOutcome, deadline: number): Promise<void> {
+  async close(outcome: RunOutcome, deadline: number): Promise<BackendCloseReport> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
     this.flushSpillBuffer();
     if (this.policy === 'spill') {
@@ -471,6 +477,7 @@ class ExporterLane {
       try {
         await withTimeout(this.exporter.shutdown(outcome), remainingMs() + 1000);
       } catch (error) {
+        this.endError = `shutdown failed: ${errorMessage(error)}`;
         this.options.logger.errorOnce(`shutdown:${this.exporter.name}`, `${this.exporter.name} shutdown failed: ${errorMessage(error)}`);
       }
     }
@@ -496,6 +503,32 @@ class ExporterLane {
       if (this.offline) this.options.logger.info(waiting);
       else this.options.logger.warn(waiting);
     }
+    return this.report(left && left.remaining > 0 ? resolve(left.path) : undefined);
+  }
+
+  /** The lane's outcome for the close report: its counters, plus where the exporter says the run is. */
+  private report(spoolPath: string | undefined): BackendCloseReport {
+    const { name, exported, failed, dropped, lastError } = this.stats;
+    const lost = failed + dropped;
+    // Lost records or an end that went wrong outweigh a spool; a spool (replayable) outweighs a run never started.
+    const status = lost > 0 || this.endError ? 'failed' : spoolPath !== undefined ? 'spooled' : this.started ? 'ok' : 'failed';
+    const report: BackendCloseReport = { name, status, points: exported };
+    if (status === 'spooled' && this.offline) report.offline = true;
+    let described: ReturnType<NonNullable<ExporterV1['describeRun']>>;
+    try {
+      described = this.exporter.describeRun?.({ spoolPath });
+    } catch {
+      // an exporter that cannot describe its run just has no summary lines
+    }
+    const location = described?.location ?? spoolPath;
+    if (location !== undefined) report.location = location;
+    if (described?.commands?.length) report.commands = [...described.commands];
+    if (status !== 'ok') {
+      const parts = [!this.started ? `the run could not be started${lastError ? ` (${lastError})` : ''}` : lastError, lost > 0 ? `${lost} records lost` : undefined, this.spoolError, this.endError];
+      if (spoolPath !== undefined) parts.push(`records wait in ${spoolPath}`);
+      report.error = [...new Set(parts.filter((p): p is string => !!p))].join('; ');
+    }
+    return report;
   }
 
   private replayCommand(path: string): string {

@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import {
   createLogger,
   imageFile,
+  shellQuote,
   withSecrets,
   EXPORT_OK,
   ExportError,
@@ -14,6 +15,7 @@ import {
   type ImageRecord,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -343,6 +345,17 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       ...(this.runId ? { runId: this.runId } : {}),
       ...(this.runId && this.experimentId ? { experimentId: this.experimentId } : {}),
     };
+  }
+
+  /** The run's page in the MLflow UI, or, for spooled records, the replay command. */
+  describeRun({ spoolPath }: { spoolPath?: string }): RunDescription | undefined {
+    // Never print credentials a URI may carry (https://user:pass@host).
+    const uri = this.settings.trackingUri?.replace(/\/\/[^/@]*@/, '//');
+    if (spoolPath !== undefined)
+      return { location: spoolPath, commands: [`metrics-mlflow replay ${shellQuote(spoolPath)}${uri ? ` --tracking-uri ${shellQuote(uri)}` : ''}`] };
+    if (!uri || !this.runId) return undefined;
+    const page = `${uri}/#/experiments/${this.experimentId ?? '0'}/runs/${this.runId}`;
+    return { location: page };
   }
 
   native(): MlflowNative {

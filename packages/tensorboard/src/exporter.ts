@@ -4,6 +4,8 @@ import {
   classifyError,
   encodePng,
   createLogger,
+  shellQuote,
+  toJsonSafe,
   EXPORT_OK,
   SPECIFICATION_VERSION,
   type ExporterV1,
@@ -12,6 +14,7 @@ import {
   type ImageRecord,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -34,7 +37,6 @@ import {
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 import { safeSegment } from './writer/paths.js';
 import { claimRunDir } from './writer/run-dir-claim.js';
-import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
   /**
@@ -243,16 +245,16 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       }
       case 'text': {
         if (!this.stepOk(r.name, r.step)) return;
-        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, redactKnown(r.text), w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, r.text, w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'config': {
-        const text = '```json\n' + safeJson(scrubSecrets(r.config)) + '\n```';
+        const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'summary': {
-        const rows = Object.entries(scrubSecrets(r.values)).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
+        const rows = Object.entries(r.values).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
         const text = ['| name | value |', '|---|---|', ...rows].join('\n');
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('summary', text, w.firstUse('summary') ? TEXT_METADATA : undefined)]);
         return;
@@ -263,7 +265,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
           return;
         }
         const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
-        const params = scrubSecrets(r.params) as Record<string, HparamValue>;
+        const params = r.params as Record<string, HparamValue>;
         const values = [];
         if (this.options.hparamsExperiment) {
           values.push(valuePluginOnly(HPARAMS_TAGS.experiment, { pluginName: 'hparams', content: hparamsExperiment(params, r.metrics, startSecs) }));
@@ -302,6 +304,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   runIds(): Record<string, string> {
     return this.runDir ? { logDir: this.runDir } : {};
+  }
+
+  /** The run directory and the command that shows it. */
+  describeRun(): RunDescription | undefined {
+    return this.runDir ? { location: this.runDir, commands: [`tensorboard --logdir ${shellQuote(this.runDir)}`] } : undefined;
   }
 
   native(): TensorBoardNative {

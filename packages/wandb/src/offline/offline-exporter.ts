@@ -5,10 +5,12 @@ import {
   SPECIFICATION_VERSION,
   createLogger,
   errorMessage,
+  shellQuote,
   type ExporterV1,
   type ExportResult,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -143,6 +145,12 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   runIds(): Record<string, string> {
     const runId = this.runId ?? this.plannedRunId;
     return runId ? { runId } : {};
+  }
+
+  /** The offline run directory and the command that uploads it. */
+  describeRun(): RunDescription | undefined {
+    const dir = this.run?.runDir;
+    return dir ? { location: dir, commands: [`wandb sync ${shellQuote(dir)}`] } : undefined;
   }
 
   native(): OfflineNative {

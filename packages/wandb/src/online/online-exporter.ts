@@ -3,6 +3,7 @@ import {
   EXPORT_OK,
   ExportError,
   SPECIFICATION_VERSION,
+  type RunDescription,
   createLogger,
   errorMessage,
   type ExporterV1,
@@ -151,6 +152,12 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     // Same shape wandb writes for define_metric(step) + define_metric('*', step_metric=step): "1" name,
     // "2" glob, "5" 1-based index of the step metric, "6" options (1 step_sync, 3 defined).
     return { m: [{ '1': this.settings.stepMetric, '6': [3], '7': [] }, { '2': '*', '5': 1, '6': [1], '7': [] }] };
+  }
+
+  /** The run's page. */
+  describeRun(): RunDescription | undefined {
+    const url = this.runUrl();
+    return url ? { location: url } : undefined;
   }
 
   private runUrl(): string | undefined {
