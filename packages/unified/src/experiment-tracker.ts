@@ -7,6 +7,9 @@ import {
   MetricAggregator,
   MetricRegistry,
   passesPriority,
+  registerForExit,
+  unregisterForExit,
+  type CloseReport,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
@@ -24,6 +27,7 @@ import { createProfiler, startSystemSampler, type Profiler } from '@metrics/prof
 import { createBackends, loadBackends, type BackendImporter, type BackendOptions } from './backends.js';
 import { assertOptionsObject, checkConfig, CONFIG_CONTEXT, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
+import { printCloseSummary } from './close-summary.js';
 
 export interface ExperimentTrackerOptions extends ExperimentConfigInput {
   /**
@@ -133,7 +137,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     // Each backend's own default: a remote one that is down spills to disk (MLflow's spool, replayable later).
     fullQueue: pipeline.fullQueue,
     spillDir: pipeline.spillDir,
-    batch: config.asynchronousLogging ? undefined : { maxBatchSize: 1, scheduledDelayMs: 10 },
+    // The facade closes itself at exit/crash/signal (so its summary is printed then too), not the core.
+    handleExit: false,
   });
   if (exporters.length > 0) log.success(`Experiment tracking initialized: ${exporters.map((e) => e.name).join(', ')} (run ${core.runHandle().runName})`);
   else if (gatedOut) log.debug(`Rank ${rank}: tracking is done by rank 0 only (rankGating: "main").`);
@@ -152,6 +157,7 @@ export class ExperimentTracker implements Tracker {
   private lastStep: number;
   private readonly aggregator: MetricAggregator;
   private sampler: { stop(): void } | undefined;
+  private closing: Promise<CloseReport> | undefined;
 
   constructor(
     private readonly core: Tracker,
@@ -164,6 +170,7 @@ export class ExperimentTracker implements Tracker {
     this.lastStep = Math.min(MAX_STEP, core.step) - 1;
     this.aggregator = new MetricAggregator(config.aggregation);
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
+    if (exporters.length > 0) registerForExit(this, config.closeTimeoutMs);
   }
 
   /** The step a call without one is logged at. After step 2^53−1 it stays there (no step lies beyond). */
@@ -277,14 +284,26 @@ export class ExperimentTracker implements Tracker {
     });
   }
 
-  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void> {
-    return this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+  /**
+   * Flushes, ends every run with the outcome and prints the end-of-run summary (✅ / ⚠️ / ❌, then where each
+   * run is and how to view or upload it). Resolves to the report; idempotent.
+   */
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    this.closing ??= this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+      unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
       if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
-      await this.core.close(outcome, options);
-      if (this.exporters.length > 0) this.logger.success('All experiment trackers closed');
+      const report = await this.core.close(outcome, options);
+      printCloseSummary(report, this.core.runHandle().runName, this.logger);
+      return report;
     });
+    return this.closing;
+  }
+
+  /** Ends every run FAILED with this error (MLflow FAILED, W&B exit code 1): what `await using` cannot see. */
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    return this.close({ status: 'failed', error }, options);
   }
 
   stats(): PipelineStats {
@@ -295,7 +314,7 @@ export class ExperimentTracker implements Tracker {
     return { ...this.core.runHandle(), step: this.step };
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -4,3 +4,4 @@ export { defineTracker, trackerAsExporter, type TrackerDefinition } from './defi
 export { BACKEND_PACKAGES, BUILT_IN_BACKENDS, BackendNotInstalledError, type BackendImporter, type BackendOptions, type BuiltInBackend } from './backends.js';
 // Custom backends use the same helper as the built-in ones.
 export { defineBackend, type BackendDefinition, type BackendDescriptor, type BackendSelection } from '@metrics/core';
+export { runTracked, type CloseReport, type BackendCloseReport } from '@metrics/core';
