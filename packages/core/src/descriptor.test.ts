@@ -68,7 +68,7 @@ describe('defineBackend', () => {
 
   it('resolveFactoryOptions: a factory`s own schema over the backend`s environment, with its `env` option', () => {
     const schema = trackerOptionsSchema.extend({ label: z.string().min(2, 'label too short').optional(), env: z.record(z.string(), z.string()).optional() });
-    expect(() => resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'x' } }, 'memory tracker options')).toThrow(/label: label too short \(from the environment variable MEMORY_LABEL: fix or unset it\)/);
+    expect(() => resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'x' } }, 'memory tracker options')).toThrow(/label: from the environment variable MEMORY_LABEL: label too short \(fix or unset it\)/);
     expect(resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'xy' }, runName: 'r' }, 'memory tracker options')).toMatchObject({ label: 'xy', runName: 'r' });
   });
 });

@@ -93,7 +93,7 @@ function checkWithEnv<T>(definition: BackendDefinition<object>, schema: z.ZodTyp
     const key = String(path[0]);
     if (key in explicit || !(key in fromEnv)) return undefined;
     const variable = (definition.envVars as Record<string, string | undefined> | undefined)?.[key];
-    return variable ? `from the environment variable ${variable}: fix or unset it` : 'from the environment: fix or unset it';
+    return { prefix: variable ? `from the environment variable ${variable}` : 'from the environment', suffix: 'fix or unset it' };
   });
 }
 

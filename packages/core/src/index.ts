@@ -20,7 +20,7 @@ export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';
 export { didYouMean, didYouMeanHint } from './did-you-mean.js';
-export { checkOptions, parseOptions, pickOptions, plainObjectProblem, trackerOptionsSchema, retryPolicySchema, loggerSchema, optionSchemas, type OptionIssue, type OptionsCheck } from './options.js';
+export { checkOptions, parseOptions, pickOptions, plainObjectProblem, trackerOptionsSchema, retryPolicySchema, loggerSchema, optionSchemas, type IssueNote, type OptionIssue, type OptionsCheck } from './options.js';
 export {
   defineBackend,
   isBackendDescriptor,

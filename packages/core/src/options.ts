@@ -31,13 +31,17 @@ function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject 
  * allowed value (`strcit` → `strict`). `noteFor` adds to a message, e.g. the environment variable a bad
  * value came from.
  */
-export function checkOptions<S extends z.ZodType>(schema: S, input: unknown, noteFor?: (path: readonly PropertyKey[]) => string | undefined): OptionsCheck<z.output<S>> {
+/** A note for an issue: appended in parentheses, or put around the message (`from the environment variable X: …`). */
+export type IssueNote = string | { prefix?: string; suffix?: string } | undefined;
+
+export function checkOptions<S extends z.ZodType>(schema: S, input: unknown, noteFor?: (path: readonly PropertyKey[]) => IssueNote): OptionsCheck<z.output<S>> {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data };
   const issues: OptionIssue[] = [];
   const add = (path: readonly PropertyKey[], message: string) => {
     const note = noteFor?.(path);
-    issues.push({ path: path.map(String).join('.'), message: note ? `${message} (${note})` : message });
+    const text = typeof note === 'string' ? `${message} (${note})` : note ? `${note.prefix ? `${note.prefix}: ` : ''}${message}${note.suffix ? ` (${note.suffix})` : ''}` : message;
+    issues.push({ path: path.map(String).join('.'), message: text });
   };
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -64,7 +68,7 @@ function pathValue(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Like `checkOptions`, but throws one `InvalidConfigError` listing every issue. */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context: string, noteFor?: (path: readonly PropertyKey[]) => string | undefined): z.output<S> {
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context: string, noteFor?: (path: readonly PropertyKey[]) => IssueNote): z.output<S> {
   const checked = checkOptions(schema, input, noteFor);
   if (checked.ok) return checked.data;
   throw new InvalidConfigError(checked.issues, context);

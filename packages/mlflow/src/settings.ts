@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loggerSchema, optionSchemas } from '@metrics/core';
+import { InvalidConfigError, loggerSchema, optionSchemas } from '@metrics/core';
+import { checkTrackingUri } from './tracking-uri.js';
 
 /** Options for the MLflow backend, with the environment variables the official client reads as fallbacks. */
 export interface MlflowOptions {
@@ -87,9 +88,16 @@ const text = (what: string) => z.string({ error: `${what} must be a string` });
 
 /** MLflow's options, strict: an unknown key fails with the option it resembles. */
 export const mlflowOptionsSchema = z.strictObject({
+  // One check for every way in (options, MLFLOW_TRACKING_URI, the CLI): tracking-uri.ts.
   trackingUri: z
     .string({ error: 'trackingUri must be a URL such as http://127.0.0.1:5000' })
-    .refine((s) => URL.canParse(s.trim()), 'trackingUri must be a URL such as http://127.0.0.1:5000')
+    .superRefine((uri, ctx) => {
+      try {
+        checkTrackingUri(uri, 'trackingUri');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: InvalidConfigError.isInstance(error) ? error.issues[0]!.message : String(error) });
+      }
+    })
     .optional(),
   experimentName: text('experimentName').optional(),
   experimentId: text('experimentId').optional(),

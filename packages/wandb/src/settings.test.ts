@@ -101,7 +101,7 @@ describe('createWandbTracker options', () => {
   });
 
   it('a WANDB_MODE wandb does not know fails, naming the variable; the option wins over it', async () => {
-    expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(/mode: .*from the environment variable WANDB_MODE: fix or unset it/);
+    expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(/mode: from the environment variable WANDB_MODE: .*\(fix or unset it\)/);
     const t = createWandbTracker({ mode: 'disabled', handleExit: false, logLevel: 'silent', env: { WANDB_MODE: 'cloud' } });
     await t.close();
   });
