@@ -5,11 +5,17 @@ export { DEFAULT_RETRY_POLICY, retryDelay, parseRetryAfter, withRetry, delay, cl
 export * from './conventions/names.js';
 export * from './conventions/registry.js';
 export * from './conventions/legacy.js';
+export * from './conventions/aliases.js';
 export * from './helpers.js';
 export { parseConfig, createNameResolver, checkValue, checkStep, MAX_STEP, type ValidationPolicy, type NonFinitePolicy, type NameResolver } from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
 export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
-export { createTracker, type TrackerOptions } from './tracker.js';
+export { createTracker, type TrackerOptions, type CoreTracker } from './tracker.js';
+export { assertLogOptions, assertMetricValues, assertStepArgument, LOG_OPTION_KEYS, IMAGE_OPTION_KEYS } from './processing/call-shape.js';
+export { forEachMetric, type MetricValues } from './processing/flatten.js';
+export { IntervalAggregator, type ScalarOut } from './processing/interval.js';
+export { StepClock } from './processing/step-clock.js';
+export { SKIP_REASONS, type SkipReason, type TrackerStats, type AggregationStats } from './processing/stats.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
