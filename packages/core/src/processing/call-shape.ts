@@ -49,7 +49,7 @@ function suggestion(key: string, known: readonly string[]): string {
   }
   // `global_step` is what the Python SDKs call it.
   if (/^(global_?step|iteration|iter|it)$/i.test(key) && known.includes('step')) return ' (did you mean `step`?)';
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean \`${best}\`?)` : '';
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean \`${best}\`?)` : '';
 }
 
 /**
