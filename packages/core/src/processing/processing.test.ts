@@ -45,6 +45,20 @@ describe('one step clock: the next default step is (highest step seen) + 1', () 
     expect(exporter.records.filter((r) => r.kind === 'text' || r.kind === 'histogram').map((r) => (r as { step: number }).step)).toEqual([10, 10]);
   });
 
+  it('system samples (logSamples) keep their own axis: not aggregated, and the clock does not move', async () => {
+    const { tracker, exporter } = setup({ loggingInterval: 10 });
+    tracker.log({ 'training/loss': 1 }, { step: 3 });
+    for (let sample = 0; sample < 3; sample++) tracker.logSamples({ 'performance/cpu_usage_percent': 10 * sample }, { step: 500 + sample });
+    expect(tracker.step).toBe(4);
+    await tracker.close();
+    expect(exporter.scalars()).toEqual([
+      { name: 'performance/cpu_usage_percent', value: 0, step: 500 },
+      { name: 'performance/cpu_usage_percent', value: 10, step: 501 },
+      { name: 'performance/cpu_usage_percent', value: 20, step: 502 },
+      { name: 'training/loss', value: 1, step: 3 },
+    ]);
+  });
+
   it('a media call with a step moves the clock like a scalar call', async () => {
     const { tracker } = setup();
     tracker.logImage('evaluation/sample', { width: 1, height: 1, channels: 1, data: new Uint8Array([1]) }, { step: 20 });
