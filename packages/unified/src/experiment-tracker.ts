@@ -41,6 +41,13 @@ export interface ExperimentTrackerOptions extends ExperimentConfigInput {
 
 const CATEGORY = 'experiment_tracking';
 
+/** Lifecycle operations: their time is in the report, but a "slow" warning about them is noise. */
+const QUIET_OPERATIONS = {
+  experiment_tracker_setup: Number.POSITIVE_INFINITY,
+  experiment_tracker_flush: Number.POSITIVE_INFINITY,
+  experiment_tracker_cleanup: Number.POSITIVE_INFINITY,
+};
+
 /**
  * Creates the facade: one pipeline fanning out to every enabled tracker, isolated from each other, with
  * logging intervals, priority-based selective logging, rank gating and every operation profiled.
@@ -56,6 +63,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
       // Only tracking calls are ours to warn about; the user's own operations are slow on purpose.
       slowThresholdMs: Number.POSITIVE_INFINITY,
       slowThresholdMsByCategory: { [CATEGORY]: config.slowTrackingThresholdMs },
+      // Opening runs, flushing and closing wait on files and servers by nature: timed, never warned about.
+      slowThresholdMsByOperation: QUIET_OPERATIONS,
       logger: log,
     });
   const experiment = config.experiment ?? resume?.experiment ?? 'default';
