@@ -142,7 +142,10 @@ class PipelineTracker implements CoreTracker {
       rules: options.nameRules ?? DEFAULT_NAME_RULES,
       logger: this.logger,
       // Legacy names first (`loss` → `training/loss`), then prefix aliases (`train/loss` → `training/loss`).
-      rewrite: migrator || alias ? (name) => (alias ? alias(migrator ? migrator.migrateName(name) : name) : migrator!.migrateName(name)) : undefined,
+      rewrite: (name) => {
+        const migrated = migrator ? migrator.migrateName(name) : name;
+        return alias ? alias(migrated) : migrated;
+      },
       onSkip: () => this.count('invalidName'),
     });
     this.resolve = resolver.resolve;
