@@ -6,6 +6,7 @@ import { Pipeline, type BatchOptions, type FullQueuePolicy } from './pipeline.js
 import type { RetryPolicy } from './retry.js';
 import {
   SPECIFICATION_VERSION,
+  type CloseReport,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
@@ -31,6 +32,7 @@ import { createPrioritySelector } from './processing/priority.js';
 import { IntervalAggregator, type ScalarOut } from './processing/interval.js';
 import { StepClock } from './processing/step-clock.js';
 import { emptySkipCounts, type SkipReason, type TrackerStats } from './processing/stats.js';
+import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TrackerOptions {
   exporters: readonly ExporterV1[];
@@ -114,7 +116,7 @@ class PipelineTracker implements CoreTracker {
   private readonly skips = emptySkipCounts();
   private readonly select: ((name: string) => boolean) | undefined;
   private readonly aggregator: IntervalAggregator;
-  private closing: Promise<void> | undefined;
+  private closing: Promise<CloseReport> | undefined;
   /** Step and wall time of the `log()` call in progress (fields, so the per-value visitor allocates nothing). */
   private callStep = 0;
   private callWallTime = 0;
@@ -133,6 +135,7 @@ class PipelineTracker implements CoreTracker {
       tags: { ...options.tags },
       startTime: Date.now(),
     };
+    prepareExporters(options.exporters, this.run, resume?.runIds, this.logger);
     const migrate = options.migrateLegacyNames ?? true;
     const migrator = migrate ? createLegacyMigrator({ map: migrate === true ? undefined : migrate, logger: this.logger }) : undefined;
     const aliases = options.prefixAliases ?? true;
@@ -267,7 +270,7 @@ class PipelineTracker implements CoreTracker {
       const name = this.resolve(m);
       if (name !== undefined) metrics.push(name);
     }
-    this.pipeline.push({ kind: 'hparams', wallTime: Date.now(), params: clean, metrics });
+    this.pipeline.push({ kind: 'hparams', wallTime: Date.now(), params: scrubSecrets(clean), metrics });
   }
 
   logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
@@ -314,13 +317,13 @@ class PipelineTracker implements CoreTracker {
     const to = this.target(name, options);
     if (to === undefined) return;
     if (typeof text !== 'string') return this.skip('text', name, 'text must be a string');
-    this.pipeline.push({ kind: 'text', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), text });
+    this.pipeline.push({ kind: 'text', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), text: redactKnown(text) });
   }
 
   logConfig(config: Readonly<Record<string, unknown>>): void {
     if (!this.usable()) return;
     if (config === null || typeof config !== 'object') return this.skip('config', '(config)', 'config must be an object');
-    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: toJsonSafe(config) as Record<string, unknown> });
+    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: scrubSecrets(toJsonSafe(config) as Record<string, unknown>) });
   }
 
   setSummary(values: Readonly<Record<string, number | string | boolean>>): void {
@@ -336,7 +339,7 @@ class PipelineTracker implements CoreTracker {
         out[name] = safeJson(v);
       }
     }
-    this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: out });
+    this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: scrubSecrets(out) });
   }
 
   logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
@@ -362,13 +365,18 @@ class PipelineTracker implements CoreTracker {
     return this.pipeline.flush(options?.timeoutMs);
   }
 
-  close(outcome: RunOutcome = { status: 'finished' }, options?: { timeoutMs?: number }): Promise<void> {
+  close(outcome: RunOutcome = { status: 'finished' }, options?: { timeoutMs?: number }): Promise<CloseReport> {
     this.closing ??= (async () => {
       this.drainWindows();
       if (this.handleExit) unregisterForExit(this);
-      await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
+      const backends = await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
+      return { ok: backends.every((b) => b.status === 'ok'), status: outcome.status, backends };
     })();
     return this.closing;
+  }
+
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    return this.close({ status: 'failed', error }, options);
   }
 
   stats(): TrackerStats {
@@ -389,8 +397,22 @@ class PipelineTracker implements CoreTracker {
     };
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Lets each exporter fix its locally known ids now, so `runHandle()` has them before the first export. */
+function prepareExporters(exporters: readonly ExporterV1[], run: RunInfo, resumeIds: RunHandle['runIds'] | undefined, logger: Logger): void {
+  for (const exporter of exporters) {
+    if (typeof exporter.prepare !== 'function') continue;
+    const own = resumeIds?.[exporter.name];
+    try {
+      exporter.prepare(own ? { ...run, resume: own } : run);
+    } catch (error) {
+      // A contract breach by a custom exporter; `start` still runs and reports its own failures.
+      logger.warnOnce(`prepare:${exporter.name}`, `${exporter.name}: prepare() threw (${error instanceof Error ? error.message : String(error)}); its run ids are known only once it starts.`);
+    }
   }
 }
 

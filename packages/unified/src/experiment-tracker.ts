@@ -7,6 +7,9 @@ import {
   defaultRunName,
   MetricRegistry,
   type CoreTracker,
+  registerForExit,
+  unregisterForExit,
+  type CloseReport,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
@@ -24,6 +27,7 @@ import { createProfiler, startSystemSampler, type Profiler } from '@metrics/prof
 import { loadBuiltInExporters, type BackendOptions } from './backends.js';
 import { assertOptionsObject, resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
+import { printCloseSummary } from './close-summary.js';
 
 export interface ExperimentTrackerOptions extends ExperimentConfigInput {
   /** Custom or pre-built trackers: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
@@ -111,7 +115,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     // A remote backend that is down must not lose points: MLflow spills to its spool (replayable later).
     fullQueue: { mlflow: 'spill' },
     spillDir: config.mlflowSpoolDir,
-    batch: config.asynchronousLogging ? undefined : { maxBatchSize: 1, scheduledDelayMs: 10 },
+    // The facade closes itself at exit/crash/signal (so its summary is printed then too), not the core.
+    handleExit: false,
   });
   if (exporters.length > 0) log.success(`Experiment tracking initialized: ${exporters.map((e) => e.name).join(', ')} (run ${core.runHandle().runName})`);
   else if (gatedOut) log.debug(`Rank ${rank}: tracking is done by rank 0 only (rankGating: "main").`);
@@ -127,6 +132,7 @@ function under(category: string, metrics: MetricValues): Record<string, MetricVa
 
 export class ExperimentTracker implements Tracker {
   private sampler: { stop(): void } | undefined;
+  private closing: Promise<CloseReport> | undefined;
 
   constructor(
     private readonly core: CoreTracker,
@@ -137,6 +143,7 @@ export class ExperimentTracker implements Tracker {
     private readonly logger: Logger,
   ) {
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
+    if (exporters.length > 0) registerForExit(this, config.closeTimeoutMs);
   }
 
   /** Core's step clock: the step a `log` without one is logged at, (highest step seen) + 1. */
@@ -224,13 +231,25 @@ export class ExperimentTracker implements Tracker {
     return this.profiler.profileOperation('experiment_tracker_flush', CATEGORY, () => this.core.flush(options));
   }
 
-  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void> {
-    return this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+  /**
+   * Flushes, ends every run with the outcome and prints the end-of-run summary (✅ / ⚠️ / ❌, then where each
+   * run is and how to view or upload it). Resolves to the report; idempotent.
+   */
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    this.closing ??= this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+      unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
-      await this.core.close(outcome, options);
-      if (this.exporters.length > 0) this.logger.success('All experiment trackers closed');
+      const report = await this.core.close(outcome, options);
+      printCloseSummary(report, this.core.runHandle().runName, this.logger);
+      return report;
     });
+    return this.closing;
+  }
+
+  /** Ends every run FAILED with this error (MLflow FAILED, W&B exit code 1): what `await using` cannot see. */
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    return this.close({ status: 'failed', error }, options);
   }
 
   stats(): TrackerStats {
@@ -241,7 +260,7 @@ export class ExperimentTracker implements Tracker {
     return this.core.runHandle();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }
