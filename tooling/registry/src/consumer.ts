@@ -49,23 +49,37 @@ export interface InstalledPackage {
   manifest: Record<string, unknown>;
 }
 
-/** Every @metrics package on disk in the project, in npm's flat layout or pnpm's `.pnpm` store layout. */
+/**
+ * Every @metrics package on disk in the project, wherever the package manager put it: npm's flat or nested
+ * layout (`node_modules/@metrics/x/node_modules/@metrics/core`) or pnpm's `.pnpm` store layout.
+ */
 export function installedMetricsPackages(projectDir: string): InstalledPackage[] {
-  const scopeDirs = [join(projectDir, 'node_modules', '@metrics')];
-  const pnpmDir = join(projectDir, 'node_modules', '.pnpm');
-  if (existsSync(pnpmDir)) {
-    for (const entry of readdirSync(pnpmDir)) scopeDirs.push(join(pnpmDir, entry, 'node_modules', '@metrics'));
-  }
   const found = new Map<string, InstalledPackage>();
-  for (const scope of scopeDirs) {
-    if (!existsSync(scope)) continue;
-    for (const name of readdirSync(scope)) {
-      const dir = join(scope, name);
-      const realDir = realpathSync(dir);
-      const manifest = JSON.parse(readFileSync(join(realDir, 'package.json'), 'utf8')) as Record<string, unknown>;
-      found.set(`${realDir}`, { name: `@metrics/${name}`, realDir, manifest });
+  const seen = new Set<string>();
+  const scan = (nodeModules: string): void => {
+    if (!existsSync(nodeModules)) return;
+    const real = realpathSync(nodeModules);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const entry of readdirSync(nodeModules)) {
+      if (entry === '.pnpm') {
+        for (const e of readdirSync(join(nodeModules, entry))) scan(join(nodeModules, entry, e, 'node_modules'));
+      } else if (entry.startsWith('@')) {
+        for (const name of readdirSync(join(nodeModules, entry))) {
+          const dir = join(nodeModules, entry, name);
+          if (entry === '@metrics') {
+            const realDir = realpathSync(dir);
+            const manifest = JSON.parse(readFileSync(join(realDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+            found.set(realDir, { name: `@metrics/${name}`, realDir, manifest });
+          }
+          scan(join(dir, 'node_modules'));
+        }
+      } else if (!entry.startsWith('.')) {
+        scan(join(nodeModules, entry, 'node_modules'));
+      }
     }
-  }
+  };
+  scan(join(projectDir, 'node_modules'));
   return [...found.values()];
 }
 
