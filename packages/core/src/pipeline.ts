@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { errorMessage } from './errors.js';
+import { errorMessage, ExportError } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
-import type { ExporterStats, ExporterV1, ExportResult, PipelineStats, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
 
 export interface BatchOptions {
@@ -59,7 +59,8 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {
     this.batch = { ...DEFAULT_BATCH_OPTIONS, ...options.batch };
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry));
+    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry, kindsTakenByOthers(exporter, options.exporters)));
+    logRouting(options.exporters, options.logger);
     // Start every run now (create it on the server, open the file) so it exists even if nothing is logged.
     for (const lane of this.lanes) lane.kick();
     this.timer = setInterval(() => this.seal(), this.batch.scheduledDelayMs);
@@ -122,6 +123,24 @@ export class Pipeline {
   }
 }
 
+/** Record kinds at least one of the other exporters takes. */
+function kindsTakenByOthers(exporter: ExporterV1, all: readonly ExporterV1[]): ReadonlySet<RecordKind> {
+  const kinds = new Set<RecordKind>();
+  for (const other of all) if (other !== exporter) for (const kind of other.capabilities) kinds.add(kind);
+  return kinds;
+}
+
+/** Kinds a backend lacks but another takes are routed past it silently: listed once, at debug. */
+function logRouting(exporters: readonly ExporterV1[], logger: Logger): void {
+  const lines: string[] = [];
+  for (const exporter of exporters) {
+    const others = kindsTakenByOthers(exporter, exporters);
+    const routed = RECORD_KINDS.filter((kind) => !exporter.capabilities.has(kind) && others.has(kind));
+    if (routed.length > 0) lines.push(`${exporter.name} takes no ${routed.join(', ')} records`);
+  }
+  if (lines.length > 0) logger.debug(`Routing by capability (those records go to the other backends only): ${lines.join('; ')}.`);
+}
+
 class ExporterLane {
   private readonly queue: (readonly TrackingRecord[])[] = [];
   private queued = 0;
@@ -138,6 +157,8 @@ class ExporterLane {
   private spillBuffer: (readonly TrackingRecord[])[] = [];
   private spillBuffered = 0;
   private spillScheduled = false;
+  /** The exporter said at start it has nowhere to send (by configuration): spooling is the plan. */
+  private offline = false;
   private abortWait: (() => void) | undefined;
 
   constructor(
@@ -145,6 +166,8 @@ class ExporterLane {
     private readonly options: PipelineOptions,
     private readonly batch: BatchOptions,
     private readonly retry: RetryPolicy,
+    /** Kinds this exporter lacks that another takes: skipped here without a warning. */
+    private readonly routedElsewhere: ReadonlySet<RecordKind> = new Set(),
   ) {
     const fq = options.fullQueue;
     this.policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'drop');
@@ -164,7 +187,7 @@ class ExporterLane {
       if (unsupported > 0) {
         this.stats.unsupported += unsupported;
         for (const r of batch)
-          if (!caps.has(r.kind))
+          if (!caps.has(r.kind) && !this.routedElsewhere.has(r.kind))
             this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
       }
       if (records.length === 0) return;
@@ -232,7 +255,10 @@ class ExporterLane {
       const pastDeadline =
         this.policy !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
       if (!result.retryable || (this.started && pastDeadline)) {
-        if (!this.started && this.policy === 'spill')
+        if (!this.started && this.policy === 'spill' && ExportError.isInstance(result.error) && result.error.offline) {
+          this.offline = true;
+          this.options.logger.info(`${this.exporter.name}: ${this.stats.lastError}.`);
+        } else if (!this.started && this.policy === 'spill')
           // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
           this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
         else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
@@ -337,7 +363,7 @@ class ExporterLane {
       this.spool ??= this.newSpool();
       this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
       this.stats.spilled += records.length;
-      this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
+      if (!this.offline) this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
       if (!this.closing && !this.dead) this.kick();
     } catch (error) {
       this.spoolFailed(records.length, error);
@@ -444,8 +470,11 @@ class ExporterLane {
     } catch (error) {
       this.spoolFailed(older.length, error);
     }
-    if (left)
-      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
+    if (left) {
+      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`;
+      if (this.offline) this.options.logger.info(waiting);
+      else this.options.logger.warn(waiting);
+    }
   }
 
   snapshot(): ExporterStats {
