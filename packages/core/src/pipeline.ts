@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errorMessage, ExportError } from './errors.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
-import { RECORD_KINDS, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type BackendCloseReport, type ExporterStats, type ExporterV1, type ExportResult, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
+import { spoolFileName } from './spool-files.js';
 
 export interface BatchOptions {
   /** Records per export call. */
@@ -92,14 +93,14 @@ export class Pipeline {
     await keepingProcessAlive(withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs));
   }
 
-  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent. */
-  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<void> {
-    if (this.closed) return;
+  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent (later calls: []). */
+  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<BackendCloseReport[]> {
+    if (this.closed) return [];
     this.closed = true;
     clearInterval(this.timer);
     this.seal();
     const deadline = Date.now() + timeoutMs;
-    await keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
+    return keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
   }
 
   get isClosed(): boolean {
@@ -160,6 +161,14 @@ class ExporterLane {
   /** The exporter said at start it has nowhere to send (by configuration): spooling is the plan. */
   private offline = false;
   private abortWait: (() => void) | undefined;
+  /** The last attempt failed (the backend is down or refusing); cleared by a success. */
+  private failing = false;
+  /** Set by close() when spooling: failed attempts still allowed before the rest goes to the spool. */
+  private closeAttemptsLeft: number | undefined;
+  /** A flush or shutdown error, for the close report. */
+  private endError: string | undefined;
+  /** Why the spool could not be written, for the close report. */
+  private spoolError: string | undefined;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -239,6 +248,7 @@ class ExporterLane {
       if (attempt === 0) firstAttemptAt = Date.now();
       attempt++;
       const result = this.started ? await this.call(() => this.exporter.export(batch!)) : await this.startRun();
+      this.failing = !result.ok;
       if (result.ok) {
         if (this.started) {
           this.takeHead();
@@ -285,7 +295,9 @@ class ExporterLane {
           this.queue[0] = result.remaining;
         }
       }
-      if (this.closing) return; // close() takes over what is left
+      // close() takes over what is left (when spooling, after one retry at most: a dead backend must not hold close to its deadline).
+      if (this.closeAttemptsLeft !== undefined && --this.closeAttemptsLeft <= 0) this.closing = true;
+      if (this.closing) return;
       await this.sleep(wait);
     }
   }
@@ -326,8 +338,15 @@ class ExporterLane {
   }
 
   private newSpool(): Spool {
-    const file = `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`;
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', file), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
+    // The header names the run from the start (ids known at creation, see `prepare`), so a spool left by a crash
+    // still replays into the right run; close() rewrites it with the ids known by then.
+    let runIds: Record<string, string> = {};
+    try {
+      runIds = { ...this.exporter.runIds() };
+    } catch {
+      // none yet
+    }
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(this.options.run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds });
   }
 
   /**
@@ -372,6 +391,7 @@ class ExporterLane {
 
   private spoolFailed(count: number, error: unknown): void {
     this.stats.failed += count;
+    this.spoolError = `cannot write spool: ${errorMessage(error)}`;
     this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
   }
 
@@ -426,13 +446,20 @@ class ExporterLane {
     try {
       await this.exporter.forceFlush();
     } catch (error) {
+      this.endError = `flush failed: ${errorMessage(error)}`;
       this.options.logger.errorOnce(`flush:${this.exporter.name}`, `${this.exporter.name} flush failed: ${errorMessage(error)}`);
     }
   }
 
-  async close(outcome: RunOutcome, deadline: number): Promise<void> {
+  async close(outcome: RunOutcome, deadline: number): Promise<BackendCloseReport> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
     this.flushSpillBuffer();
+    if (this.policy === 'spill') {
+      // Nothing is lost by spooling, so a failing backend gets one more attempt (now, not after the backoff),
+      // a healthy one a failure and one retry; then the rest is spooled instead of retried until the deadline.
+      this.closeAttemptsLeft = this.failing ? 1 : 2;
+      if (this.failing) this.abortWait?.();
+    }
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
     this.closing = true;
@@ -450,6 +477,7 @@ class ExporterLane {
       try {
         await withTimeout(this.exporter.shutdown(outcome), remainingMs() + 1000);
       } catch (error) {
+        this.endError = `shutdown failed: ${errorMessage(error)}`;
         this.options.logger.errorOnce(`shutdown:${this.exporter.name}`, `${this.exporter.name} shutdown failed: ${errorMessage(error)}`);
       }
     }
@@ -471,19 +499,49 @@ class ExporterLane {
       this.spoolFailed(older.length, error);
     }
     if (left) {
-      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`;
+      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with: ${this.replayCommand(left.path)}`;
       if (this.offline) this.options.logger.info(waiting);
       else this.options.logger.warn(waiting);
+    }
+    return this.report(left && left.remaining > 0 ? resolve(left.path) : undefined);
+  }
+
+  /** The lane's outcome for the close report: its counters, plus where the exporter says the run is. */
+  private report(spoolPath: string | undefined): BackendCloseReport {
+    const { name, exported, failed, dropped, lastError } = this.stats;
+    const lost = failed + dropped;
+    // Lost records or an end that went wrong outweigh a spool; a spool (replayable) outweighs a run never started.
+    const status = lost > 0 || this.endError ? 'failed' : spoolPath !== undefined ? 'spooled' : this.started ? 'ok' : 'failed';
+    const report: BackendCloseReport = { name, status, points: exported };
+    if (status === 'spooled' && this.offline) report.offline = true;
+    let described: ReturnType<NonNullable<ExporterV1['describeRun']>>;
+    try {
+      described = this.exporter.describeRun?.({ spoolPath });
+    } catch {
+      // an exporter that cannot describe its run just has no summary lines
+    }
+    const location = described?.location ?? spoolPath;
+    if (location !== undefined) report.location = location;
+    if (described?.commands?.length) report.commands = [...described.commands];
+    if (status !== 'ok') {
+      const parts = [!this.started ? `the run could not be started${lastError ? ` (${lastError})` : ''}` : lastError, lost > 0 ? `${lost} records lost` : undefined, this.spoolError, this.endError];
+      if (spoolPath !== undefined) parts.push(`records wait in ${spoolPath}`);
+      report.error = [...new Set(parts.filter((p): p is string => !!p))].join('; ');
+    }
+    return report;
+  }
+
+  private replayCommand(path: string): string {
+    try {
+      return this.exporter.replayCommand?.(path) ?? "the backend's replay command";
+    } catch {
+      return "the backend's replay command";
     }
   }
 
   snapshot(): ExporterStats {
     return { ...this.stats, queued: this.queued + this.spillBuffered + (this.spool?.pending ?? 0) };
   }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }
 
 /**
