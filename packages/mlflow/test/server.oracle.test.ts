@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPython, startFaultProxy, startMlflowServer } from '@metrics/oracle';
 import { createLogger, type Tracker } from '@metrics/core';
-import { runExporterConformance } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createMlflowExporter, createMlflowTracker, MlflowApiError, type MlflowNative } from '../src/index.js';
 
 type Server = Awaited<ReturnType<typeof startMlflowServer>>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, createTracker, InvalidConfigError, InvalidMetricValueError, MAX_STEP, type ExportResult, type TrackingRecord } from '@metrics/core';
-import { InMemoryExporter, runExporterConformance } from '@metrics/core/test';
+import { InMemoryExporter } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createExperimentTracker, defineTracker, resolveConfig, type ExperimentTrackerOptions } from './index.js';
 
 const OFF = { tensorboardLogging: false, mlflowLogging: false, wandbLogging: false } as const;
