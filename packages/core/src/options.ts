@@ -118,6 +118,11 @@ export const trackerOptionsSchema = z.strictObject({
   nonFinite: z.enum(['keep', 'skip'], { error: 'nonFinite must be "keep" or "skip"' }).optional(),
   nameRules: objectOf<NonNullable<TrackerOptions['nameRules']>>('nameRules').optional(),
   migrateLegacyNames: z.union([z.boolean(), z.record(z.string(), z.string())]).optional(),
+  prefixAliases: z.union([z.boolean(), z.record(z.string(), z.string())], { error: 'prefixAliases must be true/false or an object of prefix → prefix' }).optional(),
+  loggingPriority: z.enum(['high', 'medium', 'low'], { error: 'loggingPriority must be "high", "medium" or "low"' }).optional(),
+  registry: objectOf<NonNullable<TrackerOptions['registry']>>('registry (a MetricRegistry)').optional(),
+  loggingInterval: positiveInt('loggingInterval (one value per metric per N steps)').optional(),
+  aggregation: z.enum(['mean', 'min', 'max', 'last', 'sum', 'ema'], { error: 'aggregation must be "mean", "min", "max", "last", "sum" or "ema"' }).optional(),
   batch: z
     .strictObject({
       maxBatchSize: positiveInt('batch.maxBatchSize').optional(),
@@ -142,3 +147,9 @@ export const optionSchemas = { fn, objectOf, positive, positiveInt };
 export function pickOptions<T extends object>(schema: z.ZodObject, options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([key]) => key in schema.shape)) as Partial<T>;
 }
+
+// Every core tracker option has a schema entry, so a new one is not rejected as unknown by the factories
+// (this fails to compile, naming the missing keys, until it is added above).
+type MissingTrackerKeys = Exclude<Exclude<keyof TrackerOptions, 'exporters'>, keyof z.input<typeof trackerOptionsSchema>>;
+const coversTrackerOptions: [MissingTrackerKeys] extends [never] ? true : MissingTrackerKeys = true;
+void coversTrackerOptions;

@@ -27,7 +27,7 @@ describe('options that are not a plain object', () => {
   }
 
   it('undefined and objects without a prototype are fine (defaults)', () => {
-    expect(resolveConfig(undefined, {}).experimentLoggingInterval).toBe(1);
+    expect(resolveConfig(undefined, {}).experimentLoggingInterval).toBe(10);
     expect(resolveConfig(Object.assign(Object.create(null), { experiment: 'e' }), {}).experiment).toBe('e');
   });
 

@@ -59,8 +59,8 @@ export const experimentConfigSchema = z
     /** Where MLflow points wait while the server is down (replay with `metrics-mlflow replay`). Default `mlflow-spool`. */
     mlflowSpoolDir: z.string().min(1).optional(),
 
-    /** Log every N steps, aggregating in between (see `aggregation`). Default 1. */
-    experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(1),
+    /** Log every N steps, aggregating in between (see `aggregation`); the seeds' default. Default 10. */
+    experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(10),
     /** How values between logging intervals are combined. Default `mean`. */
     aggregation: z.enum(['mean', 'min', 'max', 'last', 'sum', 'ema']).default('mean'),
     /** Always `true`: logging is asynchronous (a backend's I/O never runs inside `log()`); `false` is refused — `await tracker.flush()` waits for delivery. Default `true`. */
@@ -70,13 +70,15 @@ export const experimentConfigSchema = z
           'asynchronousLogging can only be true (or left out): logging is always asynchronous, so a slow backend never blocks training. To wait until everything logged so far is written, call `await tracker.flush()`',
       })
       .default(true),
-    /** Log only metrics at or above `loggingPriority` (priorities from the standard-metrics registry). Default `false`. */
-    selectiveLogging: z.boolean().default(false),
+    /** Log only metrics at or above `loggingPriority` (priorities from the standard-metrics registry); with `low` nothing is dropped. Default `true`. */
+    selectiveLogging: z.boolean().default(true),
     /** The lowest priority logged with `selectiveLogging`. Default `low`. */
     loggingPriority: z.enum(['high', 'medium', 'low']).default('low'),
 
     /** A name or value that breaks the conventions: `strict` throws, `warn` skips (counted), `normalize` fixes. Default `warn`. */
     validation: z.enum(['strict', 'warn', 'normalize']).default('warn'),
+    /** NaN/±Infinity values: `skip` (counted) or `keep` (the formats carry them). Default `skip`. */
+    nonFinite: z.enum(['skip', 'keep'], { error: 'nonFinite must be "skip" (default) or "keep"' }).default('skip'),
     /** Profile every tracking call (`tracker.profiler`). Default `true`. */
     profiling: z.boolean().default(true),
     /** Warn when a tracking call takes longer than this, ms. Default 100. */
