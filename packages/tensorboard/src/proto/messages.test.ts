@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventFileWriter } from '../writer/event-file-writer.js';
 import { encodeFileVersionEvent } from './messages.js';
-import { ProtoReader } from './reader.js';
-import { ProtoWriter } from './writer.js';
+import { ProtoReader, ProtoWriter } from '@metrics/core/protobuf';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

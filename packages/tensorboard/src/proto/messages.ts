@@ -1,9 +1,10 @@
 /**
  * Encoders for the TensorBoard messages we write, from the field tables in the shared spec
  * (event.proto, summary.proto, tensor.proto, the plugin-data and hparams protos). Our own minimal
- * definitions; names don't matter on the wire, only field numbers and types.
+ * definitions; names don't matter on the wire, only field numbers and types. Fields are written in
+ * field-number order, as protobufjs writes them (proto/tensorboard.proto; the property test compares).
  */
-import { ProtoWriter, WIRE_BYTES } from './writer.js';
+import { ProtoWriter, WIRE_BYTES } from '@metrics/core/protobuf';
 
 export const FILE_VERSION = 'brain.Event:2';
 
@@ -80,13 +81,8 @@ export function valueSimple(tag: string, value: number, metadata?: PluginMetadat
 export function valueTensorScalar(tag: string, value: number, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(32);
   w.string(1, tag);
+  w.message(8, (t) => t.uint(1, DT_FLOAT).tag(5, WIRE_BYTES).varint(4).fixedFloat(value)); // packed float_val [value]
   if (metadata) writeMetadata(w, metadata);
-  w.message(8, (t) => {
-    t.uint(1, DT_FLOAT);
-    t.tag(5, WIRE_BYTES).varint(4).ensure(4);
-    t.buf.writeFloatLE(value, t.pos);
-    t.pos += 4;
-  });
   return w.finish();
 }
 
@@ -104,11 +100,11 @@ export interface HistogramData {
 export function valueHistogram(tag: string, h: HistogramData, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + h.bucketLimits.length * 18);
   w.string(1, tag);
-  if (metadata) writeMetadata(w, metadata);
   w.message(5, (p) => {
     p.double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares);
     p.packedDoubles(6, h.bucketLimits).packedDoubles(7, h.bucketCounts);
   });
+  if (metadata) writeMetadata(w, metadata);
   return w.finish();
 }
 
@@ -124,12 +120,12 @@ export interface ImageData {
 export function valueImage(tag: string, img: ImageData, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + img.encoded.length);
   w.string(1, tag);
-  if (metadata) writeMetadata(w, metadata);
   w.message(4, (m) => {
     m.uint(1, img.height).uint(2, img.width);
     if (img.colorspace) m.uint(3, img.colorspace);
     m.bytes(4, img.encoded);
   });
+  if (metadata) writeMetadata(w, metadata);
   return w.finish();
 }
 
@@ -137,11 +133,11 @@ export function valueImage(tag: string, img: ImageData, metadata?: PluginMetadat
 export function valueText(tag: string, text: string, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + text.length * 3);
   w.string(1, tag);
-  if (metadata) writeMetadata(w, metadata);
   w.message(8, (t) => {
     t.uint(1, DT_STRING);
     t.string(8, text);
   });
+  if (metadata) writeMetadata(w, metadata);
   return w.finish();
 }
 
@@ -149,11 +145,11 @@ export function valueText(tag: string, text: string, metadata?: PluginMetadata):
 export function valuePluginOnly(tag: string, metadata: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64);
   w.string(1, tag);
-  writeMetadata(w, metadata);
   w.message(8, (t) => {
     t.uint(1, DT_FLOAT);
     t.message(2, (shape) => shape.bytes(2, new Uint8Array(0)));
   });
+  writeMetadata(w, metadata);
   return w.finish();
 }
 

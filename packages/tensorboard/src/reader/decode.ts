@@ -1,5 +1,5 @@
 /** Decodes Event protos into typed values (scalars, histograms, images, text, hparams, other tensors). */
-import { ProtoReader } from '../proto/reader.js';
+import { ProtoReader } from '@metrics/core/protobuf';
 
 export type HparamsContent =
   | { kind: 'session_start'; hparams: Record<string, string | number | boolean | null>; groupName: string; startTimeSecs: number }

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { ProtoError } from '../proto/reader.js';
+import { ProtoError } from '@metrics/core/protobuf';
 import { EventDecoder, type DecodedEvent, type DecodedValue } from './decode.js';
 import { iterateRecords, type RecordError } from './records.js';
 
 export { iterateRecords, type RawRecord, type RecordError, type RecordProblem } from './records.js';
 export { EventDecoder, decodeHparams, type DecodedEvent, type DecodedValue, type HparamsContent } from './decode.js';
-export { ProtoError } from '../proto/reader.js';
+export { ProtoError } from '@metrics/core/protobuf';
 
 export interface ReadError {
   problem: RecordError['problem'] | 'proto';

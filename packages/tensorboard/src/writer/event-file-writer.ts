@@ -3,7 +3,7 @@ import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, maskCrc } from '../crc32c.js';
 import { encodeFileVersionEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
-import { encodeUtf8, varintSize } from '../proto/writer.js';
+import { encodeUtf8, varintSize } from '@metrics/core/protobuf';
 import { eventFileName } from './paths.js';
 
 export interface EventFileWriterOptions {

@@ -53,8 +53,8 @@ export interface FileEntry {
 function timestamp(w: ProtoWriter, field: number, ms: number): void {
   w.begin(field);
   const seconds = Math.floor(ms / 1000);
-  w.int(TimestampField.seconds, seconds);
-  w.int(TimestampField.nanos, Math.round((ms - seconds * 1000) * 1e6));
+  w.optInt(TimestampField.seconds, seconds);
+  w.optInt(TimestampField.nanos, Math.round((ms - seconds * 1000) * 1e6));
   w.end();
 }
 
@@ -88,9 +88,9 @@ function items(w: ProtoWriter, field: number, list: readonly JsonItem[]): void {
   for (let i = 0; i < list.length; i++) {
     const it = list[i]!;
     w.begin(field);
-    if (it.nestedKey) for (const k of it.nestedKey) w.string(ItemField.nestedKey, k, true);
+    if (it.nestedKey) for (const k of it.nestedKey) w.string(ItemField.nestedKey, k);
     else w.raw(keyField(it.key));
-    w.string(ItemField.valueJson, it.valueJson, true);
+    w.string(ItemField.valueJson, it.valueJson);
     w.end();
   }
 }
@@ -113,11 +113,11 @@ export interface HistoryRowView {
 
 /** Each encoder writes one whole `Record` (the envelope with `num` and one `record_type`). */
 export function encodeHeader(w: ProtoWriter, num: number, producer?: string): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.header);
   if (producer) {
     w.begin(HeaderField.versionInfo);
-    w.string(VersionInfoField.producer, producer);
+    w.optString(VersionInfoField.producer, producer);
     w.string(VersionInfoField.minConsumer, '0.40.0');
     w.end();
   }
@@ -125,34 +125,34 @@ export function encodeHeader(w: ProtoWriter, num: number, producer?: string): vo
 }
 
 export function encodeRun(w: ProtoWriter, num: number, run: RunFields): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.run);
-  w.string(RunField.runId, run.runId);
-  w.string(RunField.entity, run.entity ?? '');
-  w.string(RunField.project, run.project ?? '');
+  w.optString(RunField.runId, run.runId);
+  w.optString(RunField.entity, run.entity ?? '');
+  w.optString(RunField.project, run.project ?? '');
   if (run.config && run.config.length > 0) {
     w.begin(RunField.config);
     items(w, UpdateField.update, run.config);
     w.end();
   }
-  w.string(RunField.runGroup, run.group ?? '');
-  w.string(RunField.jobType, run.jobType ?? '');
-  w.string(RunField.displayName, run.displayName ?? '');
-  w.string(RunField.notes, run.notes ?? '');
-  for (const t of run.tags ?? []) w.string(RunField.tags, t, true);
-  w.string(RunField.host, run.host ?? '');
-  w.int(RunField.startingStep, run.startingStep ?? 0);
+  w.optString(RunField.runGroup, run.group ?? '');
+  w.optString(RunField.jobType, run.jobType ?? '');
+  w.optString(RunField.displayName, run.displayName ?? '');
+  w.optString(RunField.notes, run.notes ?? '');
+  for (const t of run.tags ?? []) w.string(RunField.tags, t);
+  w.optString(RunField.host, run.host ?? '');
+  w.optInt(RunField.startingStep, run.startingStep ?? 0);
   timestamp(w, RunField.startTime, run.startTime);
-  w.bool(RunField.resumed, run.resumed ?? false);
+  w.optBool(RunField.resumed, run.resumed ?? false);
   w.end();
 }
 
 export function encodeHistory(w: ProtoWriter, num: number, step: number, row: readonly JsonItem[]): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.history);
   items(w, HistoryField.item, row);
   w.begin(HistoryField.step);
-  w.int(HistoryStepField.num, step);
+  w.optInt(HistoryStepField.num, step);
   w.end();
   w.end();
 }
@@ -171,7 +171,7 @@ function secondsItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, ms:
   }
   w.begin(HistoryField.item);
   w.raw(key);
-  w.string(ItemField.valueJson, secondsJson(ms), true);
+  w.string(ItemField.valueJson, secondsJson(ms));
   w.end();
 }
 
@@ -180,7 +180,7 @@ function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: 
   if (Number.isSafeInteger(n) && n >= 0) return w.keyDecimalItem(HistoryField.item, key, digits, n);
   w.begin(HistoryField.item);
   w.raw(key);
-  w.string(ItemField.valueJson, String(n), true);
+  w.string(ItemField.valueJson, String(n));
   w.end();
 }
 
@@ -190,7 +190,7 @@ function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: 
  * slot; the text of the row's numbers comes, in order, from `texts` (the batch's numbers as JSON text).
  */
 export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowView, stepKeyField: Uint8Array, texts: JsonNumberBatch): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.history);
   const keys = row.keys;
   const values = row.values;
@@ -212,7 +212,7 @@ export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowVie
     w.begin(HistoryField.item);
     w.raw(key);
     // JSON has no NaN/Infinity: a non-finite number gets W&B's bare token
-    w.string(ItemField.valueJson, text ?? numberJson(nums[n - 1]!), true);
+    w.string(ItemField.valueJson, text ?? numberJson(nums[n - 1]!));
     w.end();
   }
   integerItem(w, stepKeyField, columns.step, row.canonicalStep);
@@ -220,20 +220,20 @@ export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowVie
   secondsItem(w, RUNTIME_KEY, columns.runtime, row.runtimeMs);
   secondsItem(w, TIMESTAMP_KEY, columns.timestamp, row.wallTime);
   w.begin(HistoryField.step);
-  w.int(HistoryStepField.num, row.step);
+  w.optInt(HistoryStepField.num, row.step);
   w.end();
   w.end();
 }
 
 export function encodeSummary(w: ProtoWriter, num: number, update: readonly JsonItem[]): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.summary);
   items(w, UpdateField.update, update);
   w.end();
 }
 
 export function encodeConfig(w: ProtoWriter, num: number, update: readonly JsonItem[]): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.config);
   items(w, UpdateField.update, update);
   w.end();
@@ -241,7 +241,7 @@ export function encodeConfig(w: ProtoWriter, num: number, update: readonly JsonI
 
 /** System metrics (`stats_type` 0 = SYSTEM). */
 export function encodeStats(w: ProtoWriter, num: number, timeMs: number, stats: readonly JsonItem[]): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.stats);
   timestamp(w, StatsField.timestamp, timeMs);
   items(w, StatsField.item, stats);
@@ -249,13 +249,13 @@ export function encodeStats(w: ProtoWriter, num: number, timeMs: number, stats: 
 }
 
 export function encodeFiles(w: ProtoWriter, num: number, files: readonly FileEntry[]): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.files);
   for (const f of files) {
     w.begin(FilesField.files);
-    w.string(FilesItemField.path, f.path, true);
-    w.int(FilesItemField.policy, f.policy);
-    w.int(FilesItemField.type, f.type);
+    w.string(FilesItemField.path, f.path);
+    w.optInt(FilesItemField.policy, f.policy);
+    w.optInt(FilesItemField.type, f.type);
     w.end();
   }
   w.end();
@@ -263,38 +263,38 @@ export function encodeFiles(w: ProtoWriter, num: number, files: readonly FileEnt
 
 /** Console output; `stream` 1 = stdout, 0 = stderr. `line` should end with a newline. */
 export function encodeOutputRaw(w: ProtoWriter, num: number, stream: 0 | 1, timeMs: number, line: string): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.outputRaw);
-  w.int(OutputRawField.outputType, stream);
+  w.optInt(OutputRawField.outputType, stream);
   timestamp(w, OutputRawField.timestamp, timeMs);
-  w.string(OutputRawField.line, line);
+  w.optString(OutputRawField.line, line);
   w.end();
 }
 
 /** `define_metric`: either a named metric or a glob, optionally with a step metric. */
 export function encodeMetric(w: ProtoWriter, num: number, def: { name?: string; globName?: string; stepMetric?: string; stepSync?: boolean }): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.metric);
-  w.string(MetricField.name, def.name ?? '');
-  w.string(MetricField.globName, def.globName ?? '');
-  w.string(MetricField.stepMetric, def.stepMetric ?? '');
+  w.optString(MetricField.name, def.name ?? '');
+  w.optString(MetricField.globName, def.globName ?? '');
+  w.optString(MetricField.stepMetric, def.stepMetric ?? '');
   w.begin(MetricField.options);
-  w.bool(MetricOptionsField.stepSync, def.stepSync ?? false);
-  w.bool(MetricOptionsField.defined, true);
+  w.optBool(MetricOptionsField.stepSync, def.stepSync ?? false);
+  w.optBool(MetricOptionsField.defined, true);
   w.end();
   w.end();
 }
 
 export function encodeExit(w: ProtoWriter, num: number, exitCode: number, runtimeSeconds: number): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.exit);
-  w.int(ExitField.exitCode, exitCode);
-  w.int(ExitField.runtime, runtimeSeconds);
+  w.optInt(ExitField.exitCode, exitCode);
+  w.optInt(ExitField.runtime, runtimeSeconds);
   w.end();
 }
 
 export function encodeFinal(w: ProtoWriter, num: number): void {
-  w.int(RecordField.num, num);
+  w.optInt(RecordField.num, num);
   w.begin(RecordField.final);
   w.end();
 }

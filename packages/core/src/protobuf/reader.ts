@@ -1,4 +1,7 @@
-/** A bounds-checked protobuf wire-format reader: every malformed input becomes a ProtoError, never a hang. */
+/**
+ * The one bounds-checked protobuf wire-format reader of @metrics: every malformed input becomes a
+ * ProtoError (never a hang, never another error type). Backends decode their messages on top of it.
+ */
 export class ProtoError extends Error {
   constructor(message: string, readonly offset: number) {
     super(`${message} at byte ${offset}`);
