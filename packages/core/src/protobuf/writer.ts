@@ -2,8 +2,12 @@
  * The one protobuf wire-format writer of @metrics (hand-written, no schema compiler): varints,
  * fixed32/fixed64 and length-delimited fields into one growable Buffer. Nested messages are written in
  * place: `begin` reserves one length byte and `end` shifts the body right when the length needs more,
- * so nothing is encoded twice. Field writers always write (presence is the caller's decision); backends
- * keep only their message-specific encoders on top of this.
+ * so nothing is encoded twice. Backends keep only their message-specific encoders on top of this.
+ *
+ * Two families of field writers: `uint`, `bool`, `double`, `float`, `string`, `bytes` always write (for
+ * oneof members, repeated elements and fields with explicit presence); `opt*` follow proto3 implicit
+ * presence and omit a field at its default value (0, false, '', empty bytes; −0 is written), which is
+ * what protobufjs and protoc-generated encoders do, so our bytes match theirs.
  */
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
@@ -197,6 +201,38 @@ export class ProtoWriter {
     return this;
   }
 
+  // ---- proto3 implicit presence: omitted at the default value ----
+
+  /** int32/int64/uint/enum field; omitted when 0. */
+  optInt(field: number, value: number): this {
+    return value === 0 ? this : this.uint(field, value);
+  }
+
+  /** bool field; omitted when false. */
+  optBool(field: number, value: boolean): this {
+    return value ? this.uint(field, 1) : this;
+  }
+
+  /** double field; omitted when +0 (−0 and NaN are written). */
+  optDouble(field: number, value: number): this {
+    return Object.is(value, 0) ? this : this.double(field, value);
+  }
+
+  /** float field; omitted when +0. */
+  optFloat(field: number, value: number): this {
+    return Object.is(value, 0) ? this : this.float(field, value);
+  }
+
+  /** string field; omitted when empty. */
+  optString(field: number, value: string): this {
+    return value.length === 0 ? this : this.string(field, value);
+  }
+
+  /** bytes field; omitted when empty. */
+  optBytes(field: number, value: Uint8Array): this {
+    return value.length === 0 ? this : this.bytes(field, value);
+  }
+
   // ---- nested messages ----
 
   /** Starts a nested message; it is emitted even when empty (`header {}` must appear on the wire). */
@@ -253,4 +289,14 @@ const utf8 = new TextEncoder();
 
 export function encodeUtf8(s: string): Uint8Array {
   return utf8.encode(s);
+}
+
+/** Writes the varint of a non-negative integer ≤ 2^53 into `b` at `p` (room is the caller's job); returns the next position. */
+export function putVarint(b: Uint8Array, p: number, n: number): number {
+  while (n > 127) {
+    b[p++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
+  b[p++] = n;
+  return p;
 }

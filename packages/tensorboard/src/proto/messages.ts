@@ -2,7 +2,8 @@
  * Encoders for the TensorBoard messages we write, from the field tables in the shared spec
  * (event.proto, summary.proto, tensor.proto, the plugin-data and hparams protos). Our own minimal
  * definitions; names don't matter on the wire, only field numbers and types. Fields are written in
- * field-number order, as protobufjs writes them (proto/tensorboard.proto; the property test compares).
+ * field-number order and proto3 defaults are omitted, as protobufjs writes them (proto/tensorboard.proto;
+ * protobufjs-parity.test.ts compares).
  */
 import { ProtoWriter, WIRE_BYTES } from '@metrics/core/protobuf';
 
@@ -41,16 +42,15 @@ export interface PluginMetadata {
 /** The first record of every file: wall time + file_version, and who wrote it. */
 export function encodeFileVersionEvent(wallSecs: number, writer?: string): Uint8Array {
   const w = new ProtoWriter(64);
-  w.double(EVENT_WALL_TIME, wallSecs).string(EVENT_FILE_VERSION, FILE_VERSION);
-  if (writer) w.message(EVENT_SOURCE_METADATA, (m) => m.string(1, writer));
+  w.optDouble(EVENT_WALL_TIME, wallSecs).string(EVENT_FILE_VERSION, FILE_VERSION);
+  if (writer) w.message(EVENT_SOURCE_METADATA, (m) => m.optString(1, writer));
   return w.finish();
 }
 
 /** Event{wall_time, step, summary{value: [one value]}}; `value` is an encoded Summary.Value. */
 export function encodeSummaryEvent(wallSecs: number, step: number, values: readonly Uint8Array[]): Uint8Array {
   const w = new ProtoWriter(64);
-  w.double(EVENT_WALL_TIME, wallSecs);
-  if (step !== 0) w.uint(EVENT_STEP, step);
+  w.optDouble(EVENT_WALL_TIME, wallSecs).optInt(EVENT_STEP, step);
   w.message(EVENT_SUMMARY, (s) => {
     for (const v of values) s.bytes(1, v);
   });
@@ -60,19 +60,17 @@ export function encodeSummaryEvent(wallSecs: number, step: number, values: reado
 function writeMetadata(w: ProtoWriter, md: PluginMetadata): void {
   w.message(9, (m) => {
     m.message(1, (p) => {
-      p.string(1, md.pluginName);
-      if (md.content && md.content.length > 0) p.bytes(2, md.content);
+      p.optString(1, md.pluginName);
+      if (md.content) p.optBytes(2, md.content);
     });
-    if (md.displayName) m.string(2, md.displayName);
-    if (md.description) m.string(3, md.description);
-    if (md.dataClass) m.uint(4, md.dataClass);
+    m.optString(2, md.displayName ?? '').optString(3, md.description ?? '').optInt(4, md.dataClass ?? 0);
   });
 }
 
 /** Summary.Value with a legacy float32 simple_value (no metadata needed; both loaders show it). */
 export function valueSimple(tag: string, value: number, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(32);
-  w.string(1, tag).float(2, value);
+  w.optString(1, tag).float(2, value);
   if (metadata) writeMetadata(w, metadata);
   return w.finish();
 }
@@ -80,7 +78,7 @@ export function valueSimple(tag: string, value: number, metadata?: PluginMetadat
 /** Summary.Value with a rank-0 DT_FLOAT tensor (v2 scalar); metadata only on a tag's first value in a file. */
 export function valueTensorScalar(tag: string, value: number, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(32);
-  w.string(1, tag);
+  w.optString(1, tag);
   w.message(8, (t) => t.uint(1, DT_FLOAT).tag(5, WIRE_BYTES).varint(4).fixedFloat(value)); // packed float_val [value]
   if (metadata) writeMetadata(w, metadata);
   return w.finish();
@@ -99,9 +97,9 @@ export interface HistogramData {
 /** Summary.Value with a legacy HistogramProto (both loaders convert it to [left, right, count] rows). */
 export function valueHistogram(tag: string, h: HistogramData, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + h.bucketLimits.length * 18);
-  w.string(1, tag);
+  w.optString(1, tag);
   w.message(5, (p) => {
-    p.double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares);
+    p.optDouble(1, h.min).optDouble(2, h.max).optDouble(3, h.num).optDouble(4, h.sum).optDouble(5, h.sumSquares);
     p.packedDoubles(6, h.bucketLimits).packedDoubles(7, h.bucketCounts);
   });
   if (metadata) writeMetadata(w, metadata);
@@ -119,11 +117,9 @@ export interface ImageData {
 /** Summary.Value with a legacy Summary.Image (PNG/JPEG bytes). */
 export function valueImage(tag: string, img: ImageData, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + img.encoded.length);
-  w.string(1, tag);
+  w.optString(1, tag);
   w.message(4, (m) => {
-    m.uint(1, img.height).uint(2, img.width);
-    if (img.colorspace) m.uint(3, img.colorspace);
-    m.bytes(4, img.encoded);
+    m.optInt(1, img.height).optInt(2, img.width).optInt(3, img.colorspace).optBytes(4, img.encoded);
   });
   if (metadata) writeMetadata(w, metadata);
   return w.finish();
@@ -132,7 +128,7 @@ export function valueImage(tag: string, img: ImageData, metadata?: PluginMetadat
 /** Summary.Value with a rank-0 DT_STRING tensor (the text plugin renders rank 0 as Markdown). */
 export function valueText(tag: string, text: string, metadata?: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64 + text.length * 3);
-  w.string(1, tag);
+  w.optString(1, tag);
   w.message(8, (t) => {
     t.uint(1, DT_STRING);
     t.string(8, text);
@@ -144,7 +140,7 @@ export function valueText(tag: string, text: string, metadata?: PluginMetadata):
 /** Summary.Value carrying plugin content only, with TensorBoard's "null tensor" (DT_FLOAT, shape [0]). */
 export function valuePluginOnly(tag: string, metadata: PluginMetadata): Uint8Array {
   const w = new ProtoWriter(64);
-  w.string(1, tag);
+  w.optString(1, tag);
   w.message(8, (t) => {
     t.uint(1, DT_FLOAT);
     t.message(2, (shape) => shape.bytes(2, new Uint8Array(0)));
@@ -171,12 +167,11 @@ export function hparamsSessionStart(params: Readonly<Record<string, HparamValue>
   w.message(3, (s) => {
     for (const key of Object.keys(params)) {
       s.message(1, (entry) => {
-        entry.string(1, key);
+        entry.optString(1, key);
         entry.message(2, (v) => writeProtobufValue(v, params[key]!));
       });
     }
-    if (groupName) s.string(4, groupName);
-    s.double(5, startSecs);
+    s.optString(4, groupName).optDouble(5, startSecs);
   });
   return w.finish();
 }
@@ -185,8 +180,7 @@ export function hparamsSessionStart(params: Readonly<Record<string, HparamValue>
 export function hparamsSessionEnd(status: number, endSecs: number): Uint8Array {
   const w = new ProtoWriter(32);
   w.message(4, (s) => {
-    if (status) s.uint(1, status);
-    s.double(2, endSecs);
+    s.optInt(1, status).optDouble(2, endSecs);
   });
   return w.finish();
 }
@@ -195,13 +189,13 @@ export function hparamsSessionEnd(status: number, endSecs: number): Uint8Array {
 export function hparamsExperiment(params: Readonly<Record<string, HparamValue>>, metrics: readonly string[], createdSecs: number): Uint8Array {
   const w = new ProtoWriter(128);
   w.message(2, (e) => {
-    e.double(3, createdSecs);
+    e.optDouble(3, createdSecs);
     for (const key of Object.keys(params)) {
       const v = params[key];
       const type = typeof v === 'number' ? HPARAMS_TYPE.float64 : typeof v === 'boolean' ? HPARAMS_TYPE.bool : HPARAMS_TYPE.string;
-      e.message(4, (info) => info.string(1, key).uint(4, type));
+      e.message(4, (info) => info.optString(1, key).optInt(4, type));
     }
-    for (const m of metrics) e.message(5, (info) => info.message(1, (name) => name.string(2, m)));
+    for (const m of metrics) e.message(5, (info) => info.message(1, (name) => name.optString(2, m)));
   });
   return w.finish();
 }

@@ -3,7 +3,7 @@ import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, maskCrc } from '../crc32c.js';
 import { encodeFileVersionEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
-import { encodeUtf8, varintSize } from '@metrics/core/protobuf';
+import { encodeUtf8, putVarint, varintSize } from '@metrics/core/protobuf';
 import { eventFileName } from './paths.js';
 
 export interface EventFileWriterOptions {
@@ -230,7 +230,9 @@ export class EventFileWriter {
     st.lastStep = step;
     const tail = st.tail;
     const stepBytes = step === 0 ? 0 : 1 + (step < 128 ? 1 : varintSize(step));
-    const len = 9 + stepBytes + tail.length + 4;
+    // proto3: a wall time of +0 is omitted (as protobufjs and TensorFlow write it)
+    const wallBytes = Object.is(wallSecs, 0) ? 0 : 9;
+    const len = wallBytes + stepBytes + tail.length + 4;
     if (this.pos + len + 16 > this.buf.length) this.ensure(len + 16);
     const b = this.buf;
     const at = this.pos;
@@ -249,8 +251,10 @@ export class EventFileWriter {
     b[at + 10] = (lc >>> 16) & 0xff;
     b[at + 11] = lc >>> 24;
     let p = at + 12;
-    b[p] = 0x09;
-    if (LITTLE_ENDIAN) {
+    if (wallBytes === 0) {
+      // no wall_time field
+    } else if (LITTLE_ENDIAN) {
+      b[p] = 0x09;
       F64[0] = wallSecs;
       b[p + 1] = F64_BYTES[0]!;
       b[p + 2] = F64_BYTES[1]!;
@@ -260,8 +264,11 @@ export class EventFileWriter {
       b[p + 6] = F64_BYTES[5]!;
       b[p + 7] = F64_BYTES[6]!;
       b[p + 8] = F64_BYTES[7]!;
-    } else b.writeDoubleLE(wallSecs, p + 1);
-    p += 9;
+    } else {
+      b[p] = 0x09;
+      b.writeDoubleLE(wallSecs, p + 1);
+    }
+    p += wallBytes;
     if (step !== 0) {
       b[p++] = 0x10;
       let v = step;
@@ -303,12 +310,15 @@ export class EventFileWriter {
     let inner = 0;
     for (const v of values) inner += 1 + varintSize(v.length) + v.length;
     const stepBytes = step === 0 ? 0 : 1 + varintSize(step);
-    const len = 9 + stepBytes + 1 + varintSize(inner) + inner;
+    const wallBytes = Object.is(wallSecs, 0) ? 0 : 9;
+    const len = wallBytes + stepBytes + 1 + varintSize(inner) + inner;
     const data = Buffer.allocUnsafe(len);
     let p = 0;
-    data[p++] = 0x09;
-    data.writeDoubleLE(wallSecs, p);
-    p += 8;
+    if (wallBytes) {
+      data[p++] = 0x09;
+      data.writeDoubleLE(wallSecs, p);
+      p += 8;
+    }
     if (step !== 0) p = putVarint(data, putVarint(data, p, 0x10), step);
     data[p++] = 0x2a;
     p = putVarint(data, p, inner);
@@ -412,21 +422,14 @@ export class EventFileWriter {
   }
 }
 
-function putVarint(b: Buffer, p: number, n: number): number {
-  while (n > 127) {
-    b[p++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  b[p++] = n;
-  return p;
-}
-
 /** Event bytes `2a len(summary) 0a len(value) 0a len(tag) tag <value field>`; the 4 float bytes follow. */
 function scalarTail(tag: string, format: 'simple' | 'tensor'): Uint8Array {
   const t = encodeUtf8(tag);
   // simple: 15 <f32>; tensor: 42 08 {08 01 2a 04 <f32>}
   const valueField = format === 'simple' ? [0x15] : [0x42, 0x08, 0x08, 0x01, 0x2a, 0x04];
-  const valueLen = 1 + varintSize(t.length) + t.length + valueField.length + 4;
+  // proto3: an empty tag is omitted
+  const tagBytes = t.length === 0 ? 0 : 1 + varintSize(t.length) + t.length;
+  const valueLen = tagBytes + valueField.length + 4;
   const summaryLen = 1 + varintSize(valueLen) + valueLen;
   const out = Buffer.allocUnsafe(1 + varintSize(summaryLen) + summaryLen - 4);
   let p = 0;
@@ -434,10 +437,12 @@ function scalarTail(tag: string, format: 'simple' | 'tensor'): Uint8Array {
   p = putVarint(out, p, summaryLen);
   out[p++] = 0x0a;
   p = putVarint(out, p, valueLen);
-  out[p++] = 0x0a;
-  p = putVarint(out, p, t.length);
-  out.set(t, p);
-  p += t.length;
+  if (tagBytes) {
+    out[p++] = 0x0a;
+    p = putVarint(out, p, t.length);
+    out.set(t, p);
+    p += t.length;
+  }
   for (const x of valueField) out[p++] = x;
   return new Uint8Array(out.subarray(0, p));
 }

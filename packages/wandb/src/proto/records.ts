@@ -70,8 +70,9 @@ export function keyField(key: string): Uint8Array {
   return bytes;
 }
 
-/** An item's `key` field (tag, length, UTF-8), ready to copy. */
+/** An item's `key` field (tag, length, UTF-8), ready to copy; nothing for '' (proto3 omits it). */
 function encodeKeyField(key: string): Uint8Array {
+  if (key === '') return new Uint8Array(0);
   const body = Buffer.from(key, 'utf8');
   const header: number[] = [(ItemField.key << 3) | 2];
   for (let n = body.length; ; n = Math.floor(n / 0x80)) {
@@ -90,7 +91,7 @@ function items(w: ProtoWriter, field: number, list: readonly JsonItem[]): void {
     w.begin(field);
     if (it.nestedKey) for (const k of it.nestedKey) w.string(ItemField.nestedKey, k);
     else w.raw(keyField(it.key));
-    w.string(ItemField.valueJson, it.valueJson);
+    w.optString(ItemField.valueJson, it.valueJson);
     w.end();
   }
 }
@@ -253,7 +254,7 @@ export function encodeFiles(w: ProtoWriter, num: number, files: readonly FileEnt
   w.begin(RecordField.files);
   for (const f of files) {
     w.begin(FilesField.files);
-    w.string(FilesItemField.path, f.path);
+    w.optString(FilesItemField.path, f.path);
     w.optInt(FilesItemField.policy, f.policy);
     w.optInt(FilesItemField.type, f.type);
     w.end();

@@ -1,28 +1,12 @@
 /**
  * The W&B record writer: core's protobuf writer (`@metrics/core/protobuf`) plus what only W&B records
- * need: proto3 implicit presence (`opt*`: a field at its default value is omitted, as wandb's own
- * encoder does) and the hot-path history items written in one go.
+ * need: the hot-path history items, written in one go.
  */
 import { ProtoWriter as CoreProtoWriter, WIRE_BYTES } from '@metrics/core/protobuf';
 
 export class ProtoWriter extends CoreProtoWriter {
   constructor(initialSize = 1024) {
     super(initialSize);
-  }
-
-  /** int32/int64/enum field; omitted when 0. */
-  optInt(field: number, value: number): this {
-    return value === 0 ? this : this.uint(field, value);
-  }
-
-  /** bool field; omitted when false. */
-  optBool(field: number, value: boolean): this {
-    return value ? this.uint(field, 1) : this;
-  }
-
-  /** string field; omitted when empty (repeated and oneof fields use `string`, which always writes). */
-  optString(field: number, value: string): this {
-    return value.length === 0 ? this : this.string(field, value);
   }
 
   /**
