@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { decodeMessage, type Decoded } from '../proto/reader.js';
-import { RECORD_TYPES, RecordSchema } from '../proto/schema.js';
+import { wandbType } from '../proto/protobufjs.js';
 import { readLogBytes, type LogDamage } from './read-log.js';
+
+/** A decoded message: its fields by their .proto names (snake_case); int64 values as numbers. */
+export type Decoded = { [name: string]: unknown };
 
 export interface WandbRecord {
   /** Which `record_type` the record carries ('history', 'run', …) or 'unknown'. */
   type: string;
   num: number;
   offset: number;
-  /** The decoded fields of the record_type member (our schema subset; unknown fields skipped). */
+  /** The decoded fields of the record_type member (per proto/wandb.proto; unknown fields skipped). */
   data: Decoded;
 }
 
@@ -25,16 +27,26 @@ export function readWandbFile(pathOrBytes: string | Uint8Array): WandbFileConten
   const log = readLogBytes(bytes);
   const records: WandbRecord[] = [];
   const damage = [...log.damage];
+  const Record = wandbType('Record');
   for (const r of log.records) {
-    const decoded = decodeMessage(r.payload, RecordSchema);
+    const decoded = decodeRecord(Record, r.payload);
     if (!decoded) {
       damage.push({ offset: r.offset, reason: 'record is not a valid protobuf Record' });
       continue;
     }
-    const type = RECORD_TYPES.find((t) => t in decoded) ?? 'unknown';
+    const type = typeof decoded.record_type === 'string' ? decoded.record_type : 'unknown';
     records.push({ type, num: typeof decoded.num === 'number' ? decoded.num : 0, offset: r.offset, data: (decoded[type] as Decoded | undefined) ?? {} });
   }
   return { headerOk: log.headerOk, records, damage, truncated: log.truncated };
+}
+
+/** One `Record` decoded by protobufjs, or undefined when the bytes are not one (protobufjs throws then). */
+function decodeRecord(Record: ReturnType<typeof wandbType>, payload: Uint8Array): Decoded | undefined {
+  try {
+    return Record.toObject(Record.decode(payload), { longs: Number, oneofs: true }) as Decoded;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `{ key | nested_key.join('.') : JSON.parse(value_json) }` for history/summary/config items. */
