@@ -104,26 +104,24 @@ export class ProtoReader {
 
   /** Packed (wire 2) or single (wire 1) doubles. */
   doubles(wire: number, out: number[]): void {
-    if (wire === 1) {
-      out.push(this.double());
-      return;
-    }
-    const [s, e] = this.range();
-    const saved = this.pos;
-    this.pos = s;
-    while (this.pos + 8 <= e) out.push(this.double());
-    this.pos = saved;
+    this.repeated(wire, 1, 8, () => this.double(), out);
   }
 
+  /** Packed (wire 2) or single (wire 5) floats. */
   floats(wire: number, out: number[]): void {
-    if (wire === 5) {
-      out.push(this.float());
+    this.repeated(wire, 5, 4, () => this.float(), out);
+  }
+
+  /** One element of a repeated fixed-width field: a single one (`singleWire`) or a packed run. */
+  private repeated(wire: number, singleWire: number, width: number, read: () => number, out: number[]): void {
+    if (wire === singleWire) {
+      out.push(read());
       return;
     }
     const [s, e] = this.range();
     const saved = this.pos;
     this.pos = s;
-    while (this.pos + 4 <= e) out.push(this.float());
+    while (this.pos + width <= e) out.push(read());
     this.pos = saved;
   }
 

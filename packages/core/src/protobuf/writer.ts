@@ -181,22 +181,20 @@ export class ProtoWriter {
 
   /** A packed repeated double field; nothing for an empty list. */
   packedDoubles(field: number, xs: ArrayLike<number>): this {
-    if (xs.length === 0) return this;
-    this.tag(field, WIRE_BYTES).varint(xs.length * 8).ensure(xs.length * 8);
-    for (let i = 0; i < xs.length; i++) {
-      this.buf.writeDoubleLE(xs[i]!, this.pos);
-      this.pos += 8;
-    }
-    return this;
+    return this.packed(field, xs, 8, (x, at) => this.buf.writeDoubleLE(x, at));
   }
 
   /** A packed repeated float field; nothing for an empty list. */
   packedFloats(field: number, xs: ArrayLike<number>): this {
+    return this.packed(field, xs, 4, (x, at) => this.buf.writeFloatLE(x, at));
+  }
+
+  private packed(field: number, xs: ArrayLike<number>, width: number, put: (x: number, at: number) => void): this {
     if (xs.length === 0) return this;
-    this.tag(field, WIRE_BYTES).varint(xs.length * 4).ensure(xs.length * 4);
+    this.tag(field, WIRE_BYTES).varint(xs.length * width).ensure(xs.length * width);
     for (let i = 0; i < xs.length; i++) {
-      this.buf.writeFloatLE(xs[i]!, this.pos);
-      this.pos += 4;
+      put(xs[i]!, this.pos);
+      this.pos += width;
     }
     return this;
   }
