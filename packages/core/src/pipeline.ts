@@ -1,9 +1,11 @@
-import { join } from 'node:path';
-import { errorMessage } from './errors.js';
+import { ExporterLane, withTimeout } from './lane.js';
 import type { Logger } from './logger.js';
-import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry.js';
-import type { ExporterStats, ExporterV1, ExportResult, PipelineStats, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
-import { Spool } from './spool.js';
+import type { FullQueuePolicy } from './overflow.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import type { ExporterV1, PipelineStats, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+
+export type { FullQueuePolicy } from './overflow.js';
 
 export interface BatchOptions {
   /** Records per export call. */
@@ -23,17 +25,17 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = Object.freeze({
   exportTimeoutMs: 30_000,
 });
 
-/** What happens to records when an exporter's queue is full or its retry deadline passes. */
-export type FullQueuePolicy = 'drop' | 'spill';
-
 export interface PipelineOptions {
   exporters: readonly ExporterV1[];
   run: RunInfo;
   batch?: Partial<BatchOptions>;
   retry?: Partial<RetryPolicy>;
-  /** One policy for all exporters, or per exporter name (e.g. spill only for a remote backend). */
+  /**
+   * Full queue: one policy for all exporters, or per exporter name. Default 'keep' (nothing lost: local
+   * writers write inline, others spill to the spool); see `FullQueuePolicy`.
+   */
   fullQueue?: FullQueuePolicy | Readonly<Record<string, FullQueuePolicy>>;
-  /** Directory for spool files (policy `spill`). */
+  /** Directory for spool files (policies `spill` and `keep`). Default `metrics-spool` in the cwd. */
   spillDir?: string;
   logger: Logger;
   /** Run ids from a saved handle, keyed by exporter name: each exporter gets its own in `RunInfo.resume`. */
@@ -122,341 +124,6 @@ export class Pipeline {
   }
 }
 
-class ExporterLane {
-  private readonly queue: (readonly TrackingRecord[])[] = [];
-  private queued = 0;
-  private pumping: Promise<void> | undefined;
-  private started = false;
-  private dead = false;
-  private spool: Spool | undefined;
-  private closing = false;
-  private readonly stats: ExporterStats;
-  private readonly supportsAll: boolean;
-  private readonly supportsScalars: boolean;
-  private readonly policy: FullQueuePolicy;
-  private waiters: (() => void)[] = [];
-  private spillBuffer: (readonly TrackingRecord[])[] = [];
-  private spillBuffered = 0;
-  private spillScheduled = false;
-  private abortWait: (() => void) | undefined;
-
-  constructor(
-    readonly exporter: ExporterV1,
-    private readonly options: PipelineOptions,
-    private readonly batch: BatchOptions,
-    private readonly retry: RetryPolicy,
-  ) {
-    const fq = options.fullQueue;
-    this.policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'drop');
-    this.stats = { name: exporter.name, exported: 0, failed: 0, retried: 0, dropped: 0, spilled: 0, unsupported: 0, queued: 0 };
-    this.supportsScalars = exporter.capabilities.has('scalar');
-    this.supportsAll = (['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'] as RecordKind[]).every((k) =>
-      exporter.capabilities.has(k),
-    );
-  }
-
-  enqueue(batch: readonly TrackingRecord[], scalarsOnly = false): void {
-    let records = batch;
-    if (!this.supportsAll && !(scalarsOnly && this.supportsScalars)) {
-      const caps = this.exporter.capabilities;
-      records = batch.filter((r) => caps.has(r.kind));
-      const unsupported = batch.length - records.length;
-      if (unsupported > 0) {
-        this.stats.unsupported += unsupported;
-        for (const r of batch)
-          if (!caps.has(r.kind))
-            this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
-      }
-      if (records.length === 0) return;
-    }
-    if (this.dead) return this.policy === 'spill' ? this.spillSoon(records) : this.countFailed(records, 'the exporter failed permanently');
-    if (this.queued + records.length > this.batch.maxQueueSize || (this.spool?.pending ?? 0) > 0 || this.spillBuffered > 0) {
-      // Keep order: once anything is spilled, later records go behind it on disk.
-      if (this.policy === 'spill') return this.spillSoon(records);
-      this.stats.dropped += records.length;
-      this.options.logger.warnOnce(`queue-full:${this.exporter.name}`, `${this.exporter.name} queue is full (${this.batch.maxQueueSize} records); dropping records (counted in stats).`);
-      return;
-    }
-    this.queue.push(records);
-    this.queued += records.length;
-    this.kick();
-  }
-
-  kick(): void {
-    // The pump starts in a microtask, not inside the caller's log() that sealed a batch: encoding and
-    // writing a batch is the exporter's work, done once the caller's synchronous code has returned.
-    if (!this.pumping) this.pumping = Promise.resolve().then(() => this.pump()).finally(() => {
-      this.pumping = undefined;
-      if (!this.closing && !this.dead && (this.queue.length > 0 || (this.spool?.pending ?? 0) > 0)) this.kick();
-      else this.notifyDrained();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    let firstAttemptAt = 0;
-    let attempt = 0;
-    for (;;) {
-      if (this.dead) {
-        if (this.policy === 'spill') {
-          // To disk now (a crash must not lose them), in front of anything spooled already: that is newer.
-          const older = this.queue.splice(0).flat();
-          this.queued = 0;
-          if (older.length) this.spill(older, 'front');
-        } else while (this.queue.length) this.countFailed(this.takeHead(), 'the exporter failed permanently');
-        return;
-      }
-      let batch = this.queue[0];
-      if (batch === undefined && this.started) {
-        const fromDisk = this.spool?.take(this.batch.maxBatchSize) ?? [];
-        if (fromDisk.length === 0) return;
-        this.queue.push(fromDisk);
-        this.queued += fromDisk.length;
-        batch = fromDisk;
-      }
-      if (attempt === 0) firstAttemptAt = Date.now();
-      attempt++;
-      const result = this.started ? await this.call(() => this.exporter.export(batch!)) : await this.startRun();
-      if (result.ok) {
-        if (this.started) {
-          this.takeHead();
-          this.stats.exported += batch!.length;
-        } else this.started = true;
-        attempt = 0;
-        continue;
-      }
-      this.stats.lastError = errorMessage(result.error);
-      const what = this.started ? 'export' : 'start';
-      const wait = retryDelay(attempt, this.retry, result.retryAfterMs);
-      // With a spool, records never need to be given up on for time: memory stays bounded because
-      // new records go to disk. Without one, a deadline bounds how long a batch is retried.
-      const pastDeadline =
-        this.policy !== 'spill' && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
-      if (!result.retryable || (this.started && pastDeadline)) {
-        if (!this.started && this.policy === 'spill')
-          // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
-          this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
-        else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
-        if (!this.started) {
-          this.dead = true;
-          continue;
-        }
-        const undelivered = result.remaining ?? batch!;
-        this.stats.exported += batch!.length - undelivered.length;
-        this.takeHead();
-        // Rejected by the backend: sending them again can't succeed, so they are never spooled.
-        if (!result.retryable) this.countFailed(undelivered, this.stats.lastError);
-        else this.giveUp(undelivered, this.stats.lastError);
-        attempt = 0;
-        continue;
-      }
-      this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed, retrying with backoff: ${this.stats.lastError}`);
-      if (batch && this.started) {
-        this.stats.retried += result.remaining?.length ?? batch.length;
-        if (result.remaining) {
-          // Part of the batch arrived: count it, retry only the rest.
-          this.stats.exported += batch.length - result.remaining.length;
-          this.queued -= batch.length - result.remaining.length;
-          this.queue[0] = result.remaining;
-        }
-      }
-      if (this.closing) return; // close() takes over what is left
-      await this.sleep(wait);
-    }
-  }
-
-  private async startRun(): Promise<ExportResult> {
-    const run = this.options.run;
-    const own = this.options.resumeIds?.[this.exporter.name];
-    return this.call(() => this.exporter.start(own ? { ...run, resume: own } : run));
-  }
-
-  private takeHead(): readonly TrackingRecord[] {
-    const head = this.queue.shift() ?? [];
-    this.queued -= head.length;
-    return head;
-  }
-
-  /**
-   * Records that can't be delivered now: to disk when spilling (also when the run could not be started,
-   * so a replay can create it later), otherwise counted as failed.
-   */
-  private giveUp(records: readonly TrackingRecord[], reason: string): void {
-    if (this.policy === 'spill') return this.spill(records);
-    this.countFailed(records, reason);
-  }
-
-  private countFailed(records: readonly TrackingRecord[], reason: string): void {
-    if (records.length === 0) return;
-    this.stats.failed += records.length;
-    this.options.logger.warnOnce(`lost:${this.exporter.name}`, `${this.exporter.name}: records could not be delivered (${reason}); counted as failed.`);
-  }
-
-  /** Records JSON cannot encode (a BigInt in a custom record, say) are left out of the spool: counted as failed. */
-  private countUnencodable(n: number): void {
-    if (n === 0) return;
-    this.stats.spilled -= n;
-    this.stats.failed += n;
-    this.options.logger.errorOnce(`spill-encode:${this.exporter.name}`, `${this.exporter.name}: ${n} record(s) cannot be written to the spool (not JSON-encodable); counted as failed.`);
-  }
-
-  private newSpool(): Spool {
-    const file = `${safe(this.options.run.experiment)}__${safe(this.options.run.runName)}__${this.exporter.name}.jsonl`;
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', file), { $spool: 1, exporter: this.exporter.name, run: this.options.run, runIds: {} });
-  }
-
-  /**
-   * Spilling means encoding and writing: not on the caller's log() path. Records wait in memory until the
-   * caller's synchronous code returns (a microtask), or are written at once past `maxQueueSize` of them,
-   * so a loop that never yields still has bounded memory.
-   */
-  private spillSoon(records: readonly TrackingRecord[]): void {
-    this.spillBuffer.push(records);
-    this.spillBuffered += records.length;
-    if (this.spillBuffered >= this.batch.maxQueueSize) return this.flushSpillBuffer();
-    if (!this.spillScheduled) {
-      this.spillScheduled = true;
-      queueMicrotask(() => this.flushSpillBuffer());
-    }
-  }
-
-  private flushSpillBuffer(): void {
-    this.spillScheduled = false;
-    if (this.spillBuffered === 0) return;
-    const records = this.spillBuffer.length === 1 ? this.spillBuffer[0]! : this.spillBuffer.flat();
-    this.spillBuffer = [];
-    this.spillBuffered = 0;
-    this.spill(records);
-  }
-
-  /**
-   * Writes records to the spool: at the end, or in `front` of what is there (records that were queued in
-   * memory are older than any already spooled).
-   */
-  private spill(records: readonly TrackingRecord[], where: 'end' | 'front' = 'end'): void {
-    try {
-      this.spool ??= this.newSpool();
-      this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
-      this.stats.spilled += records.length;
-      this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
-      if (!this.closing && !this.dead) this.kick();
-    } catch (error) {
-      this.spoolFailed(records.length, error);
-    }
-  }
-
-  private spoolFailed(count: number, error: unknown): void {
-    this.stats.failed += count;
-    this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
-  }
-
-  private async call(fn: () => Promise<ExportResult>): Promise<ExportResult> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        Promise.resolve().then(fn),
-        new Promise<ExportResult>((resolve) => {
-          timer = setTimeout(
-            () => resolve({ ok: false, retryable: true, error: new Error(`timed out after ${this.batch.exportTimeoutMs} ms`) }),
-            this.batch.exportTimeoutMs,
-          );
-          timer.unref();
-        }),
-      ]);
-    } catch (error) {
-      // Exporters must not throw; if one does anyway, treat it as a retryable failure.
-      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.abortWait = done;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  }
-
-  drained(): Promise<void> {
-    this.flushSpillBuffer();
-    if (!this.pumping && this.queue.length === 0 && (this.spool?.pending ?? 0) === 0) return Promise.resolve();
-    if (!this.pumping && this.dead) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private notifyDrained(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const resolve of w) resolve();
-  }
-
-  async forceFlush(): Promise<void> {
-    if (!this.started) return;
-    try {
-      await this.exporter.forceFlush();
-    } catch (error) {
-      this.options.logger.errorOnce(`flush:${this.exporter.name}`, `${this.exporter.name} flush failed: ${errorMessage(error)}`);
-    }
-  }
-
-  async close(outcome: RunOutcome, deadline: number): Promise<void> {
-    const remainingMs = () => Math.max(0, deadline - Date.now());
-    this.flushSpillBuffer();
-    await withTimeout(this.drained(), remainingMs());
-    // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
-    this.closing = true;
-    this.abortWait?.();
-    if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
-    // Past the deadline, records still in memory go to the spool (in front: they are older) or count as lost.
-    let older: TrackingRecord[] = [];
-    if (this.policy === 'spill') {
-      older = this.queue.splice(0).flat();
-      this.queued = 0;
-    }
-    while (this.queue.length) this.giveUp(this.takeHead(), 'the run closed before they could be delivered');
-    if (this.started) {
-      await withTimeout(this.forceFlush(), remainingMs() + 1000);
-      try {
-        await withTimeout(this.exporter.shutdown(outcome), remainingMs() + 1000);
-      } catch (error) {
-        this.options.logger.errorOnce(`shutdown:${this.exporter.name}`, `${this.exporter.name} shutdown failed: ${errorMessage(error)}`);
-      }
-    }
-    let ids: Record<string, string> = {};
-    try {
-      ids = this.exporter.runIds();
-    } catch {
-      // no ids
-    }
-    let left: { path: string; remaining: number; unencodable: number } | undefined;
-    try {
-      if (older.length) {
-        this.spool ??= this.newSpool();
-        this.stats.spilled += older.length;
-      }
-      left = this.spool?.finish(ids, older);
-      if (left) this.countUnencodable(left.unencodable);
-    } catch (error) {
-      this.spoolFailed(older.length, error);
-    }
-    if (left)
-      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
-  }
-
-  snapshot(): ExporterStats {
-    return { ...this.stats, queued: this.queued + this.spillBuffered + (this.spool?.pending ?? 0) };
-  }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
-}
-
 /**
  * Our timers are unref'd so they never keep a finished program alive. While the user awaits a flush or
  * close, though, the program is not finished: hold one ref'd handle so Node does not exit mid-way.
@@ -464,16 +131,4 @@ function safe(s: string): string {
 function keepingProcessAlive<T>(promise: Promise<T>): Promise<T> {
   const handle = setInterval(() => {}, 1 << 30);
   return promise.finally(() => clearInterval(handle));
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  if (!Number.isFinite(ms)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
