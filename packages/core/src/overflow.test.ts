@@ -12,7 +12,7 @@ import { createTracker, type TrackerOptions } from './tracker.js';
 class SyncExporter extends InMemoryExporter {
   syncWrites = 0;
   largestSyncWrite = 0;
-  syncFailure: (() => ExportResult) | undefined;
+  syncFailure: (() => ExportResult | undefined) | undefined;
 
   startSync(run: RunInfo): ExportResult {
     this.run ??= run;
