@@ -16,6 +16,11 @@ export interface WriterChannel {
   readonly failure: Error | undefined;
   /** The writer has several messages still to handle: the sender should do what work it can itself. */
   readonly busy: boolean;
+  /**
+   * Blocks (at most `maxMs`) until a message can be sent without the writer falling far behind; false if it
+   * cannot be yet (a writer thread still starting). For senders that never yield to the event loop.
+   */
+  waitForRoom(maxMs: number): boolean;
 }
 
 export type OfflineWriterMode = 'thread' | 'inline';
@@ -45,6 +50,10 @@ class InlineChannel implements WriterChannel {
 
   constructor(options: SinkOptions) {
     this.sink = new LogSink(options);
+  }
+
+  waitForRoom(): boolean {
+    return true; // every message is written before send returns
   }
 
   send(message: SinkMessage): Promise<void> | undefined {
@@ -87,7 +96,7 @@ class WriterThread {
   private backlog: SinkMessage[] = [];
   /** Messages posted to the thread, and (slot 0, written by the thread) messages it has handled. */
   private posted = 0;
-  private readonly handled = new Int32Array(new SharedArrayBuffer(4));
+  private readonly handled = new Int32Array(new SharedArrayBuffer(8));
 
   static get(file: string): WriterThread {
     let thread = WriterThread.running.get(file);
@@ -108,6 +117,7 @@ class WriterThread {
   }
 
   private start(): void {
+    if (this.ready) return; // seen in shared memory first (waitForRoom), then the 'ready' message
     this.ready = true;
     for (const m of this.backlog) this.send(m);
     this.backlog = [];
@@ -125,6 +135,24 @@ class WriterThread {
    */
   get behind(): number {
     return this.ready ? this.posted - Atomics.load(this.handled, 0) : this.backlog.length;
+  }
+
+  /**
+   * Blocks until fewer than `limit` messages wait on the thread, reading its progress (and whether it is
+   * listening) from shared memory: works while the sender never yields, when no message event can run.
+   * False after `maxMs`.
+   */
+  waitForRoom(limit: number, maxMs: number): boolean {
+    const until = performance.now() + maxMs;
+    for (;;) {
+      if (!this.ready && Atomics.load(this.handled, 1) === 1 && WriterThread.running.get(this.file) === this) this.start();
+      const handled = Atomics.load(this.handled, 0);
+      if (this.ready && this.posted - handled < limit) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      if (this.ready) Atomics.wait(this.handled, 0, handled, left);
+      else Atomics.wait(this.handled, 1, 0, left);
+    }
   }
 
   private die(error: Error): void {
@@ -191,6 +219,11 @@ class ThreadChannel implements WriterChannel {
 
   get failure(): Error | undefined {
     return this.inline ? this.inline.failure : this.failed;
+  }
+
+  waitForRoom(maxMs: number): boolean {
+    if (this.inline || this.failed) return true; // inline: written at once; failed: send reports it
+    return this.thread.waitForRoom(MAX_AHEAD, maxMs);
   }
 
   send(message: SinkMessage): Promise<void> | undefined {
