@@ -138,21 +138,35 @@ class WriterThread {
   }
 
   /**
-   * Blocks until fewer than `limit` messages wait on the thread, reading its progress (and whether it is
-   * listening) from shared memory: works while the sender never yields, when no message event can run.
-   * False after `maxMs`.
+   * Whether the thread listens, read from shared memory (its 'ready' message may wait unread while the
+   * sender never yields); if so, the backlog goes to it now.
    */
-  waitForRoom(limit: number, maxMs: number): boolean {
+  syncReady(): boolean {
+    if (!this.ready && Atomics.load(this.handled, 1) === 1 && WriterThread.running.get(this.file) === this) this.start();
+    return this.ready;
+  }
+
+  /**
+   * Blocks until fewer than `limit` messages wait on the (ready) thread, reading its progress from shared
+   * memory: works while the sender never yields. False after `maxMs`.
+   */
+  waitForProgress(limit: number, maxMs: number): boolean {
     const until = performance.now() + maxMs;
     for (;;) {
-      if (!this.ready && Atomics.load(this.handled, 1) === 1 && WriterThread.running.get(this.file) === this) this.start();
       const handled = Atomics.load(this.handled, 0);
-      if (this.ready && this.posted - handled < limit) return true;
+      if (this.posted - handled < limit) return true;
       const left = until - performance.now();
       if (left <= 0) return false;
-      if (this.ready) Atomics.wait(this.handled, 0, handled, left);
-      else Atomics.wait(this.handled, 1, 0, left);
+      Atomics.wait(this.handled, 0, handled, left);
     }
+  }
+
+  /** Takes a run off a thread that has not started: returns its messages (none was posted) and forgets it. */
+  detach(run: number): SinkMessage[] {
+    const mine = this.backlog.filter((m) => m.run === run);
+    this.backlog = this.backlog.filter((m) => m.run !== run);
+    this.forget(run);
+    return mine;
   }
 
   private die(error: Error): void {
@@ -221,9 +235,18 @@ class ThreadChannel implements WriterChannel {
     return this.inline ? this.inline.failure : this.failed;
   }
 
+  /**
+   * A thread still starting cannot be waited for by a sender that never yields (it may need this thread's
+   * event loop to finish starting): this run then writes on the caller's thread from here on, its messages
+   * so far first. A running thread is waited for until it is not far behind.
+   */
   waitForRoom(maxMs: number): boolean {
     if (this.inline || this.failed) return true; // inline: written at once; failed: send reports it
-    return this.thread.waitForRoom(MAX_AHEAD, maxMs);
+    if (!this.thread.syncReady()) {
+      this.writeInline(this.thread.detach(this.run));
+      return true;
+    }
+    return this.thread.waitForProgress(MAX_AHEAD, maxMs);
   }
 
   send(message: SinkMessage): Promise<void> | undefined {
