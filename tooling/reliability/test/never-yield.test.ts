@@ -5,7 +5,7 @@
  * RSS must stay bounded.
  *
  * Sizes: 1,000,000 points for TensorBoard and W&B offline (local: written inline once the queue is full);
- * MLflow 250,000 and the facade (all three) 300,000 points, because the sqlite-backed MLflow server takes
+ * MLflow 220,000 and the facade (all three) 300,000 points, because the sqlite-backed MLflow server takes
  * only a few thousand points/s here and the spooled tail is sent after the loop. Both are past the queue,
  * so the overflow policy is exercised. `RELIABILITY_NEVER_YIELD_SCALE` (e.g. 0.3) shrinks all four.
  */
@@ -131,8 +131,8 @@ describe('a loop that never yields loses nothing (default options)', () => {
     await expectWandbHasAll(r.wandbRunDir!, points / KEYS);
   });
 
-  it(`MLflow: ${size(250_000)} scalars, the spooled tail sent after the loop; every one stored; memory bounded`, async () => {
-    const points = size(250_000);
+  it(`MLflow: ${size(220_000)} scalars, the spooled tail sent after the loop; every one stored; memory bounded`, async () => {
+    const points = size(220_000);
     const r = await neverYield('mlflow', points, server.url);
     expectOverflowHandled(r.atLoopEnd, points);
     expectAllExported(r.stats, points);
