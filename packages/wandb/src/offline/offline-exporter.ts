@@ -35,7 +35,7 @@ export interface OfflineNative {
 }
 
 /** Longest an inline export waits for the writer thread (a log() call must stay short). */
-const SYNC_WAIT_MS = 20;
+const SYNC_WAIT_MS = 5;
 
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
@@ -117,7 +117,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   /**
    * The same batch handed to the writer before returning (the pipeline calls it when its queue is full and
-   * the caller has not yielded). With the writer thread, first waits (≤ 20 ms) until it is not far behind,
+   * the caller has not yielded). With the writer thread, first waits (≤ 5 ms) until it is not far behind,
    * so memory stays bounded; a thread still starting means "not now" (retryable: the records are spooled).
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
