@@ -89,7 +89,9 @@ export class ExporterLane {
         else while (this.queue.length) this.countFailed(this.queue.shift(), 'the exporter failed permanently');
         return;
       }
-      if (this.state.closing && !this.state.started) return; // close() spools or counts what is queued
+      // close() is past waiting: it spools or counts what is queued. Taking more from the spool now would
+      // leave those records in memory only.
+      if (this.state.closing) return;
       let batch = this.queue.head();
       if (batch === undefined && this.state.started) {
         const fromDisk = this.overflow.take(this.batch.maxBatchSize);
