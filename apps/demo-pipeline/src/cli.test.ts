@@ -19,6 +19,15 @@ describe('parseCli', () => {
     expect(parseCli(['-h']).help).toBe(true);
   });
 
+  it('reads the flags after the -- that `pnpm demo -- …` passes through', () => {
+    expect(parseCli(['--', '--epochs', '20'])).toMatchObject({ epochs: 20, help: false });
+    expect(parseCli(['--', '--help']).help).toBe(true);
+    expect(parseCli(['--', '--', '-h']).help).toBe(true);
+    expect(parseCli(['--'])).toEqual(parseCli([]));
+    expect(() => parseCli(['--', 'extra'])).toThrow(UsageError);
+    expect(() => parseCli(['--epochs', '3', '--', '--quiet'])).toThrow(UsageError);
+  });
+
   it('rejects bad values with a usage error naming the flag', () => {
     expect(() => parseCli(['--epochs', '0'])).toThrow(/--epochs must be a whole number ≥ 1/);
     expect(() => parseCli(['--epochs', '2.5'])).toThrow(UsageError);

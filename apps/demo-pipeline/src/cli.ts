@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_BACKENDS, type Backend } from './pipeline.js';
 
-export const USAGE = `Usage: pnpm demo [-- options]      (or: node --import tsx src/main.ts [options])
+export const USAGE = `Usage: pnpm demo [-- options]      (at the repository root; or in apps/demo-pipeline: pnpm start [options])
 
 Trains a small neural network (an MLP written in TypeScript) on the Iris data set and tracks the run
 with every @metrics backend: TensorBoard files, a W&B run, MLflow.
@@ -41,11 +41,21 @@ function positiveInt(flag: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
-export function parseCli(argv: string[]): CliOptions {
+/**
+ * `pnpm demo -- --epochs 20` hands the script `-- --epochs 20` (pnpm passes the separator through), and
+ * `parseArgs` would read everything after `--` as positionals: leading separators are dropped first.
+ */
+function withoutLeadingSeparators(argv: readonly string[]): string[] {
+  let i = 0;
+  while (argv[i] === '--') i++;
+  return argv.slice(i);
+}
+
+export function parseCli(argv: readonly string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withoutLeadingSeparators(argv),
       options: {
         epochs: { type: 'string' },
         backends: { type: 'string' },

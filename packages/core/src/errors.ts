@@ -78,11 +78,17 @@ export class ExportError extends MetricsError {
   readonly isRetryable: boolean;
   readonly statusCode?: number;
   readonly retryAfterMs?: number;
+  /**
+   * The backend has nowhere to send by configuration (e.g. no server URL): records going to the spool for a
+   * later replay is the plan, not a failure, so it is said once at info, not warned about.
+   */
+  readonly offline: boolean;
   constructor(
     message: string,
-    options: { cause?: unknown; statusCode?: number; isRetryable?: boolean; retryAfterMs?: number } = {},
+    options: { cause?: unknown; statusCode?: number; isRetryable?: boolean; retryAfterMs?: number; offline?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
+    this.offline = options.offline ?? false;
     this.statusCode = options.statusCode;
     this.retryAfterMs = options.retryAfterMs;
     this.isRetryable = options.isRetryable ?? (options.statusCode === undefined ? true : isRetryableStatus(options.statusCode));

@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.js';
+import { errorMessage, ExportError } from './errors.js';
 import { LaneQueue } from './lane-queue.js';
 import { LaneState } from './lane-state.js';
 import { Overflow } from './overflow.js';
@@ -28,6 +28,8 @@ export class ExporterLane {
     private readonly options: PipelineOptions,
     private readonly batch: BatchOptions,
     private readonly retry: RetryPolicy,
+    /** Kinds this exporter lacks that another takes: skipped here without a warning. */
+    private readonly routedElsewhere: ReadonlySet<RecordKind> = new Set(),
   ) {
     const fq = options.fullQueue;
     const policy = typeof fq === 'string' ? fq : (fq?.[exporter.name] ?? 'keep');
@@ -54,7 +56,7 @@ export class ExporterLane {
       if (unsupported > 0) {
         this.stats.unsupported += unsupported;
         for (const r of batch)
-          if (!caps.has(r.kind))
+          if (!caps.has(r.kind) && !this.routedElsewhere.has(r.kind))
             this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
       }
       if (records.length === 0) return;
@@ -125,7 +127,11 @@ export class ExporterLane {
       const pastDeadline =
         !this.overflow.spillsUndelivered && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
       if (!result.retryable || (exporting && pastDeadline)) {
-        if (!exporting && this.overflow.spillsUndelivered)
+        if (!exporting && this.overflow.spillsUndelivered && ExportError.isInstance(result.error) && result.error.offline) {
+          // Nowhere to send by configuration (say, no tracking URI): spooling is the plan, said once at info.
+          this.overflow.offline = true;
+          this.options.logger.info(`${this.exporter.name}: ${this.stats.lastError}.`);
+        } else if (!exporting && this.overflow.spillsUndelivered)
           // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
           this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
         else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);

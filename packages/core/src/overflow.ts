@@ -35,6 +35,8 @@ export interface OverflowOptions {
 export class Overflow {
   private spool: Spool | undefined;
   private readonly inline: boolean;
+  /** The exporter has nowhere to send by configuration: spooling is the plan, not a problem (info, not warnings). */
+  offline = false;
 
   constructor(
     private readonly exporter: ExporterV1,
@@ -128,7 +130,7 @@ export class Overflow {
       this.spool ??= this.newSpool();
       this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
       this.stats.spilled += records.length;
-      this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
+      if (!this.offline) this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
     } catch (error) {
       this.spoolFailed(records.length, error);
     }
@@ -150,8 +152,11 @@ export class Overflow {
     } catch (error) {
       this.spoolFailed(older.length, error);
     }
-    if (left)
-      this.options.logger.warn(`${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`);
+    if (left) {
+      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`;
+      if (this.offline) this.options.logger.info(waiting);
+      else this.options.logger.warn(waiting);
+    }
   }
 
   /** Records JSON cannot encode (a BigInt in a custom record, say) are left out of the spool: counted as failed. */

@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import type { FullQueuePolicy } from './overflow.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import type { ExporterV1, PipelineStats, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type ExporterV1, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 
 export type { FullQueuePolicy } from './overflow.js';
 
@@ -61,7 +61,8 @@ export class Pipeline {
   constructor(private readonly options: PipelineOptions) {
     this.batch = { ...DEFAULT_BATCH_OPTIONS, ...options.batch };
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry));
+    this.lanes = options.exporters.map((exporter) => new ExporterLane(exporter, options, this.batch, retry, kindsTakenByOthers(exporter, options.exporters)));
+    logRouting(options.exporters, options.logger);
     // Start every run now (create it on the server, open the file) so it exists even if nothing is logged.
     for (const lane of this.lanes) lane.kick();
     this.timer = setInterval(() => this.seal(), this.batch.scheduledDelayMs);
@@ -122,6 +123,24 @@ export class Pipeline {
     }
     return ids;
   }
+}
+
+/** Record kinds at least one of the other exporters takes. */
+function kindsTakenByOthers(exporter: ExporterV1, all: readonly ExporterV1[]): ReadonlySet<RecordKind> {
+  const kinds = new Set<RecordKind>();
+  for (const other of all) if (other !== exporter) for (const kind of other.capabilities) kinds.add(kind);
+  return kinds;
+}
+
+/** Kinds a backend lacks but another takes are routed past it silently: listed once, at debug. */
+function logRouting(exporters: readonly ExporterV1[], logger: Logger): void {
+  const lines: string[] = [];
+  for (const exporter of exporters) {
+    const others = kindsTakenByOthers(exporter, exporters);
+    const routed = RECORD_KINDS.filter((kind) => !exporter.capabilities.has(kind) && others.has(kind));
+    if (routed.length > 0) lines.push(`${exporter.name} takes no ${routed.join(', ')} records`);
+  }
+  if (lines.length > 0) logger.debug(`Routing by capability (those records go to the other backends only): ${lines.join('; ')}.`);
 }
 
 /**

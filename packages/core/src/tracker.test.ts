@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTracker, type TrackerOptions } from './tracker.js';
 import { createLogger } from './logger.js';
-import { InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
+import { ExportError, InvalidMetricNameError, InvalidMetricValueError, MetricsError } from './errors.js';
 import { MAX_STEP } from './validation.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 import { runExporterConformance } from './testing/conformance.js';
@@ -295,6 +295,32 @@ describe('pipeline resilience', () => {
     expect(readSpool(join(dir, files[0]!)).records.map((r) => (r as { step: number }).step)).toEqual([0, 1]);
   });
 
+  it('a run that cannot start is warned about; a backend offline by configuration is said once at info (spooling is its plan)', async () => {
+    const run = async (error: Error) => {
+      const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+      const exporter = new InMemoryExporter();
+      exporter.start = async () => ({ ok: false, retryable: false, error });
+      const { tracker, lines } = setup({ fullQueue: 'spill', spillDir: dir }, exporter);
+      tracker.log({ 'training/loss': 1 }, { step: 0 });
+      await tracker.close(undefined, { timeoutMs: 2000 });
+      expect(tracker.stats().exporters[0]).toMatchObject({ exported: 0, failed: 0, spilled: 1 });
+      expect(readdirSync(dir)).toHaveLength(1);
+      return lines;
+    };
+    const denied = await run(new ExportError('HTTP 403 PERMISSION_DENIED', { isRetryable: false }));
+    expect(denied.filter((l) => l.includes('⚠️'))).toEqual([
+      expect.stringContaining('cannot start the run (HTTP 403 PERMISSION_DENIED)'),
+      expect.stringContaining('is behind or unreachable; spooling records'),
+      expect.stringContaining('1 records are waiting in'),
+    ]);
+    const offline = await run(new ExportError('no server URL configured; records go to the spool', { isRetryable: false, offline: true }));
+    expect(offline.filter((l) => l.includes('⚠️') || l.includes('❌'))).toEqual([]);
+    expect(offline).toEqual([
+      '[metrics] memory: no server URL configured; records go to the spool.',
+      expect.stringMatching(/^\[metrics\] memory: 1 records are waiting in .*; send them later/),
+    ]);
+  });
+
   it('at close, records still in memory go in front of those already on disk: the spool keeps the order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     const exporter = new InMemoryExporter();
@@ -367,5 +393,34 @@ describe('pipeline resilience', () => {
     tracker.logText('model/summary', 'x');
     await tracker.close();
     expect(tracker.stats().exporters[0]).toMatchObject({ exported: 1, unsupported: 1 });
+  });
+
+  it('a kind one exporter lacks but another takes is routed silently (listed once at debug); a kind no exporter takes is warned about', async () => {
+    const lines: string[] = [];
+    const files = new InMemoryExporter('files', ['scalar', 'text']);
+    const server = new InMemoryExporter('server', ['scalar', 'artifact']);
+    const tracker = createTracker({
+      exporters: [files, server],
+      experiment: 'exp',
+      handleExit: false,
+      logger: createLogger({ level: 'debug', sink: (_l, line) => lines.push(line) }),
+    });
+    for (let i = 0; i < 3; i++) {
+      tracker.logText('model/summary', 'x', { step: i });
+      tracker.logArtifact('/tmp/model.json');
+      tracker.logHistogram('model/weights/w', [1, 2], { step: i });
+    }
+    await tracker.close();
+    expect(files.records.filter((r) => r.kind === 'text')).toHaveLength(3);
+    expect(server.records.filter((r) => r.kind === 'artifact')).toHaveLength(3);
+    expect(tracker.stats().exporters).toEqual([expect.objectContaining({ name: 'files', unsupported: 6 }), expect.objectContaining({ name: 'server', unsupported: 6 })]);
+    const warnings = lines.filter((l) => l.includes('⚠️'));
+    expect(warnings).toEqual([
+      '[metrics] ⚠️ files does not support histogram records; they are skipped for it.',
+      '[metrics] ⚠️ server does not support histogram records; they are skipped for it.',
+    ]);
+    expect(lines.filter((l) => l.includes('Routing by capability'))).toEqual([
+      '[metrics] Routing by capability (those records go to the other backends only): files takes no artifact records; server takes no text records.',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ExportError, isRetryableStatus, parseRetryAfter, redact, withRetry, type RetryPolicy } from '@metrics/core';
 import type { ResolvedMlflowSettings } from './settings.js';
 
@@ -20,20 +20,17 @@ export class MlflowApiError extends ExportError {
   }
 }
 
+/** undici is loaded with the first request, not with the package: a tracker is ready before it is (tens of ms). */
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
+
 /** REST 2.0 over one keep-alive connection pool. Secrets never appear in errors. */
 export class MlflowClient {
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Promise<Dispatcher> | undefined;
   private readonly headers: Record<string, string>;
   private readonly secrets: string[];
 
   constructor(readonly settings: ResolvedMlflowSettings & { trackingUri: string }) {
-    this.dispatcher = new Agent({
-      keepAliveTimeout: 30_000,
-      connections: 8,
-      headersTimeout: settings.requestTimeoutMs,
-      bodyTimeout: settings.requestTimeoutMs,
-      connect: { rejectUnauthorized: !settings.insecureTls, timeout: Math.min(10_000, settings.requestTimeoutMs) },
-    });
     this.headers = { 'content-type': 'application/json', 'user-agent': '@metrics/mlflow' };
     if (settings.token) this.headers.authorization = `Bearer ${settings.token}`;
     else if (settings.username !== undefined && settings.password !== undefined)
@@ -41,14 +38,29 @@ export class MlflowClient {
     this.secrets = [settings.token, settings.password, this.headers.authorization].filter((s): s is string => !!s);
   }
 
+  private pool(): Promise<Dispatcher> {
+    const { requestTimeoutMs, insecureTls } = this.settings;
+    return (this.dispatcher ??= loadUndici().then(
+      ({ Agent }) =>
+        new Agent({
+          keepAliveTimeout: 30_000,
+          connections: 8,
+          headersTimeout: requestTimeoutMs,
+          bodyTimeout: requestTimeoutMs,
+          connect: { rejectUnauthorized: !insecureTls, timeout: Math.min(10_000, requestTimeoutMs) },
+        }),
+    ));
+  }
+
   /** One request, no retry. JSON in, JSON out; non-2xx → MlflowApiError. */
   async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
     const url = `${this.settings.trackingUri}${path}`;
     let res: Dispatcher.ResponseData;
     try {
+      const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.pool()]);
       res = await request(url, {
         method,
-        dispatcher: this.dispatcher,
+        dispatcher,
         headers: rawBody ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
@@ -84,7 +96,8 @@ export class MlflowClient {
     return redact(text, this.secrets);
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    // A client that never sent a request has no pool to close (and never loaded undici).
+    if (this.dispatcher) await (await this.dispatcher).close();
   }
 }

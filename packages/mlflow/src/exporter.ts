@@ -83,7 +83,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
 
   private api(): MlflowClient {
     // Not retryable: the pipeline then sends every record to the spool at once (for `metrics-mlflow replay`).
-    if (!this.client) throw new ExportError('no MLflow tracking URI (set MLFLOW_TRACKING_URI or trackingUri); records go to the spool for `metrics-mlflow replay`', { isRetryable: false });
+    if (!this.client) throw new ExportError('no MLflow tracking URI (set MLFLOW_TRACKING_URI or trackingUri); records go to the spool for `metrics-mlflow replay`', { isRetryable: false, offline: true });
     return this.client;
   }
 

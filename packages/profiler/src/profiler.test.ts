@@ -173,6 +173,30 @@ describe('slow-operation warnings', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('2 more slow calls');
   });
+
+  it("takes the most specific threshold: the operation's, then its category's, then the default", () => {
+    const { clock, lines, profiler } = setup({
+      slowThresholdMs: 10,
+      slowThresholdMsByCategory: { [cat]: 100 },
+      slowThresholdMsByOperation: { experiment_tracker_setup: Infinity, checkpoint: 1000 },
+    });
+    profiler.profileOperation('experiment_tracker_setup', cat, () => clock.advance(5000));
+    profiler.profileOperation('checkpoint', PROFILE_CATEGORIES.memoryUsage, () => clock.advance(500));
+    expect(lines).toEqual([]);
+    profiler.profileOperation('checkpoint', PROFILE_CATEGORIES.memoryUsage, () => clock.advance(1500));
+    profiler.profileOperation('upload', cat, () => clock.advance(150));
+    profiler.profileOperation('load', PROFILE_CATEGORIES.memoryUsage, () => clock.advance(20));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/Slow operation checkpoint .* 1500\.0 ms \(threshold 1000 ms\)/);
+    expect(lines[1]).toMatch(/Slow operation upload .* \(threshold 100 ms\)/);
+    expect(lines[2]).toMatch(/Slow operation load .* \(threshold 10 ms\)/);
+  });
+
+  it('reads only entries of the threshold tables themselves (an operation named "constructor" gets the default)', () => {
+    const { clock, lines, profiler } = setup({ slowThresholdMs: 10, slowThresholdMsByOperation: {} });
+    profiler.profileOperation('constructor', cat, () => clock.advance(20));
+    expect(lines).toHaveLength(1);
+  });
 });
 
 describe('memory', () => {

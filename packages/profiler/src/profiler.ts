@@ -19,6 +19,11 @@ export interface ProfilerOptions {
    * `{ experiment_tracking: 100 }` with `slowThresholdMs: Infinity` warns about slow tracking only.
    */
   slowThresholdMsByCategory?: Readonly<Partial<Record<string, number>>>;
+  /**
+   * Thresholds for some operations by name, overriding the category's and the default, e.g.
+   * `{ experiment_tracker_setup: Infinity }` for an operation that is slow by nature (imports, file opens).
+   */
+  slowThresholdMsByOperation?: Readonly<Partial<Record<string, number>>>;
   /** At most one slow warning per operation per this many ms; the rest are counted in the next line. Default 10 000. */
   slowWarningIntervalMs?: number;
   logger?: Logger;
@@ -86,6 +91,7 @@ class ActiveProfiler implements Profiler {
   private readonly memoryMode: false | 'full' | 'rss';
   private readonly slowMs: number;
   private readonly slowByCategory: Readonly<Partial<Record<string, number>>>;
+  private readonly slowByOperation: Readonly<Partial<Record<string, number>>>;
   private readonly slowIntervalMs: number;
   private readonly logger: Logger;
   private readonly trace: TraceBuffer | undefined;
@@ -108,6 +114,7 @@ class ActiveProfiler implements Profiler {
     this.memoryMode = options.memory === true ? 'full' : options.memory === 'rss' ? 'rss' : false;
     this.slowMs = options.slowThresholdMs ?? 100;
     this.slowByCategory = options.slowThresholdMsByCategory ?? {};
+    this.slowByOperation = options.slowThresholdMsByOperation ?? {};
     this.slowIntervalMs = options.slowWarningIntervalMs ?? 10_000;
     this.logger = options.logger ?? createLogger();
     this.traceFile = options.traceFile;
@@ -143,12 +150,18 @@ class ActiveProfiler implements Profiler {
     const key = `${category}\u0000${name}`;
     let op = this.opsByKey.get(key);
     if (op === undefined) {
-      op = new OperationStats(name, category, this.slowByCategory[category] ?? this.slowMs);
+      op = new OperationStats(name, category, this.slowThresholdFor(name, category));
       this.opsByKey.set(key, op);
       this.order.push(op);
       if (first === undefined) this.ops.set(name, op);
     }
     return op;
+  }
+
+  /** The most specific threshold: the operation's, else its category's, else the default. */
+  private slowThresholdFor(name: string, category: string): number {
+    const own = (table: Readonly<Partial<Record<string, number>>>, key: string) => (Object.hasOwn(table, key) ? table[key] : undefined);
+    return own(this.slowByOperation, name) ?? own(this.slowByCategory, category) ?? this.slowMs;
   }
 
   private parentFrame(): Frame | undefined {

@@ -84,10 +84,12 @@ export async function loadBuiltInExporters(config: ExperimentConfig, experiment:
     ['mlflow', config.mlflowLogging],
     ['wandb', config.wandbMode === 'disabled' ? false : config.wandbLogging],
   ];
+  // The packages load side by side (their file reads overlap); exporters are then made in a fixed order.
+  const factories = await Promise.all(wanted.map(([backend, switch_]) => (switch_ === false ? undefined : loadFactory(backend))));
   const exporters: ExporterV1[] = [];
-  for (const [backend, switch_] of wanted) {
+  for (const [i, [backend, switch_]] of wanted.entries()) {
     if (switch_ === false) continue;
-    const factory = await loadFactory(backend);
+    const factory = factories[i];
     if (!factory) {
       if (switch_ === true) throw new BackendNotInstalledError(backend);
       continue;

@@ -100,6 +100,19 @@ describe('logging', () => {
     expect(Object.keys(metrics)).toEqual(expect.arrayContaining(['profiling/timing/unified_training_logging', 'profiling/timing/unified_logging']));
     await tracker.close();
   });
+
+  it('times a slow flush and close but never warns about them (they wait on backends by nature)', async () => {
+    const sleep = () => new Promise<void>((r) => setTimeout(r, 150));
+    const slow = defineTracker({ name: 'slow', write: () => {}, flush: sleep, close: sleep });
+    const { tracker, lines } = await withMemory({ trackers: [slow], slowTrackingThresholdMs: 100 });
+    tracker.log({ 'validation/loss': 1 }, { step: 0 });
+    await tracker.flush();
+    await tracker.close();
+    const ops = tracker.profiler.report().operations;
+    expect(ops.find((o) => o.name === 'experiment_tracker_flush')!.maxMs).toBeGreaterThanOrEqual(100);
+    expect(ops.find((o) => o.name === 'experiment_tracker_cleanup')!.maxMs).toBeGreaterThanOrEqual(100);
+    expect(lines.filter((l) => l.includes('⚠️'))).toEqual([]);
+  });
 });
 
 describe('fan-out with isolation', () => {

@@ -39,6 +39,13 @@ export interface ExperimentTrackerOptions extends ExperimentConfigInput {
 
 const CATEGORY = 'experiment_tracking';
 
+/** Lifecycle operations: their time is in the report, but a "slow" warning about them is noise. */
+const QUIET_OPERATIONS = {
+  experiment_tracker_setup: Number.POSITIVE_INFINITY,
+  experiment_tracker_flush: Number.POSITIVE_INFINITY,
+  experiment_tracker_cleanup: Number.POSITIVE_INFINITY,
+};
+
 const noop = () => {};
 /** Core warns (once) when it skips a step; the facade only asks which step core will use. */
 const QUIET: Logger = { debug: noop, info: noop, success: noop, warn: noop, error: noop, warnOnce: noop, errorOnce: noop };
@@ -63,6 +70,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
       // Only tracking calls are ours to warn about; the user's own operations are slow on purpose.
       slowThresholdMs: Number.POSITIVE_INFINITY,
       slowThresholdMsByCategory: { [CATEGORY]: config.slowTrackingThresholdMs },
+      // Opening runs, flushing and closing wait on files and servers by nature: timed, never warned about.
+      slowThresholdMsByOperation: QUIET_OPERATIONS,
       logger: log,
     });
   const experiment = config.experiment ?? resume?.experiment ?? 'default';
