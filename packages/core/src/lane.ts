@@ -1,10 +1,11 @@
+import { resolve } from 'node:path';
 import { errorMessage, ExportError } from './errors.js';
 import { LaneQueue } from './lane-queue.js';
 import { LaneState } from './lane-state.js';
 import { Overflow } from './overflow.js';
 import type { BatchOptions, PipelineOptions } from './pipeline.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
-import type { ExporterStats, ExporterV1, ExportResult, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
+import type { BackendCloseReport, ExporterStats, ExporterV1, ExportResult, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
 
 const ALL_KINDS: RecordKind[] = ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'];
 
@@ -22,6 +23,12 @@ export class ExporterLane {
   private readonly supportsScalars: boolean;
   private waiters: (() => void)[] = [];
   private abortWait: (() => void) | undefined;
+  /** The last attempt failed (the backend is down or refusing); cleared by a success. */
+  private failing = false;
+  /** Set by close() when spooling: failed attempts still allowed before the rest goes to the spool. */
+  private closeAttemptsLeft: number | undefined;
+  /** A flush or shutdown error, for the close report. */
+  private endError: string | undefined;
 
   constructor(
     readonly exporter: ExporterV1,
@@ -111,6 +118,7 @@ export class ExporterLane {
         result = await this.call(() => this.exporter.export(batch!));
         this.queue.inFlight = undefined;
       } else result = await this.call(() => this.exporter.start(this.runInfo()));
+      this.failing = !result.ok;
       if (result.ok) {
         if (exporting) {
           this.queue.shift();
@@ -157,7 +165,9 @@ export class ExporterLane {
           this.queue.replaceHead(result.remaining);
         }
       }
-      if (this.state.closing) return; // close() takes over what is left
+      // close() takes over what is left (when spooling, after one retry at most: a dead backend must not hold close to its deadline).
+      if (this.closeAttemptsLeft !== undefined && --this.closeAttemptsLeft <= 0) this.state.to('closing');
+      if (this.state.closing) return;
       await this.sleep(wait);
     }
   }
@@ -248,12 +258,19 @@ export class ExporterLane {
     try {
       await this.exporter.forceFlush();
     } catch (error) {
+      this.endError = `flush failed: ${errorMessage(error)}`;
       this.options.logger.errorOnce(`flush:${this.exporter.name}`, `${this.exporter.name} flush failed: ${errorMessage(error)}`);
     }
   }
 
-  async close(outcome: RunOutcome, deadline: number): Promise<void> {
+  async close(outcome: RunOutcome, deadline: number): Promise<BackendCloseReport> {
     const remainingMs = () => Math.max(0, deadline - Date.now());
+    if (this.overflow.spillsUndelivered) {
+      // Nothing is lost by spooling, so a failing backend gets one more attempt (now, not after the backoff),
+      // a healthy one a failure and one retry; then the rest is spooled instead of retried until the deadline.
+      this.closeAttemptsLeft = this.failing ? 1 : 2;
+      if (this.failing) this.abortWait?.();
+    }
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
     this.state.to('closing');
@@ -267,6 +284,7 @@ export class ExporterLane {
       try {
         await withTimeout(this.exporter.shutdown(outcome), remainingMs() + 1000);
       } catch (error) {
+        this.endError = `shutdown failed: ${errorMessage(error)}`;
         this.options.logger.errorOnce(`shutdown:${this.exporter.name}`, `${this.exporter.name} shutdown failed: ${errorMessage(error)}`);
       }
     }
@@ -276,7 +294,47 @@ export class ExporterLane {
     } catch {
       // no ids
     }
-    this.overflow.finish(ids, older);
+    const left = this.overflow.finish(ids, older, (path) => this.replayCommand(path));
+    return this.report(left && left.remaining > 0 ? resolve(left.path) : undefined);
+  }
+
+  /** The lane's outcome for the close report: its counters, plus where the exporter says the run is. */
+  private report(spoolPath: string | undefined): BackendCloseReport {
+    const { name, exported, failed, dropped, lastError } = this.stats;
+    const lost = failed + dropped;
+    const started = this.state.started;
+    // Lost records or an end that went wrong outweigh a spool; a spool (replayable) outweighs a run never started.
+    const status = lost > 0 || this.endError ? 'failed' : spoolPath !== undefined ? 'spooled' : started ? 'ok' : 'failed';
+    const report: BackendCloseReport = { name, status, points: exported };
+    if (status === 'spooled' && this.overflow.offline) report.offline = true;
+    let described: ReturnType<NonNullable<ExporterV1['describeRun']>>;
+    try {
+      described = this.exporter.describeRun?.({ spoolPath });
+    } catch {
+      // an exporter that cannot describe its run just has no summary lines
+    }
+    const location = described?.location ?? spoolPath;
+    if (location !== undefined) report.location = location;
+    if (described?.commands?.length) report.commands = [...described.commands];
+    if (status !== 'ok') {
+      const parts = [
+        !started ? `the run could not be started${lastError ? ` (${lastError})` : ''}` : lastError,
+        lost > 0 ? `${lost} records lost` : undefined,
+        this.overflow.spoolError,
+        this.endError,
+      ];
+      if (spoolPath !== undefined) parts.push(`records wait in ${spoolPath}`);
+      report.error = [...new Set(parts.filter((p): p is string => !!p))].join('; ');
+    }
+    return report;
+  }
+
+  private replayCommand(path: string): string {
+    try {
+      return this.exporter.replayCommand?.(path) ?? "the backend's replay command";
+    } catch {
+      return "the backend's replay command";
+    }
   }
 
   snapshot(): ExporterStats {

@@ -4,6 +4,7 @@ import type { LaneQueue } from './lane-queue.js';
 import type { Logger } from './logger.js';
 import type { ExporterStats, ExporterV1, ExportResult, RunInfo, TrackingRecord } from './spec.js';
 import { Spool } from './spool.js';
+import { spoolFileName } from './spool-files.js';
 
 /**
  * What happens to records when an exporter's queue is full (nothing ran for a while: a loop that never
@@ -37,6 +38,8 @@ export class Overflow {
   private readonly inline: boolean;
   /** The exporter has nowhere to send by configuration: spooling is the plan, not a problem (info, not warnings). */
   offline = false;
+  /** Why the spool could not be written, for the close report. */
+  spoolError: string | undefined;
 
   constructor(
     private readonly exporter: ExporterV1,
@@ -140,7 +143,7 @@ export class Overflow {
    * At close: `older` (records still in memory) in front of what is spooled, the file rewritten with the
    * backend's run ids for a replay, or deleted when everything was sent.
    */
-  finish(runIds: Record<string, string>, older: readonly TrackingRecord[]): void {
+  finish(runIds: Record<string, string>, older: readonly TrackingRecord[], replayCommand: (path: string) => string): { path: string; remaining: number } | undefined {
     let left: { path: string; remaining: number; unencodable: number } | undefined;
     try {
       if (older.length) {
@@ -153,10 +156,11 @@ export class Overflow {
       this.spoolFailed(older.length, error);
     }
     if (left) {
-      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with the backend's replay command.`;
+      const waiting = `${this.exporter.name}: ${left.remaining} records are waiting in ${left.path}; send them later with: ${replayCommand(left.path)}`;
       if (this.offline) this.options.logger.info(waiting);
       else this.options.logger.warn(waiting);
     }
+    return left;
   }
 
   /** Records JSON cannot encode (a BigInt in a custom record, say) are left out of the spool: counted as failed. */
@@ -169,13 +173,21 @@ export class Overflow {
 
   private spoolFailed(count: number, error: unknown): void {
     this.stats.failed += count;
+    this.spoolError = `cannot write spool: ${errorMessage(error)}`;
     this.options.logger.errorOnce(`spill-fail:${this.exporter.name}`, `${this.exporter.name}: cannot write spool: ${errorMessage(error)}`);
   }
 
   private newSpool(): Spool {
+    // The header names the run from the start (ids known at creation, see `prepare`), so a spool left by a crash
+    // still replays into the right run; close() rewrites it with the ids known by then.
+    let runIds: Record<string, string> = {};
+    try {
+      runIds = { ...this.exporter.runIds() };
+    } catch {
+      // none yet
+    }
     const run = this.options.run;
-    const file = `${safe(run.experiment)}__${safe(run.runName)}__${this.exporter.name}.jsonl`;
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', file), { $spool: 1, exporter: this.exporter.name, run, runIds: {} });
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run, runIds });
   }
 }
 
@@ -186,8 +198,4 @@ function callSync(fn: () => ExportResult): ExportResult {
   } catch (error) {
     return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
   }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }

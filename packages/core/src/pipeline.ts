@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import type { FullQueuePolicy } from './overflow.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import { RECORD_KINDS, type ExporterV1, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
+import { RECORD_KINDS, type BackendCloseReport, type ExporterV1, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
 
 export type { FullQueuePolicy } from './overflow.js';
 
@@ -94,14 +94,14 @@ export class Pipeline {
     await keepingProcessAlive(withTimeout(Promise.all(this.lanes.map((l) => l.drained().then(() => l.forceFlush()))), timeoutMs));
   }
 
-  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent. */
-  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<void> {
-    if (this.closed) return;
+  /** Flushes within `timeoutMs`, then shuts every exporter down with the outcome. Idempotent (later calls: []). */
+  async shutdown(outcome: RunOutcome, timeoutMs: number): Promise<BackendCloseReport[]> {
+    if (this.closed) return [];
     this.closed = true;
     clearInterval(this.timer);
     this.seal();
     const deadline = Date.now() + timeoutMs;
-    await keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
+    return keepingProcessAlive(Promise.all(this.lanes.map((l) => l.close(outcome, deadline))));
   }
 
   get isClosed(): boolean {

@@ -178,6 +178,15 @@ export interface ExporterV1<Native = unknown> {
    * queues records meanwhile. A failure is retried like an export.
    */
   start(run: RunInfo): Promise<ExportResult>;
+  /**
+   * Optional, synchronous, called once when the tracker is created (before `start`): fix the ids that can be
+   * known locally (a generated run id, a run directory) so `runIds()` — and so `Tracker.runHandle()` — has
+   * them before the event loop turns, e.g. for a checkpoint written inside a synchronous training loop.
+   * `start` receives the same run. Never throws; what fails here is done (and reported) by `start`.
+   */
+  prepare?(run: RunInfo): void;
+  /** Optional: the shell command that sends a spool file of this exporter later (shown when records are spooled). */
+  replayCommand?(spoolPath: string): string;
   /** Deliver one batch. Never throws: failures come back as `{ ok: false }`. */
   export(batch: readonly TrackingRecord[]): Promise<ExportResult>;
   /**
@@ -201,6 +210,48 @@ export interface ExporterV1<Native = unknown> {
   runIds(): Record<string, string>;
   /** Escape hatch to the backend's own handle (writer, client, run). */
   native(): Native;
+  /**
+   * Optional: where this run is and how to look at it, for the end-of-run summary. Called after
+   * `shutdown`; `spoolPath` is set when records wait in a spool file for a replay.
+   */
+  describeRun?(context: { spoolPath?: string }): RunDescription | undefined;
+}
+
+/** What an exporter says about its run at the end: a place and the commands to view or upload it. */
+export interface RunDescription {
+  /** A directory, file or URL. */
+  location: string;
+  /** Exact shell commands (or URLs) that view or upload the run, e.g. `tensorboard --logdir runs/mnist`. */
+  commands?: string[];
+}
+
+/**
+ * One backend at close: `ok` (everything delivered and the run ended), `spooled` (records wait in a
+ * spool file for a replay) or `failed` (records lost, or the run could not be created or ended).
+ */
+export interface BackendCloseReport {
+  name: string;
+  status: 'ok' | 'spooled' | 'failed';
+  /** Records delivered to the backend. */
+  points: number;
+  /** Where the run (or its spool) is. */
+  location?: string;
+  /** Commands to view or upload it (from the exporter's `describeRun`). */
+  commands?: string[];
+  /** Why it is not ok. */
+  error?: string;
+  /**
+   * Spooled because the backend has nowhere to send by configuration (MLflow without a tracking URI):
+   * the spool is the plan, not an outage.
+   */
+  offline?: boolean;
+}
+
+/** What `close()` resolves to: `ok` only when every backend is ok. */
+export interface CloseReport {
+  ok: boolean;
+  status: RunOutcome['status'];
+  backends: BackendCloseReport[];
 }
 
 export type Exporter<Native = unknown> = ExporterV1<Native>;
@@ -258,8 +309,13 @@ export interface Tracker {
   readonly step: number;
   /** Wait until everything logged so far is exported (or given up on). */
   flush(options?: { timeoutMs?: number }): Promise<void>;
-  /** Flush (bounded by `timeoutMs`), end the runs with this outcome, release resources. Idempotent. */
-  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Flush (bounded by `timeoutMs`), end the runs with this outcome, release resources. Idempotent: later
+   * calls resolve to the first call's report. Never rejects: what went wrong is in the report.
+   */
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<CloseReport>;
+  /** `close({ status: 'failed', error })`: ends every run FAILED (MLflow FAILED, W&B exit code 1). */
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport>;
   stats(): PipelineStats;
   runHandle(): RunHandle;
   [Symbol.asyncDispose](): Promise<void>;

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunInfo, TrackingRecord } from './spec.js';
 
@@ -236,8 +236,8 @@ export class Spool {
   private open(): void {
     if (this.fd !== undefined) return;
     mkdirSync(dirname(this.path), { recursive: true });
-    if (existsSync(this.path)) rmSync(this.path);
-    this.fd = openSync(this.path, 'w+');
+    // Exclusive: a spool is never overwritten (names are unique per run attempt, see spool-files.ts).
+    this.fd = openSync(this.path, 'wx+');
     const head = Buffer.from(encodeSpoolLine(this.header) + '\n');
     writeSync(this.fd, head, 0, head.length, 0);
     this.readOffset = head.length;

@@ -6,6 +6,7 @@ import { Pipeline, type BatchOptions, type FullQueuePolicy } from './pipeline.js
 import type { RetryPolicy } from './retry.js';
 import {
   SPECIFICATION_VERSION,
+  type CloseReport,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
@@ -22,6 +23,7 @@ import { checkStep, checkValue, createNameResolver, MAX_STEP, type NonFinitePoli
 import { toJsonSafe } from './json-safe.js';
 import { bucketsProblem } from './histogram-buckets.js';
 import { InvalidMetricValueError } from './errors.js';
+import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TrackerOptions {
   exporters: readonly ExporterV1[];
@@ -79,7 +81,7 @@ class PipelineTracker implements Tracker {
   private readonly closeTimeoutMs: number;
   private readonly handleExit: boolean;
   private nextStep: number;
-  private closing: Promise<void> | undefined;
+  private closing: Promise<CloseReport> | undefined;
 
   constructor(options: TrackerOptions) {
     this.logger = options.logger ?? createLogger({ level: options.logLevel });
@@ -95,6 +97,7 @@ class PipelineTracker implements Tracker {
       tags: { ...options.tags },
       startTime: Date.now(),
     };
+    prepareExporters(options.exporters, this.run, resume?.runIds, this.logger);
     const migrate = options.migrateLegacyNames ?? true;
     const migrator = migrate ? createLegacyMigrator({ map: migrate === true ? undefined : migrate, logger: this.logger }) : undefined;
     const resolver = createNameResolver({
@@ -197,7 +200,7 @@ class PipelineTracker implements Tracker {
       const name = this.resolve(m);
       if (name !== undefined) metrics.push(name);
     }
-    this.pipeline.push({ kind: 'hparams', wallTime: Date.now(), params: clean, metrics });
+    this.pipeline.push({ kind: 'hparams', wallTime: Date.now(), params: scrubSecrets(clean), metrics });
   }
 
   logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
@@ -241,13 +244,13 @@ class PipelineTracker implements Tracker {
     const to = this.target(name, options);
     if (to === undefined) return;
     if (typeof text !== 'string') return this.skip('text', name, 'text must be a string');
-    this.pipeline.push({ kind: 'text', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), text });
+    this.pipeline.push({ kind: 'text', name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), text: redactKnown(text) });
   }
 
   logConfig(config: Readonly<Record<string, unknown>>): void {
     if (!this.usable()) return;
     if (config === null || typeof config !== 'object') return this.skip('config', '(config)', 'config must be an object');
-    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: toJsonSafe(config) as Record<string, unknown> });
+    this.pipeline.push({ kind: 'config', wallTime: Date.now(), config: scrubSecrets(toJsonSafe(config) as Record<string, unknown>) });
   }
 
   setSummary(values: Readonly<Record<string, number | string | boolean>>): void {
@@ -263,7 +266,7 @@ class PipelineTracker implements Tracker {
         out[name] = safeJson(v);
       }
     }
-    this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: out });
+    this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: scrubSecrets(out) });
   }
 
   logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
@@ -283,12 +286,17 @@ class PipelineTracker implements Tracker {
     return this.pipeline.flush(options?.timeoutMs);
   }
 
-  close(outcome: RunOutcome = { status: 'finished' }, options?: { timeoutMs?: number }): Promise<void> {
+  close(outcome: RunOutcome = { status: 'finished' }, options?: { timeoutMs?: number }): Promise<CloseReport> {
     this.closing ??= (async () => {
       if (this.handleExit) unregisterForExit(this);
-      await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
+      const backends = await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
+      return { ok: backends.every((b) => b.status === 'ok'), status: outcome.status, backends };
     })();
     return this.closing;
+  }
+
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    return this.close({ status: 'failed', error }, options);
   }
 
   stats(): PipelineStats {
@@ -305,8 +313,22 @@ class PipelineTracker implements Tracker {
     };
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Lets each exporter fix its locally known ids now, so `runHandle()` has them before the first export. */
+function prepareExporters(exporters: readonly ExporterV1[], run: RunInfo, resumeIds: RunHandle['runIds'] | undefined, logger: Logger): void {
+  for (const exporter of exporters) {
+    if (typeof exporter.prepare !== 'function') continue;
+    const own = resumeIds?.[exporter.name];
+    try {
+      exporter.prepare(own ? { ...run, resume: own } : run);
+    } catch (error) {
+      // A contract breach by a custom exporter; `start` still runs and reports its own failures.
+      logger.warnOnce(`prepare:${exporter.name}`, `${exporter.name}: prepare() threw (${error instanceof Error ? error.message : String(error)}); its run ids are known only once it starts.`);
+    }
   }
 }
 

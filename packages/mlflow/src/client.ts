@@ -67,7 +67,8 @@ export class MlflowClient {
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       // No HTTP answer at all (refused, reset, timed out): always worth another try, like the Python client.
-      throw new MlflowApiError(this.clean(`${method} ${path}: ${code || (error as Error).message}`), code, { isRetryable: true });
+      const what = `${method} ${path}: ${code || (error as Error).message}`;
+      throw new MlflowApiError(this.clean(CONNECT_FAILURES.has(code) ? unreachableMessage(this.settings.trackingUri, what) : what), code, { isRetryable: true });
     }
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
@@ -100,4 +101,19 @@ export class MlflowClient {
     // A client that never sent a request has no pool to close (and never loaded undici).
     if (this.dispatcher) await (await this.dispatcher).close();
   }
+}
+
+/** Error codes meaning no connection could be made at all (as opposed to a slow or dropped answer). */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** What to check when no connection could be made; names host:port. */
+function unreachableMessage(trackingUri: string, what: string): string {
+  let where = trackingUri;
+  try {
+    const url = new URL(trackingUri);
+    where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    // keep the URI as given
+  }
+  return `cannot reach the MLflow server at ${where} (${what}): is \`mlflow server\` running and listening there? Check the tracking URI (trackingUri / MLFLOW_TRACKING_URI) and any proxy or firewall between here and the server.`;
 }

@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import {
   createLogger,
   imageFile,
+  shellQuote,
   withSecrets,
   EXPORT_OK,
   ExportError,
@@ -14,6 +15,7 @@ import {
   type ImageRecord,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -21,6 +23,9 @@ import {
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
+import { checkTrackingUri } from './tracking-uri.js';
+import { replayCommand } from './replay-command.js';
+import { findRunByKey, RUN_KEY_TAG } from './run-key.js';
 
 export interface MlflowExporterOptions extends MlflowOptions {
   logger?: Logger;
@@ -66,11 +71,18 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private runId: string | undefined;
   private experimentId: string | undefined;
   private artifactUri: string | undefined;
+  /**
+   * Client-generated, known at creation (`prepare`): stored as tag `metrics.run_key` on the run, and in the run
+   * handle, so a resume finds the run by this tag even when the handle was taken before the server answered.
+   */
+  private runKey: string | undefined;
   /** Params already sent, to turn a changed value into a clear error before the server rejects the batch. */
   private readonly params = new Map<string, string>();
   private imagesTagged = false;
 
   constructor(options: MlflowExporterOptions) {
+    if (options.trackingUri !== undefined) checkTrackingUri(options.trackingUri, 'trackingUri');
+    else checkTrackingUri((options.env ?? process.env).MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI');
     this.settings = resolveMlflowSettings(options, options.env);
     // Credentials are masked in every line, also when the caller passes its own logger.
     this.logger = withSecrets(options.logger ?? createLogger(), () => [this.settings.token, this.settings.password]);
@@ -87,21 +99,32 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     return this.client;
   }
 
+  prepare(run: RunInfo): void {
+    this.runKey ??= validKey(run.resume?.runKey) ?? randomBytes(16).toString('hex');
+  }
+
+  replayCommand(spoolPath: string): string {
+    return replayCommand(spoolPath, this.settings.trackingUri);
+  }
+
   async start(run: RunInfo): Promise<ExportResult> {
     try {
       const api = this.api();
+      this.prepare(run);
       const resumeId = run.resume?.runId ?? this.settings.runId;
       if (resumeId) {
-        const got = await api.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string }; data?: { params?: { key: string; value: string }[] } } }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(resumeId)}`);
-        // Params already on the run, so a changed value is caught here with a clear message.
-        for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
-        this.runId = got.run.info.run_id;
-        this.experimentId = got.run.info.experiment_id;
-        this.artifactUri = got.run.info.artifact_uri;
-        await api.call('POST', '/api/2.0/mlflow/runs/update', { run_id: this.runId, status: 'RUNNING' });
+        await this.resumeRun(api, resumeId);
         return EXPORT_OK;
       }
       this.experimentId = this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
+      if (run.resume?.runKey) {
+        // A handle taken before the run existed on the server: the run carries the key as a tag (or was never created).
+        const found = await findRunByKey(api, this.experimentId, this.runKey!);
+        if (found) {
+          await this.resumeRun(api, found);
+          return EXPORT_OK;
+        }
+      }
       const user = this.settings.user ?? safeUser();
       const tags: KeyValue[] = [
         { key: 'mlflow.runName', value: run.runName },
@@ -110,6 +133,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         { key: 'mlflow.source.type', value: 'LOCAL' },
         ...(run.group ? [{ key: 'group', value: run.group }] : []),
         ...Object.entries(run.tags).map(([key, value]) => ({ key: this.sanitize(key), value: String(value) })),
+        { key: RUN_KEY_TAG, value: this.runKey! },
       ];
       const created = await api.call<{ run: { info: { run_id: string; artifact_uri: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
         experiment_id: this.experimentId,
@@ -124,6 +148,18 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     } catch (error) {
       return failure(error);
     }
+  }
+
+  private async resumeRun(api: MlflowClient, runId: string): Promise<void> {
+    const got = await api.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string }; data?: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] } } }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
+    // Params already on the run, so a changed value is caught here with a clear message.
+    for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
+    const key = got.run.data?.tags?.find((t) => t.key === RUN_KEY_TAG)?.value;
+    if (key) this.runKey = key;
+    this.runId = got.run.info.run_id;
+    this.experimentId = got.run.info.experiment_id;
+    this.artifactUri = got.run.info.artifact_uri;
+    await api.call('POST', '/api/2.0/mlflow/runs/update', { run_id: this.runId, status: 'RUNNING' });
   }
 
   /** get-by-name → create → on a race, get-by-name again; a deleted experiment of that name is a clear error. */
@@ -304,7 +340,22 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   }
 
   runIds(): Record<string, string> {
-    return this.runId ? { runId: this.runId, ...(this.experimentId ? { experimentId: this.experimentId } : {}) } : {};
+    return {
+      ...(this.runKey ? { runKey: this.runKey } : {}),
+      ...(this.runId ? { runId: this.runId } : {}),
+      ...(this.runId && this.experimentId ? { experimentId: this.experimentId } : {}),
+    };
+  }
+
+  /** The run's page in the MLflow UI, or, for spooled records, the replay command. */
+  describeRun({ spoolPath }: { spoolPath?: string }): RunDescription | undefined {
+    // Never print credentials a URI may carry (https://user:pass@host).
+    const uri = this.settings.trackingUri?.replace(/\/\/[^/@]*@/, '//');
+    if (spoolPath !== undefined)
+      return { location: spoolPath, commands: [`metrics-mlflow replay ${shellQuote(spoolPath)}${uri ? ` --tracking-uri ${shellQuote(uri)}` : ''}`] };
+    if (!uri || !this.runId) return undefined;
+    const page = `${uri}/#/experiments/${this.experimentId ?? '0'}/runs/${this.runId}`;
+    return { location: page };
   }
 
   native(): MlflowNative {
@@ -335,6 +386,10 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     });
     return { name: r.model_version.name, version: r.model_version.version, source: r.model_version.source, runId: this.runId };
   }
+}
+
+function validKey(key: string | undefined): string | undefined {
+  return typeof key === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(key) ? key : undefined;
 }
 
 function safeUser(): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@metrics/core';
+import { createLogger, listSpools, readSpool } from '@metrics/core';
 import { createMlflowTracker } from './tracker.js';
 
 describe('spool without a reachable server', () => {
@@ -30,5 +30,15 @@ describe('spool without a reachable server', () => {
     expect(files[0]).not.toMatch(/[/\\\u0000]|^\.\.?$/);
     expect(readFileSync(join(spillDir, files[0]!), 'utf8')).not.toContain(secret);
     expect(lines.join('\n')).not.toContain(secret);
+  });
+
+  it('names the run (its run key) in the spool header from the first spilled record, so a spool left by a crash replays into that run', async () => {
+    const spillDir = mkdtempSync(join(tmpdir(), 'mlflow-spool-header-'));
+    const tracker = createMlflowTracker({ experiment: 'e', runName: 'r', handleExit: false, env: {}, spillDir, logLevel: 'silent' });
+    tracker.log({ 'training/loss': 1 }, { step: 0 });
+    await tracker.flush(); // no server: the records are on disk now, before any close()
+    const [spool] = listSpools(spillDir);
+    expect(readSpool(spool!.path).header.runIds).toEqual({ runKey: tracker.runHandle().runIds.mlflow!.runKey });
+    await tracker.close();
   });
 });

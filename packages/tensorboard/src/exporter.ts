@@ -4,6 +4,8 @@ import {
   classifyError,
   encodePng,
   createLogger,
+  shellQuote,
+  toJsonSafe,
   EXPORT_OK,
   SPECIFICATION_VERSION,
   type ExporterV1,
@@ -12,6 +14,7 @@ import {
   type ImageRecord,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
@@ -33,12 +36,16 @@ import {
 } from './proto/messages.js';
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 import { safeSegment } from './writer/paths.js';
-import { redactKnown, scrubSecrets } from './secrets.js';
+import { claimRunDir } from './writer/run-dir-claim.js';
 
 export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
-  /** Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd). */
+  /**
+   * Root of all runs; a run writes to `<logDir>/<experiment>/<run>`. Default `runs` (relative to the cwd).
+   * When that directory exists already (another run of the same name), the run gets `<run>-2`, `<run>-3`…
+   * with a warning: TensorBoard would show both runs' event files as one run.
+   */
   logDir?: string;
-  /** Write into exactly this directory instead of `<logDir>/<experiment>/<run>`. */
+  /** Write into exactly this directory instead of `<logDir>/<experiment>/<run>` (used as is, even if it exists). */
   runDir?: string;
   /** Flush after this many exported batches (besides `flushBytes` and `flushIntervalMs`). Default 10. */
   maxQueue?: number;
@@ -100,6 +107,31 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     this.maxQueue = Math.max(1, options.maxQueue ?? 10);
   }
 
+  /** Fixes the run directory at tracker creation, so `runIds()` (the run handle) has it at once. */
+  prepare(run: RunInfo): void {
+    try {
+      this.chooseRunDir(run);
+    } catch {
+      // start() tries again and reports the error
+    }
+  }
+
+  private chooseRunDir(run: RunInfo): string {
+    if (this.runDir) return this.runDir;
+    const resumeDir = run.resume?.logDir;
+    if (this.options.runDir) this.runDir = resolve(this.options.runDir);
+    else if (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')) this.runDir = resolve(resumeDir);
+    else {
+      const wanted = join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName));
+      this.runDir = claimRunDir(wanted);
+      if (this.runDir !== resolve(wanted))
+        this.logger.warn(
+          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
+        );
+    }
+    return this.runDir;
+  }
+
   async start(run: RunInfo): Promise<ExportResult> {
     return this.startSync(run);
   }
@@ -108,14 +140,12 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   startSync(run: RunInfo): ExportResult {
     if (this.writer) return EXPORT_OK;
     this.run = run;
-    const resumeDir = run.resume?.logDir;
-    const dir =
-      this.options.runDir ??
-      (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')
-        ? resumeDir
-        : join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName)));
-    this.runDir = resolve(dir);
-    const writer = new EventFileWriter(this.runDir, {
+    try {
+      this.chooseRunDir(run);
+    } catch (e) {
+      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+    }
+    const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
       onError: (e) => this.logger.errorOnce(`tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`, `TensorBoard event file write failed (${e.message}); will retry on the next flush.`),
     });
@@ -242,16 +272,16 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       }
       case 'text': {
         if (!this.stepOk(r.name, r.step)) return;
-        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, redactKnown(r.text), w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, r.text, w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'config': {
-        const text = '```json\n' + safeJson(scrubSecrets(r.config)) + '\n```';
+        const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
         return;
       }
       case 'summary': {
-        const rows = Object.entries(scrubSecrets(r.values)).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
+        const rows = Object.entries(r.values).map(([k, v]) => `| ${escapeCell(k)} | ${escapeCell(String(v))} |`);
         const text = ['| name | value |', '|---|---|', ...rows].join('\n');
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('summary', text, w.firstUse('summary') ? TEXT_METADATA : undefined)]);
         return;
@@ -262,7 +292,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
           return;
         }
         const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
-        const params = scrubSecrets(r.params) as Record<string, HparamValue>;
+        const params = r.params as Record<string, HparamValue>;
         const values = [];
         if (this.options.hparamsExperiment) {
           values.push(valuePluginOnly(HPARAMS_TAGS.experiment, { pluginName: 'hparams', content: hparamsExperiment(params, r.metrics, startSecs) }));
@@ -301,6 +331,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   runIds(): Record<string, string> {
     return this.runDir ? { logDir: this.runDir } : {};
+  }
+
+  /** The run directory and the command that shows it. */
+  describeRun(): RunDescription | undefined {
+    return this.runDir ? { location: this.runDir, commands: [`tensorboard --logdir ${shellQuote(this.runDir)}`] } : undefined;
   }
 
   native(): TensorBoardNative {

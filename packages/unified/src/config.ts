@@ -37,7 +37,14 @@ export const experimentConfigSchema = z
 
     experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(1),
     aggregation: z.enum(['mean', 'min', 'max', 'last', 'sum', 'ema']).default('mean'),
-    asynchronousLogging: z.boolean().default(true),
+    // Logging is always asynchronous (a backend's I/O never runs inside log()); `false` is refused
+    // rather than pretending: `await tracker.flush()` is how to wait for delivery.
+    asynchronousLogging: z
+      .literal(true, {
+        error:
+          'asynchronousLogging can only be true (or left out): logging is always asynchronous, so a slow backend never blocks training. To wait until everything logged so far is written, call `await tracker.flush()`',
+      })
+      .default(true),
     selectiveLogging: z.boolean().default(false),
     loggingPriority: z.enum(['high', 'medium', 'low']).default('low'),
 

@@ -99,7 +99,9 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
       }
     },
     flush: () => tracker.flush(),
-    close: (outcome) => tracker.close(outcome),
+    close: async (outcome) => {
+      await tracker.close(outcome);
+    },
     runIds: () => {
       const ids: Record<string, string> = {};
       for (const [k, v] of Object.entries(tracker.runHandle().runIds)) for (const [k2, v2] of Object.entries(v)) ids[`${k}.${k2}`] = v2;

@@ -6,6 +6,9 @@ import {
   MetricAggregator,
   MetricRegistry,
   passesPriority,
+  registerForExit,
+  unregisterForExit,
+  type CloseReport,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
@@ -22,6 +25,7 @@ import { createProfiler, startSystemSampler, type Profiler } from '@metrics/prof
 import { loadBuiltInExporters, type BackendOptions } from './backends.js';
 import { assertOptionsObject, resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
+import { printCloseSummary } from './close-summary.js';
 
 export interface ExperimentTrackerOptions extends ExperimentConfigInput {
   /** Custom or pre-built trackers: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
@@ -111,7 +115,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     // A remote backend that is down must not lose points: MLflow spills to its spool (replayable later).
     fullQueue: { mlflow: 'spill' },
     spillDir: config.mlflowSpoolDir,
-    batch: config.asynchronousLogging ? undefined : { maxBatchSize: 1, scheduledDelayMs: 10 },
+    // The facade closes itself at exit/crash/signal (so its summary is printed then too), not the core.
+    handleExit: false,
   });
   if (exporters.length > 0) log.success(`Experiment tracking initialized: ${exporters.map((e) => e.name).join(', ')} (run ${core.runHandle().runName})`);
   else if (gatedOut) log.debug(`Rank ${rank}: tracking is done by rank 0 only (rankGating: "main").`);
@@ -130,6 +135,7 @@ export class ExperimentTracker implements Tracker {
   private lastStep: number;
   private readonly aggregator: MetricAggregator;
   private sampler: { stop(): void } | undefined;
+  private closing: Promise<CloseReport> | undefined;
 
   constructor(
     private readonly core: Tracker,
@@ -142,6 +148,7 @@ export class ExperimentTracker implements Tracker {
     this.lastStep = Math.min(MAX_STEP, core.step) - 1;
     this.aggregator = new MetricAggregator(config.aggregation);
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
+    if (exporters.length > 0) registerForExit(this, config.closeTimeoutMs);
   }
 
   /** The step a call without one is logged at. After step 2^53−1 it stays there (no step lies beyond). */
@@ -255,14 +262,26 @@ export class ExperimentTracker implements Tracker {
     });
   }
 
-  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<void> {
-    return this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+  /**
+   * Flushes, ends every run with the outcome and prints the end-of-run summary (✅ / ⚠️ / ❌, then where each
+   * run is and how to view or upload it). Resolves to the report; idempotent.
+   */
+  close(outcome?: RunOutcome, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    this.closing ??= this.profiler.profileOperation('experiment_tracker_cleanup', CATEGORY, async () => {
+      unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
       if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
-      await this.core.close(outcome, options);
-      if (this.exporters.length > 0) this.logger.success('All experiment trackers closed');
+      const report = await this.core.close(outcome, options);
+      printCloseSummary(report, this.core.runHandle().runName, this.logger);
+      return report;
     });
+    return this.closing;
+  }
+
+  /** Ends every run FAILED with this error (MLflow FAILED, W&B exit code 1): what `await using` cannot see. */
+  fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {
+    return this.close({ status: 'failed', error }, options);
   }
 
   stats(): PipelineStats {
@@ -273,7 +292,7 @@ export class ExperimentTracker implements Tracker {
     return { ...this.core.runHandle(), step: this.step };
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -49,7 +49,7 @@ const FIELDS: Record<string, FieldSpec> = {
   mlflowExperiment: { valid: nonEmpty, invalid: fc.constantFrom<unknown>('', 1) },
   experimentLoggingInterval: { valid: fc.integer({ min: 1, max: 100 }), invalid: notPositiveInt },
   aggregation: { valid: fc.constantFrom('mean', 'min', 'max', 'last', 'sum', 'ema'), invalid: fc.constantFrom<unknown>('median', 'MEAN', 2) },
-  asynchronousLogging: { valid: bool, invalid: notBoolean },
+  asynchronousLogging: { valid: fc.constant(true), invalid: fc.constantFrom<unknown>(false, 0, 'yes', null) },
   selectiveLogging: { valid: bool, invalid: notBoolean },
   loggingPriority: { valid: fc.constantFrom('high', 'medium', 'low'), invalid: fc.constantFrom<unknown>('urgent', 0) },
   validation: { valid: fc.constantFrom('strict', 'warn', 'normalize'), invalid: fc.constantFrom<unknown>('lenient', true) },

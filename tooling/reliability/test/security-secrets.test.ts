@@ -4,7 +4,9 @@
  * file written, spool, or request body — only in Authorization headers. Runs MLflow online against a real
  * server behind a proxy that answers 401/500 and echoes the Authorization header back, W&B online against
  * the loopback W&B server with faults, the offline/spool modes, and a whole child program whose stdout and
- * stderr are captured.
+ * stderr are captured. Secrets a program puts in its own config, hyperparameters and summary under
+ * secret-looking keys (`database.password`, `openai_api_key`, `hfToken`) reach no backend either: not the
+ * MLflow server (config.json, params), not the W&B server or .wandb file, not the event file or a spool.
  */
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -17,12 +19,26 @@ import { createWandbTracker } from '@metrics/wandb';
 import { startFakeWandbServer, type FakeWandbServer } from '@metrics/wandb/testing';
 import { createExperimentTracker } from '@metrics/unified';
 import { startAuthProxy, type AuthProxy } from './support/security-auth-proxy.js';
-import { findSecrets, makeSecrets, needlesFor, scanTree } from './support/security-scan.js';
+import { findSecrets, makeSecrets, needlesFor, scanTree, type Needle } from './support/security-scan.js';
 import { collectingLogger, removeTree, tempRoot } from './support/security-harness.js';
 import { runTsChild } from './support/security-spawn.js';
 
 const secrets = makeSecrets();
-const needles = needlesFor(secrets);
+/** What a user's own config may hold: masked by key in core before any backend sees it. */
+const tag = secrets.mlflowToken.slice(7, 15);
+const configSecrets = { password: `CFGPASS${tag}x1y2z3`, apiKey: `CFGAPIKEY${tag}a1b2c3`, token: `CFGTOKEN${tag}d4e5f6` };
+/** Not secret: found in each backend's data, it proves the config really got there. */
+const CONFIG_MARKER = `CFGMARKER${tag}`;
+const configNeedles: Needle[] = Object.entries(configSecrets).flatMap(([k, v]) => [
+  { label: `config ${k}`, bytes: Buffer.from(v) },
+  { label: `config ${k} (base64)`, bytes: Buffer.from(Buffer.from(v).toString('base64').slice(0, 16)) },
+]);
+const needles = [...needlesFor(secrets), ...configNeedles];
+const marker: Needle[] = [{ label: 'config marker', bytes: Buffer.from(CONFIG_MARKER) }];
+
+function secretConfig(): Record<string, unknown> {
+  return { model: { layers: [8, 4] }, marker: CONFIG_MARKER, database: { host: 'db', password: configSecrets.password }, openai_api_key: configSecrets.apiKey, hub: { hfToken: configSecrets.token } };
+}
 const bearer = `Bearer ${secrets.mlflowToken}`;
 const basic = `Basic ${Buffer.from(`${secrets.mlflowUser}:${secrets.mlflowPassword}`).toString('base64')}`;
 const wandbAuth = `Basic ${Buffer.from(`api:${secrets.wandbKey}`).toString('base64')}`;
@@ -60,14 +76,14 @@ function statsText(t: Tracker): string {
 
 /** Logs a little of everything MLflow takes, with flushes in between so many requests meet the faults. */
 async function mlflowWorkload(t: Tracker): Promise<void> {
-  t.logHyperparams({ lr: 0.01, optimizer: 'adam' }, { metrics: ['training/loss'] });
-  t.logConfig({ model: { layers: [8, 4] } });
+  t.logHyperparams({ lr: 0.01, optimizer: 'adam', marker: CONFIG_MARKER, api_token: configSecrets.token }, { metrics: ['training/loss'] });
+  t.logConfig(secretConfig());
   for (let step = 0; step < 150; step++) {
     t.log({ 'training/loss': 1 / (step + 1), 'training/accuracy': step / 150 }, { step });
     if (step % 15 === 0) await t.flush({ timeoutMs: 2_000 });
   }
   t.logText('model/notes', 'notes', { step: 149 });
-  t.setSummary({ 'evaluation/verdict': 'ok' });
+  t.setSummary({ 'evaluation/verdict': 'ok', 'custom/db_password': configSecrets.password });
 }
 
 interface Leak {
@@ -131,6 +147,7 @@ describe('credentials never leak', () => {
         `reliability: MLflow ${auth} auth leak scan — ${p.calls.length} requests (${withCreds} with credentials, ${echoed} answered 401/500 echoing them), ` +
           `${lines.length} log lines, ${spool.files} files/${spool.bytes} bytes, ${needles.length} secret forms — ${leaks.length} leaks`,
       );
+      expect(p.calls.filter((c) => findSecrets(c.body, marker).length > 0).length, 'the config and params really reached MLflow').toBeGreaterThan(0);
       expect(withCreds, 'the credentials were really in use').toBeGreaterThan(10);
       expect(echoed, 'the server really echoed them back').toBeGreaterThan(2);
       expect(leaks).toEqual([]);
@@ -159,7 +176,7 @@ describe('credentials never leak', () => {
         fileStream: { intervalMs: 20, heartbeatMs: 60_000 },
         retry: { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 8, deadlineMs: 10_000 },
       });
-      t.logConfig({ model: { layers: [8, 4] } });
+      t.logConfig(secretConfig());
       for (let step = 0; step < 100; step++) t.log({ 'training/loss': 1 / (step + 1) }, { step });
       t.logImage('evaluation/sample', { width: 2, height: 2, channels: 1, data: new Uint8Array([0, 64, 128, 255]) }, { step: 99 });
       t.setSummary({ 'training/loss': 0.01 });
@@ -179,6 +196,7 @@ describe('credentials never leak', () => {
       `reliability: W&B online leak scan — ${wandb.requests.length} requests (${authHeaders} authenticated), ${results.reduce((n, r) => n + r.lines.length, 0)} log lines, ` +
         `${files.files} files, ${needles.length} secret forms — ${leaks.length} leaks`,
     );
+    expect(wandb.requests.filter((r) => findSecrets(r.bytes, marker).length > 0).length, 'the config really reached the W&B server').toBeGreaterThan(0);
     expect(authHeaders, 'the key was really in use').toBeGreaterThan(5);
     expect(failedStart).toMatch(/401/);
     expect(leaks).toEqual([]);
@@ -219,6 +237,9 @@ describe('credentials never leak', () => {
     ];
     console.log(`reliability: offline/spool leak scan — 4 trackers, ${files.files} files/${files.bytes} bytes, ${lines.length} log lines, ${needles.length} secret forms — ${leaks.length} leaks`);
     expect(files.files).toBeGreaterThan(10);
+    // The configs really reached every backend's data (else a clean scan proves nothing).
+    for (const sub of ['tb', 'wandb', 'spool', 'facade-tb', 'facade-wandb', 'facade-spool'])
+      expect(scanTree(join(dir, sub), marker).hits.length, `config in ${sub}`).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
   });
 

@@ -5,16 +5,18 @@ import {
   SPECIFICATION_VERSION,
   createLogger,
   errorMessage,
+  shellQuote,
   type ExporterV1,
   type ExportResult,
   type Logger,
   type RecordKind,
+  type RunDescription,
   type RunInfo,
   type RunOutcome,
   type TrackingRecord,
 } from '@metrics/core';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
-import { randomRunId, safeRunId } from '../paths.js';
+import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
@@ -45,6 +47,8 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private run: OfflineRun | undefined;
   private state: RunState | undefined;
   private runId: string | undefined;
+  /** Chosen at tracker creation (`prepare`), so the run handle carries it before the run exists. */
+  private plannedRunId: string | undefined;
   private console: ConsoleCapture | undefined;
   private failed = false;
 
@@ -52,6 +56,10 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     private readonly settings: ResolvedSettings,
     private readonly logger: Logger = createLogger(),
   ) {}
+
+  prepare(info: RunInfo): void {
+    this.plannedRunId ??= chooseRunId(info, this.settings.runId);
+  }
 
   async start(info: RunInfo): Promise<ExportResult> {
     return this.startSync(info);
@@ -62,7 +70,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     if (this.run) return EXPORT_OK;
     try {
       const s = this.settings;
-      const runId = safeRunId(info.resume?.runId ?? s.runId ?? randomRunId());
+      const runId = (this.plannedRunId ??= chooseRunId(info, s.runId));
       const firstRow = info.resume?.runId || s.resume ? lastOfflineStep(s.rootDir, runId) + 1 : 0;
       this.state = new RunState({ startTime: info.startTime, stepMetric: s.stepMetric, firstRow, systemPrefix: s.systemPrefix });
       this.run = new OfflineRun({
@@ -166,7 +174,14 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   runIds(): Record<string, string> {
-    return this.runId ? { runId: this.runId } : {};
+    const runId = this.runId ?? this.plannedRunId;
+    return runId ? { runId } : {};
+  }
+
+  /** The offline run directory and the command that uploads it. */
+  describeRun(): RunDescription | undefined {
+    const dir = this.run?.runDir;
+    return dir ? { location: dir, commands: [`wandb sync ${shellQuote(dir)}`] } : undefined;
   }
 
   native(): OfflineNative {

@@ -3,6 +3,7 @@ import {
   EXPORT_OK,
   ExportError,
   SPECIFICATION_VERSION,
+  type RunDescription,
   createLogger,
   errorMessage,
   type ExporterV1,
@@ -17,7 +18,7 @@ import { outputLogLine } from '../console/output-log.js';
 import { numberJson, secondsJson, toJson } from '../json.js';
 import type { MediaFile } from '../media/values.js';
 import { WANDB_CAPABILITIES } from '../offline/offline-exporter.js';
-import { randomRunId, safeRunId } from '../paths.js';
+import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml, rowItems, rowJson, wrappedConfigJson } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
@@ -60,6 +61,8 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   private stream: FileStream | undefined;
   private info: RunInfo | undefined;
   private runId: string | undefined;
+  /** Chosen at tracker creation (`prepare`), so the run handle carries it before the run exists. */
+  private plannedRunId: string | undefined;
   private configDirty = false;
   private console: ConsoleCapture | undefined;
   /** Side requests (media, config) that failed for good. */
@@ -89,12 +92,16 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     return { ok: false, error: e, retryable: e.isRetryable, retryAfterMs: e.retryAfterMs };
   }
 
+  prepare(info: RunInfo): void {
+    this.plannedRunId ??= chooseRunId(info, this.settings.runId);
+  }
+
   async start(info: RunInfo): Promise<ExportResult> {
     if (this.bucket) return EXPORT_OK;
     if (!this.settings.apiKey) return { ok: false, error: new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }), retryable: false };
     const s = this.settings;
     try {
-      const runId = safeRunId(info.resume?.runId ?? s.runId ?? randomRunId());
+      const runId = (this.plannedRunId ??= chooseRunId(info, s.runId));
       const project = s.project ?? info.experiment;
       const resumeMode = s.resume ?? (info.resume?.runId ? 'allow' : undefined);
       let firstRow = 0;
@@ -145,6 +152,12 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     // Same shape wandb writes for define_metric(step) + define_metric('*', step_metric=step): "1" name,
     // "2" glob, "5" 1-based index of the step metric, "6" options (1 step_sync, 3 defined).
     return { m: [{ '1': this.settings.stepMetric, '6': [3], '7': [] }, { '2': '*', '5': 1, '6': [1], '7': [] }] };
+  }
+
+  /** The run's page. */
+  describeRun(): RunDescription | undefined {
+    const url = this.runUrl();
+    return url ? { location: url } : undefined;
   }
 
   private runUrl(): string | undefined {
@@ -263,7 +276,8 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   runIds(): Record<string, string> {
-    return this.runId ? { runId: this.runId } : {};
+    const runId = this.runId ?? this.plannedRunId;
+    return runId ? { runId } : {};
   }
 
   native(): OnlineNative {

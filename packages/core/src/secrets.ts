@@ -1,7 +1,31 @@
-import { redact } from '@metrics/core';
+import { redact } from './logger.js';
 
-/** Config keys whose values never go into an event file. */
-const SECRET_KEY = /(api[_-]?key|token|secret|password|passwd|credential|authorization|auth[_-]?header|private[_-]?key)/i;
+/**
+ * Secrets in what users log (configs, hyperparameters, summaries, text) are masked here, once, before a
+ * record reaches any exporter: no backend writes an API key a config happened to hold.
+ */
+
+/** Words of a key that mark its value as a credential; `api key`, `private key`, `auth header` as pairs. */
+const SECRET_WORDS = new Set(['token', 'secret', 'password', 'passwd', 'credential', 'credentials', 'authorization', 'apikey']);
+const SECRET_PAIRS = new Set(['api key', 'private key', 'auth header', 'access key', 'secret key']);
+
+/**
+ * True for keys such as `apiKey`, `WANDB_API_KEY`, `db_password`, `hfToken`, `client-secret`; false for
+ * `max_tokens`, `tokenizer` or `num_keys` (whole words only, so common model settings stay readable).
+ */
+export function isSecretKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    if (SECRET_WORDS.has(words[i]!)) return true;
+    if (i > 0 && SECRET_PAIRS.has(`${words[i - 1]} ${words[i]}`)) return true;
+  }
+  return false;
+}
+
 /** Environment variables holding credentials of the other backends; their values are masked wherever they appear. */
 const SECRET_ENV = ['WANDB_API_KEY', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'HF_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DATABRICKS_TOKEN'];
 
@@ -23,7 +47,7 @@ function copy(value: unknown, depth: number, budget: { nodes: number }, ancestor
   budget.nodes--;
   if (typeof value === 'string') return redactKnown(value);
   if (value === null || typeof value !== 'object') return value;
-  // Never hand back the original object: its unscrubbed secrets would reach the event file.
+  // Never hand back the original object: its unscrubbed secrets would reach a backend.
   if (budget.nodes < 0 || depth >= MAX_DEPTH) return '[truncated]';
   if (ancestors.has(value)) return '[Circular]';
   ancestors.add(value);
@@ -45,7 +69,7 @@ function copy(value: unknown, depth: number, budget: { nodes: number }, ancestor
         out['…'] = '[truncated]';
         break;
       }
-      if (SECRET_KEY.test(k)) {
+      if (isSecretKey(k)) {
         budget.nodes--;
         out[k] = '***';
         continue;
@@ -74,6 +98,7 @@ function readIndex(array: readonly unknown[], i: number): unknown {
   }
 }
 
+/** `text` with the values of known credential variables (WANDB_API_KEY, MLFLOW_TRACKING_TOKEN …) masked. */
 export function redactKnown(text: string): string {
   return redact(text, SECRET_ENV.map((k) => process.env[k]));
 }

@@ -44,6 +44,11 @@ describe('scrubSecrets', () => {
     expect(text).toContain('[truncated]');
   });
 
+  it('masks whole secret words, not settings that merely contain one', () => {
+    const out = scrubSecrets({ WANDB_API_KEY: 'a', hfToken: 'b', 'client-secret': 'c', aws_secret_access_key: 'd', max_tokens: 4096, tokenizer: 'gpt2', num_keys: 3 });
+    expect(out).toEqual({ WANDB_API_KEY: '***', hfToken: '***', 'client-secret': '***', aws_secret_access_key: '***', max_tokens: 4096, tokenizer: 'gpt2', num_keys: 3 });
+  });
+
   it('survives a throwing getter', () => {
     const config = { ok: 1 };
     Object.defineProperty(config, 'bad', { enumerable: true, get: () => { throw new Error('no'); } });
