@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '@metrics/config/tsup';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', test: 'src/test.ts' }, { external: ['vitest'] }));
+export default defineConfig(packageBuild({ index: 'src/index.ts', test: 'src/test.ts', 'test/vitest': 'src/test/vitest.ts' }, { external: ['vitest'] }));

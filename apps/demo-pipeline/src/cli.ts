@@ -11,7 +11,7 @@ Options:
   --backends <list>     comma-separated: tensorboard,mlflow,wandb (default: all three)
   --out <dir>           output directory (default ./.metrics-demo)
   --seed <n>            random seed for the data split, weights and batches (default 42)
-  --run-name <name>     run name (default iris-mlp-<timestamp>-s<seed>)
+  --run-name <name>     run name (default iris-mlp-<timestamp>-<6 hex>-s<seed>)
   --quiet               only the final summary
   -h, --help            show this help
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createLogger, type Logger, type LogLevel, type PipelineStats } from '@metrics/core';
+import { createLogger, defaultRunName as coreRunName, type Logger, type LogLevel, type PipelineStats } from '@metrics/core';
 import { createExperimentTracker, type ExperimentTracker } from '@metrics/unified';
 import type { WandbExporterNative } from '@metrics/wandb';
 import { loadIris, type Dataset, type Split } from './data.js';
@@ -77,10 +77,9 @@ export interface PipelineResult {
 export const EXPERIMENT = 'metrics-demo';
 const STAGE = 'pipeline';
 
+/** Core's one default name (timestamp + random suffix), with the demo's prefix and the seed. */
 function defaultRunName(seed: number): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `iris-mlp-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}-s${seed}`;
+  return `${coreRunName('iris-mlp')}-s${seed}`;
 }
 
 /** Rows `[from, to)` of a split, in the order of `order`. */

@@ -98,6 +98,26 @@ export class ExportError extends MetricsError {
   }
 }
 
+const INVALID_CALL = marker('InvalidCallError');
+/**
+ * A method was called the wrong way (a programming error, not bad data): a step passed positionally,
+ * an unknown option, an option of the wrong type. Thrown at once in every validation mode; the message
+ * names the fix.
+ */
+export class InvalidCallError extends MetricsError {
+  private readonly [INVALID_CALL] = true;
+  override readonly name = 'InvalidCallError';
+  constructor(
+    readonly method: string,
+    message: string,
+  ) {
+    super(`${method}: ${message}`);
+  }
+  static override isInstance(error: unknown): error is InvalidCallError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[INVALID_CALL] === true;
+  }
+}
+
 /** 408, 429 and 5xx are worth another try (the MLflow and W&B clients agree); other 4xx are not. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);

@@ -1,4 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { categoryOf } from './conventions/names.js';
+
+/**
+ * The one default run name: `<prefix>-YYYYMMDD-HHMMSS-<6 random hex>` in local time, like W&B's random
+ * suffix, so two runs started in the same second do not share a name. Every default name is made here.
+ */
+export function defaultRunName(prefix = 'run', date: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+  return `${prefix}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
 
 /** `withPrefix('validation', { loss: 1 })` → `{ 'validation/loss': 1 }`. */
 export function withPrefix<T>(prefix: string, values: Readonly<Record<string, T>>): Record<string, T> {

@@ -30,6 +30,21 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export const MARK = { success: '✅', warn: '⚠️', error: '❌' } as const;
 
+const COLOR: Partial<Record<LogLevel, string>> = { error: '\x1b[31m', warn: '\x1b[33m' };
+
+/**
+ * Errors in red and warnings in yellow on a terminal, so a failed run stands out at the end of the output.
+ * `NO_COLOR` turns colour off and `FORCE_COLOR` (not `0`) on, as most Node CLIs do; pipes and files stay plain.
+ */
+export function colorize(level: LogLevel, line: string, stream: { isTTY?: boolean } = process.stderr): string {
+  const code = COLOR[level];
+  if (!code) return line;
+  const env = process.env;
+  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const on = env.NO_COLOR ? false : force || (stream.isTTY === true && env.TERM !== 'dumb');
+  return on ? `${code}${line}\x1b[0m` : line;
+}
+
 function envLevel(): LogLevel | undefined {
   const v = typeof process !== 'undefined' ? process.env.METRICS_LOG_LEVEL : undefined;
   return v && v in ORDER ? (v as LogLevel) : undefined;
@@ -38,7 +53,7 @@ function envLevel(): LogLevel | undefined {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = ORDER[options.level ?? envLevel() ?? 'info'];
   const prefix = options.prefix ?? '[metrics]';
-  const sink = options.sink ?? ((_level, line) => process.stderr.write(line + '\n'));
+  const sink = options.sink ?? ((level, line) => process.stderr.write(colorize(level, line) + '\n'));
   const seen = new Set<string>();
   const emit = (level: Exclude<LogLevel, 'silent'>, mark: string, message: string) => {
     if (ORDER[level] < threshold) return;

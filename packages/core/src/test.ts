@@ -1,4 +1,7 @@
-/** `@metrics/core/test`: what backend packages and users need to test trackers. */
+/**
+ * `@metrics/core/test`: what backend packages and users need to test trackers, with no test runner needed.
+ * The exporter conformance suite, which registers vitest tests, is `@metrics/core/test/vitest`.
+ */
 export { InMemoryExporter } from './testing/in-memory-exporter.js';
 export { createFakeClock } from './testing/fake-clock.js';
-export { runExporterConformance, sampleRecords, type ConformanceSubject } from './testing/conformance.js';
+export { sampleRecords } from './testing/sample-records.js';

@@ -107,19 +107,23 @@ describe('validation policies', () => {
     expect(() => tracker.log({ 'training/loss': 1 }, { step: -1 })).toThrow(InvalidMetricValueError);
   });
 
-  it('warn: skips, warns once per name, counts', async () => {
+  it('warn: keeps an invalid name under custom/<sanitized name> (warning once per name); skips and counts a non-number', async () => {
     const { tracker, exporter, lines } = setup();
-    tracker.log({ 'Bad Name': 1, 'training/loss': 2 });
-    tracker.log({ 'Bad Name': 1 });
+    tracker.log({ 'Bad Name': 1, 'training/loss': 2 }, { step: 0 });
+    tracker.log({ 'Bad Name': 1 }, { step: 1 });
     tracker.log({ 'training/loss': '3' as unknown as number });
     await tracker.flush();
-    expect(exporter.scalars().map((s) => s.value)).toEqual([2]);
+    expect(exporter.scalars()).toEqual([
+      { name: 'custom/bad_name', value: 1, step: 0 },
+      { name: 'training/loss', value: 2, step: 0 },
+      { name: 'custom/bad_name', value: 1, step: 1 },
+    ]);
     expect(lines.filter((l) => l.includes('Bad Name'))).toHaveLength(1);
-    expect(tracker.stats().skipped).toBe(3);
+    expect(tracker.stats()).toMatchObject({ skipped: 1, skippedBy: { invalidValue: 1 } });
   });
 
-  it('normalize: rewrites names, migrates legacy ones, keeps NaN and Infinity', async () => {
-    const { tracker, exporter } = setup({ validation: 'normalize' });
+  it('normalize with nonFinite "keep": rewrites names, migrates legacy ones, keeps NaN and Infinity', async () => {
+    const { tracker, exporter } = setup({ validation: 'normalize', nonFinite: 'keep' });
     tracker.log({ valLoss: 1, loss: 2, 'training/x': Number.NaN, 'training/y': -Infinity }, { step: 0 });
     await tracker.flush();
     expect(exporter.scalars()).toEqual([
@@ -247,7 +251,7 @@ describe('pipeline resilience', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     const exporter = new InMemoryExporter();
     exporter.failWith = (): ExportResult => ({ ok: false, retryable: true, error: new Error('down') });
-    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, retry: { initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 10 } }, exporter);
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, retry: { initialDelayMs: 1, maxDelayMs: 2, deadlineMs: 10 }, nonFinite: 'keep' }, exporter);
     tracker.log({ 'training/loss': Number.NaN, 'training/accuracy': 1 }, { step: 2 ** 40 });
     tracker.logImage('evaluation/img', { width: 1, height: 1, channels: 1, data: new Uint8Array([9]) }, { step: 1 });
     await tracker.close(undefined, { timeoutMs: 200 });
@@ -351,7 +355,6 @@ describe('pipeline resilience', () => {
       [() => tracker.logHistogram('training/h', null as unknown as number[]), /"training\/h".*histogram/],
       [() => tracker.logText('training/t', 5 as unknown as string), /"training\/t".*text must be a string/],
       [() => tracker.setSummary({ 'training/seed': 7n as unknown as number }), /"training\/seed".*summary value/],
-      [() => tracker.log(null as unknown as Record<string, number>), /log\(\) takes an object/],
     ];
     for (const [call, message] of cases) {
       let error: unknown;

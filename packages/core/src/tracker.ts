@@ -12,34 +12,59 @@ import {
   type HistogramRecord,
   type HyperparamValue,
   type LogOptions,
-  type PipelineStats,
   type RawImage,
   type RunHandle,
   type RunInfo,
   type RunOutcome,
   type Tracker,
 } from './spec.js';
-import { checkStep, checkValue, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
+import { checkStep, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
 import { toJsonSafe } from './json-safe.js';
 import { bucketsProblem } from './histogram-buckets.js';
 import { InvalidMetricValueError } from './errors.js';
+import { createAliasRewriter } from './conventions/aliases.js';
+import type { MetricRegistry, Priority } from './conventions/registry.js';
+import { defaultRunName, type Aggregation } from './helpers.js';
+import { assertLogOptions, assertMetricValues, IMAGE_OPTION_KEYS } from './processing/call-shape.js';
+import { forEachMetric, type MetricValues } from './processing/flatten.js';
+import { checkScalarValue } from './processing/values.js';
+import { createPrioritySelector } from './processing/priority.js';
+import { IntervalAggregator, type ScalarOut } from './processing/interval.js';
+import { StepClock } from './processing/step-clock.js';
+import { emptySkipCounts, type SkipReason, type TrackerStats } from './processing/stats.js';
 import { redactKnown, scrubSecrets } from './secrets.js';
 
 export interface TrackerOptions {
   exporters: readonly ExporterV1[];
   /** Experiment / project. Default: `METRICS_EXPERIMENT` or 'default'. */
   experiment?: string;
-  /** Run name. Default: `METRICS_RUN_NAME` or `run-<local timestamp>`. */
+  /** Run name. Default: `METRICS_RUN_NAME` or `run-<local YYYYMMDD-HHMMSS>-<6 random hex>` (see `defaultRunName`). */
   runName?: string;
   group?: string;
   tags?: Record<string, string>;
   /** What to do with a name or value that breaks the conventions. Default 'warn'. */
   validation?: ValidationPolicy;
-  /** NaN/±Infinity: 'keep' (the formats carry them; default) or 'skip'. */
+  /**
+   * NaN/±Infinity: 'skip' (default: skipped with a warning once per name, counted in
+   * `stats().skippedBy.nonFinite`; an error in strict mode) or 'keep' (the formats carry them).
+   */
   nonFinite?: NonFinitePolicy;
   nameRules?: NameRules;
   /** Rewrite legacy flat names (`loss` → `training/loss`) with a warning once. Default true. */
   migrateLegacyNames?: boolean | Readonly<Record<string, string>>;
+  /** Prefix aliases (`train/` → `training/` …, `METRIC_PREFIX_ALIASES`), warning once per alias. Default true. */
+  prefixAliases?: boolean | Readonly<Record<string, string>>;
+  /**
+   * Selective logging: scalars whose registry priority is below this level are not logged (counted in
+   * `stats().skippedBy.priority`, said once per name). Default: everything is logged ('low').
+   */
+  loggingPriority?: Priority;
+  /** Priorities for `loggingPriority`. Default: the standard-metrics registry. */
+  registry?: MetricRegistry;
+  /** Interval aggregation: one value per metric per window of N steps (see the README). Default 1 (off). */
+  loggingInterval?: number;
+  /** How a window is reduced. Default 'mean'. */
+  aggregation?: Aggregation;
   batch?: Partial<BatchOptions>;
   retry?: Partial<RetryPolicy>;
   /**
@@ -60,18 +85,27 @@ export interface TrackerOptions {
   resume?: RunHandle;
 }
 
-function defaultRunName(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `run-${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+/** A core tracker: the `Tracker` API with typed processing counters and nested metric objects. */
+export interface CoreTracker extends Tracker {
+  log(values: MetricValues, options?: LogOptions): void;
+  stats(): TrackerStats;
+  /**
+   * Scalars on an axis of their own (system samples at their sample index): names and values are checked
+   * as for `log()`, but they are not priority-selected or aggregated, and the step clock does not move.
+   */
+  logSamples(values: MetricValues, options: { step: number; wallTime?: number }): void;
 }
 
-/** Builds a tracker: validation + the shared pipeline + the given exporters. */
-export function createTracker(options: TrackerOptions): Tracker {
+/**
+ * Builds a tracker: the processing chain + the shared pipeline + the given exporters. The chain, in order
+ * (`processing/`): call shape → names (flatten, legacy names, prefix aliases, grammar) → value
+ * (non-finite) → priority selection → interval aggregation → pipeline.
+ */
+export function createTracker(options: TrackerOptions): CoreTracker {
   return new PipelineTracker(options);
 }
 
-class PipelineTracker implements Tracker {
+class PipelineTracker implements CoreTracker {
   private readonly pipeline: Pipeline;
   private readonly logger: Logger;
   private readonly resolve: (name: string) => string | undefined;
@@ -80,16 +114,22 @@ class PipelineTracker implements Tracker {
   private readonly run: RunInfo;
   private readonly closeTimeoutMs: number;
   private readonly handleExit: boolean;
-  private nextStep: number;
+  private readonly clock: StepClock;
+  private readonly skips = emptySkipCounts();
+  private readonly select: ((name: string) => boolean) | undefined;
+  private readonly aggregator: IntervalAggregator;
   private closing: Promise<CloseReport> | undefined;
+  /** Step and wall time of the `log()` call in progress (fields, so the per-value visitor allocates nothing). */
+  private callStep = 0;
+  private callWallTime = 0;
 
   constructor(options: TrackerOptions) {
     this.logger = options.logger ?? createLogger({ level: options.logLevel });
     this.policy = options.validation ?? 'warn';
-    this.nonFinite = options.nonFinite ?? 'keep';
+    this.nonFinite = options.nonFinite ?? 'skip';
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     const resume = options.resume;
-    this.nextStep = resume ? resume.step : 0;
+    this.clock = new StepClock(resume ? resume.step : 0);
     this.run = {
       experiment: options.experiment ?? resume?.experiment ?? process.env.METRICS_EXPERIMENT ?? 'default',
       runName: options.runName ?? resume?.runName ?? process.env.METRICS_RUN_NAME ?? defaultRunName(),
@@ -100,14 +140,22 @@ class PipelineTracker implements Tracker {
     prepareExporters(options.exporters, this.run, resume?.runIds, this.logger);
     const migrate = options.migrateLegacyNames ?? true;
     const migrator = migrate ? createLegacyMigrator({ map: migrate === true ? undefined : migrate, logger: this.logger }) : undefined;
+    const aliases = options.prefixAliases ?? true;
+    const alias = aliases ? createAliasRewriter({ aliases: aliases === true ? undefined : aliases, logger: this.logger }) : undefined;
     const resolver = createNameResolver({
       policy: this.policy,
       rules: options.nameRules ?? DEFAULT_NAME_RULES,
       logger: this.logger,
-      rewrite: migrator?.migrateName,
-      onSkip: () => this.pipeline.skipped++,
+      // Legacy names first (`loss` → `training/loss`), then prefix aliases (`train/loss` → `training/loss`).
+      rewrite: (name) => {
+        const migrated = migrator ? migrator.migrateName(name) : name;
+        return alias ? alias(migrated) : migrated;
+      },
+      onSkip: () => this.count('invalidName'),
     });
     this.resolve = resolver.resolve;
+    this.select = createPrioritySelector({ level: options.loggingPriority, registry: options.registry, logger: this.logger });
+    this.aggregator = new IntervalAggregator(options.loggingInterval ?? 1, options.aggregation ?? 'mean');
     this.pipeline = new Pipeline({
       exporters: options.exporters,
       run: this.run,
@@ -122,16 +170,22 @@ class PipelineTracker implements Tracker {
     if (this.handleExit) registerForExit(this, this.closeTimeoutMs);
   }
 
+  /** The step a `log()` without one is logged at: (highest step seen) + 1 (see `StepClock`). */
   get step(): number {
-    return this.nextStep;
+    return this.clock.next;
   }
 
-  private stepFor(options: LogOptions | undefined, metric?: string): number | undefined {
-    const given = options?.step;
+  private count(reason: SkipReason): void {
+    this.skips[reason]++;
+    this.pipeline.skipped++;
+  }
+
+  /** The step of a call: the given one (checked), or the clock's (`next` for log, `current` for media). */
+  private stepFor(given: unknown, media: boolean, metric?: string): number | undefined {
     if (given === undefined) {
-      if (this.nextStep <= MAX_STEP) return this.nextStep;
-      this.logger.warnOnce('step-counter-max', `The step counter reached 2^53−1; later step-less calls are logged at step ${MAX_STEP}.`);
-      return MAX_STEP;
+      if (media) return this.clock.current;
+      if (this.clock.atMax) this.logger.warnOnce('step-counter-max', `The step counter reached 2^53−1; later step-less calls are logged at step ${MAX_STEP}.`);
+      return this.clock.next;
     }
     return checkStep(given, this.policy, this.logger, metric);
   }
@@ -140,49 +194,67 @@ class PipelineTracker implements Tracker {
   private target(name: string, options: LogOptions | undefined): { name: string; step: number } | undefined {
     const resolved = this.resolve(name);
     if (resolved === undefined) return undefined;
-    const step = this.stepFor(options, resolved);
+    const step = this.stepFor(options?.step, true, resolved);
     if (step === undefined) {
-      this.pipeline.skipped++;
+      this.count('invalidStep');
       return undefined;
     }
+    if (options?.step !== undefined) this.clock.see(step);
     return { name: resolved, step };
   }
 
   private usable(): boolean {
     if (!this.pipeline.isClosed) return true;
     this.logger.warnOnce('closed', 'A log call came after close(); it is ignored.');
-    this.pipeline.skipped++;
+    this.count('afterClose');
     return false;
   }
 
-  log(values: Readonly<Record<string, number>>, options?: LogOptions): void {
+  log(values: MetricValues, options?: LogOptions): void {
+    assertMetricValues('log()', values);
+    assertLogOptions('log()', options);
     if (!this.usable()) return;
-    if (values === null || typeof values !== 'object') {
-      if (this.policy === 'strict') throw new InvalidMetricValueError('(values)', 'log() takes an object of { name: number }', values);
-      this.logger.warnOnce('log-arg', 'log() takes an object of { name: number }; the call is ignored.');
-      this.pipeline.skipped++;
-      return;
-    }
-    const step = this.stepFor(options);
-    if (step === undefined) {
-      this.pipeline.skipped++;
-      return;
-    }
-    const wallTime = options?.wallTime ?? Date.now();
-    const pipeline = this.pipeline;
-    for (const key in values) {
-      const value = values[key];
-      const name = this.resolve(key);
-      if (name === undefined) continue;
-      // `value - value` is 0 only for finite numbers: one cheap test keeps the common case fast.
-      if ((typeof value !== 'number' || value - value !== 0) && !checkValue(name, value, this.policy, this.nonFinite, this.logger)) {
-        pipeline.skipped++;
-        continue;
-      }
-      pipeline.push({ kind: 'scalar', name, value, step, wallTime });
-    }
-    this.nextStep = step + 1;
+    const step = this.stepFor(options?.step, false);
+    if (step === undefined) return this.count('invalidStep');
+    this.callStep = step;
+    this.callWallTime = options?.wallTime ?? Date.now();
+    forEachMetric(values, this.processScalar);
+    this.clock.see(step);
   }
+
+  logSamples(values: MetricValues, options: { step: number; wallTime?: number }): void {
+    assertMetricValues('logSamples()', values);
+    assertLogOptions('logSamples()', options);
+    if (!this.usable()) return;
+    const step = this.stepFor(options.step, false);
+    if (step === undefined) return this.count('invalidStep');
+    const wallTime = options.wallTime ?? Date.now();
+    forEachMetric(values, (key, value) => {
+      const name = this.resolve(key);
+      if (name === undefined) return;
+      const skip = typeof value === 'number' && value - value === 0 ? undefined : checkScalarValue(name, value, this.policy, this.nonFinite, this.logger);
+      if (skip !== undefined) return this.count(skip);
+      this.pipeline.push({ kind: 'scalar', name, value: value as number, step, wallTime });
+    });
+  }
+
+  /** Processors 2–5 for one scalar of the call in progress (names → value → priority → interval). */
+  private readonly processScalar = (key: string, value: unknown): void => {
+    const name = this.resolve(key);
+    if (name === undefined) return;
+    // `value - value` is 0 only for finite numbers: one cheap test keeps the common case fast.
+    if (typeof value !== 'number' || value - value !== 0) {
+      const skip = checkScalarValue(name, value, this.policy, this.nonFinite, this.logger);
+      if (skip !== undefined) return this.count(skip);
+    }
+    if (this.select !== undefined && !this.select(name)) return this.count('priority');
+    if (this.aggregator.interval === 1) this.pipeline.push({ kind: 'scalar', name, value: value as number, step: this.callStep, wallTime: this.callWallTime });
+    else this.aggregator.add(name, value as number, this.callStep, this.callWallTime, this.emitScalar);
+  };
+
+  private readonly emitScalar = (p: ScalarOut): void => {
+    this.pipeline.push({ kind: 'scalar', name: p.name, value: p.value, step: p.step, wallTime: p.wallTime });
+  };
 
   logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void {
     if (!this.usable()) return;
@@ -204,6 +276,7 @@ class PipelineTracker implements Tracker {
   }
 
   logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
+    assertLogOptions('logHistogram()', options);
     if (!this.usable()) return;
     const to = this.target(name, options);
     if (to === undefined) return;
@@ -230,6 +303,7 @@ class PipelineTracker implements Tracker {
   }
 
   logImage(name: string, image: RawImage | EncodedImage, options?: LogOptions & { caption?: string }): void {
+    assertLogOptions('logImage()', options, IMAGE_OPTION_KEYS);
     if (!this.usable()) return;
     const to = this.target(name, options);
     if (to === undefined) return;
@@ -240,6 +314,7 @@ class PipelineTracker implements Tracker {
   }
 
   logText(name: string, text: string, options?: LogOptions): void {
+    assertLogOptions('logText()', options);
     if (!this.usable()) return;
     const to = this.target(name, options);
     if (to === undefined) return;
@@ -279,15 +354,22 @@ class PipelineTracker implements Tracker {
   private skip(kind: string, name: string, rule: string): void {
     if (this.policy === 'strict') throw new InvalidMetricValueError(String(name), `${kind}: ${rule}`, undefined);
     this.logger.warnOnce(`${kind}:${name}:${rule}`, `Skipping ${kind} "${name}": ${rule}.`);
-    this.pipeline.skipped++;
+    this.count('invalidValue');
+  }
+
+  /** Emits the open aggregation windows (flush and close), at the highest step seen in each. */
+  private drainWindows(): void {
+    if (!this.pipeline.isClosed) this.aggregator.drain(this.emitScalar);
   }
 
   flush(options?: { timeoutMs?: number }): Promise<void> {
+    this.drainWindows();
     return this.pipeline.flush(options?.timeoutMs);
   }
 
   close(outcome: RunOutcome = { status: 'finished' }, options?: { timeoutMs?: number }): Promise<CloseReport> {
     this.closing ??= (async () => {
+      this.drainWindows();
       if (this.handleExit) unregisterForExit(this);
       const backends = await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
       return { ok: backends.every((b) => b.status === 'ok'), status: outcome.status, backends };
@@ -299,8 +381,12 @@ class PipelineTracker implements Tracker {
     return this.close({ status: 'failed', error }, options);
   }
 
-  stats(): PipelineStats {
-    return this.pipeline.stats();
+  stats(): TrackerStats {
+    return {
+      ...this.pipeline.stats(),
+      skippedBy: { ...this.skips },
+      aggregation: { interval: this.aggregator.interval, windowsEmitted: this.aggregator.windowsEmitted, latePoints: this.aggregator.latePoints },
+    };
   }
 
   runHandle(): RunHandle {
@@ -308,7 +394,7 @@ class PipelineTracker implements Tracker {
       specificationVersion: SPECIFICATION_VERSION,
       experiment: this.run.experiment,
       runName: this.run.runName,
-      step: this.nextStep,
+      step: this.clock.next,
       runIds: this.pipeline.runIds(),
     };
   }

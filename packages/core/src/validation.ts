@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError, InvalidMetricNameError, InvalidMetricValueError } from './errors.js';
-import { checkMetricName, DEFAULT_NAME_RULES, normalizeMetricName, type NameRules } from './conventions/names.js';
+import { checkMetricName, DEFAULT_NAME_RULES, normalizeMetricName, toCustomMetricName, type NameRules } from './conventions/names.js';
 import type { Logger } from './logger.js';
 
 export type ValidationPolicy = 'strict' | 'warn' | 'normalize';
@@ -36,7 +36,9 @@ type Resolution = { name: string } | { rule: string };
 
 /**
  * Validates names once each: the result (accepted, rewritten or rejected) is memoised, so the hot path
- * costs one Map lookup per scalar. `sanitize` hooks let a tracker add backend rules on top.
+ * costs one Map lookup per scalar. `rewrite` (legacy names, prefix aliases) runs before the grammar check.
+ * An invalid name: 'strict' throws; 'normalize' takes the nearest valid name; 'warn' keeps it under
+ * `custom/<sanitized name>` (warning once), and skips it only when nothing valid can be made.
  */
 export function createNameResolver(options: {
   policy: ValidationPolicy;
@@ -61,6 +63,16 @@ export function createNameResolver(options: {
       if (fixed !== undefined) {
         options.logger.warnOnce(`normalize:${raw}`, `Metric "${raw}" renamed to "${fixed}" (${rule}).`);
         return { name: fixed };
+      }
+    }
+    if (options.policy === 'warn') {
+      const parked = toCustomMetricName(name, rules);
+      if (parked !== undefined) {
+        options.logger.warnOnce(
+          `custom:${raw}`,
+          `Metric ${JSON.stringify(raw)} is not a valid name (${rule}); it is logged as "${parked}". Rename it at the call site (validation: 'strict' makes this an error).`,
+        );
+        return { name: parked };
       }
     }
     return { rule };

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPython, startFaultProxy, startMlflowServer } from '@metrics/oracle';
 import { createLogger, type Tracker } from '@metrics/core';
-import { runExporterConformance } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createMlflowExporter, createMlflowTracker, MlflowApiError, type MlflowNative } from '../src/index.js';
 
 type Server = Awaited<ReturnType<typeof startMlflowServer>>;
@@ -46,7 +46,8 @@ describe('MLflow tracker', () => {
     mkdirSync(join(dir, 'model'));
     writeFileSync(join(dir, 'model', 'weights.json'), '[1,2,3]');
     writeFileSync(join(dir, 'model', 'meta.txt'), 'mlp');
-    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'round-trip', runName: 'exact', handleExit: false, logLevel: 'silent', env: {} });
+    // nonFinite 'keep': NaN/±Infinity must round-trip (core skips them by default).
+    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'round-trip', runName: 'exact', nonFinite: 'keep', handleExit: false, logLevel: 'silent', env: {} });
     tracker.logHyperparams({ lr: 0.001, optimizer: 'adam', layers: 3, shuffle: true }, { metrics: ['validation/accuracy'] });
     tracker.logConfig({ model: { hidden: [64, 32] } });
     const big = 2 ** 31 + 5;
@@ -268,7 +269,7 @@ describe('faults: nothing lost, nothing duplicated, the caller never waits', () 
 
   it('without a reachable server points go to a spool that `metrics-mlflow replay` sends once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlflow-offline-'));
-    const tracker = createMlflowTracker({ trackingUri: 'http://127.0.0.1:9', experiment: 'offline', runName: 'later', handleExit: false, logLevel: 'silent', env: {}, spillDir: dir, retry: { initialDelayMs: 5, maxDelayMs: 20 } });
+    const tracker = createMlflowTracker({ trackingUri: 'http://127.0.0.1:9', experiment: 'offline', runName: 'later', nonFinite: 'keep', handleExit: false, logLevel: 'silent', env: {}, spillDir: dir, retry: { initialDelayMs: 5, maxDelayMs: 20 } });
     for (let i = 0; i < 300; i++) tracker.log({ 'training/loss': i / 10 }, { step: i });
     tracker.log({ 'training/accuracy': Number.NaN }, { step: 300 });
     await tracker.close(undefined, { timeoutMs: 500 });

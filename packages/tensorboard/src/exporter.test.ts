@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, type RunInfo } from '@metrics/core';
-import { runExporterConformance } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createTensorBoardExporter } from './exporter.js';
 import { createTensorBoardTracker } from './tracker.js';
 import { listRuns, readEventFile } from './reader/index.js';

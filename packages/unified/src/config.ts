@@ -35,7 +35,8 @@ export const experimentConfigSchema = z
     mlflowExperiment: z.string().min(1).optional(),
     mlflowSpoolDir: z.string().min(1).default('mlflow-spool'),
 
-    experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(1),
+    // The seeds' defaults: interval 10, selective logging on (with loggingPriority 'low' nothing is dropped).
+    experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(10),
     aggregation: z.enum(['mean', 'min', 'max', 'last', 'sum', 'ema']).default('mean'),
     // Logging is always asynchronous (a backend's I/O never runs inside log()); `false` is refused
     // rather than pretending: `await tracker.flush()` is how to wait for delivery.
@@ -45,10 +46,11 @@ export const experimentConfigSchema = z
           'asynchronousLogging can only be true (or left out): logging is always asynchronous, so a slow backend never blocks training. To wait until everything logged so far is written, call `await tracker.flush()`',
       })
       .default(true),
-    selectiveLogging: z.boolean().default(false),
+    selectiveLogging: z.boolean().default(true),
     loggingPriority: z.enum(['high', 'medium', 'low']).default('low'),
 
     validation: z.enum(['strict', 'warn', 'normalize']).default('warn'),
+    nonFinite: z.enum(['skip', 'keep'], { error: 'nonFinite must be "skip" (default) or "keep"' }).default('skip'),
     profiling: z.boolean().default(true),
     slowTrackingThresholdMs: z.number().positive('slowTrackingThresholdMs must be positive').default(100),
     systemMetricsIntervalMs: z.number().nonnegative('systemMetricsIntervalMs must be ≥ 0 (0 = off)').default(0),

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, createTracker, InvalidConfigError, InvalidMetricValueError, MAX_STEP, type ExportResult, type TrackingRecord } from '@metrics/core';
-import { InMemoryExporter, runExporterConformance } from '@metrics/core/test';
+import { InMemoryExporter } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createExperimentTracker, defineTracker, resolveConfig, type ExperimentTrackerOptions } from './index.js';
 
 const OFF = { tensorboardLogging: false, mlflowLogging: false, wandbLogging: false } as const;
+/** Tests that look at each step's own value turn the seeds' interval (10) off. */
+const EVERY_STEP = { experimentLoggingInterval: 1 } as const;
 
 function capture() {
   const lines: string[] = [];
@@ -36,7 +39,7 @@ describe('configuration', () => {
     await expect(createExperimentTracker({ ...OFF, tensorbordLogDir: 'x', env: {} } as never)).rejects.toThrow(/tensorbordLogDir/);
   });
 
-  it('uses the seeds defaults and the official SDKs environment variables', () => {
+  it("uses the seeds' defaults (interval 10, selective logging on) and the official SDKs' environment variables", () => {
     const c = resolveConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', WANDB_PROJECT: 'p', WANDB_ENTITY: 'e', WANDB_TAGS: 'a, b', RANK: '3' });
     expect(c).toMatchObject({
       tensorboardLogDir: 'runs',
@@ -49,14 +52,18 @@ describe('configuration', () => {
       experiment: 'p',
       rank: 3,
       asynchronousLogging: true,
+      experimentLoggingInterval: 10,
+      selectiveLogging: true,
+      loggingPriority: 'low',
+      nonFinite: 'skip',
     });
     expect(resolveConfig({ wandbProject: 'mine' }, { WANDB_PROJECT: 'env' }).wandbProject).toBe('mine');
   });
 });
 
 describe('logging', () => {
-  it('puts training metrics under training/ with the epoch, and keeps steps consistent', async () => {
-    const { tracker, memory } = await withMemory();
+  it('puts training metrics under training/ with the epoch, and keeps steps consistent (interval 1)', async () => {
+    const { tracker, memory } = await withMemory(EVERY_STEP);
     tracker.logTrainingMetrics(2, 7, { loss: 0.5, accuracy: 0.8, 'custom/tokens': 3 });
     tracker.logPerformanceMetrics({ cpu_usage_percent: 40 });
     tracker.logText('model/summary', 'hi');
@@ -68,6 +75,7 @@ describe('logging', () => {
       { name: 'training/epoch', value: 2, step: 7 },
       { name: 'performance/cpu_usage_percent', value: 40, step: 8 },
     ]);
+    // Media without a step attach to the latest step (core's clock).
     expect(memory.records.find((r) => r.kind === 'text')).toMatchObject({ step: 8 });
   });
 
@@ -75,12 +83,11 @@ describe('logging', () => {
     const { tracker, memory } = await withMemory({ experimentLoggingInterval: 5 });
     for (let step = 0; step < 12; step++) tracker.log({ 'training/loss': step }, { step });
     await tracker.close();
-    // step 0 alone; steps 1..5 averaged at 5; 6..10 at 10; 11 flushed at close
+    // windows floor(step / 5): 0..4 averaged at 4; 5..9 at 9; 10..11 emitted at close, at 11
     expect(memory.scalars()).toEqual([
-      { name: 'training/loss', value: 0, step: 0 },
-      { name: 'training/loss', value: 3, step: 5 },
-      { name: 'training/loss', value: 8, step: 10 },
-      { name: 'training/loss', value: 11, step: 11 },
+      { name: 'training/loss', value: 2, step: 4 },
+      { name: 'training/loss', value: 7, step: 9 },
+      { name: 'training/loss', value: 10.5, step: 11 },
     ]);
   });
 
@@ -127,7 +134,7 @@ describe('fan-out with isolation', () => {
       },
     });
     const { lines, logger } = capture();
-    const tracker = await createExperimentTracker({ ...OFF, trackers: [hanging, throwing, healthy], logger, env: {}, closeTimeoutMs: 300 });
+    const tracker = await createExperimentTracker({ ...OFF, ...EVERY_STEP, trackers: [hanging, throwing, healthy], logger, env: {}, closeTimeoutMs: 300 });
     for (let step = 0; step < 20; step++) tracker.log({ 'training/loss': step }, { step });
     // the healthy tracker gets everything promptly, while the others fail
     await tracker.flush({ timeoutMs: 200 });
@@ -143,7 +150,7 @@ describe('fan-out with isolation', () => {
   it('accepts whole Tracker instances as custom trackers', async () => {
     const inner = new InMemoryExporter('inner');
     const own = createTracker({ exporters: [inner], handleExit: false, logLevel: 'silent' });
-    const tracker = await createExperimentTracker({ ...OFF, trackers: [own], env: {}, logLevel: 'silent' });
+    const tracker = await createExperimentTracker({ ...OFF, ...EVERY_STEP, trackers: [own], env: {}, logLevel: 'silent' });
     tracker.log({ 'training/loss': 1 }, { step: 3 });
     tracker.setSummary({ 'evaluation/accuracy': 0.9 });
     await tracker.close();
@@ -186,7 +193,7 @@ describe('ranks and resume', () => {
 
 describe('the step counter', () => {
   const memoryFacade = (validation: 'warn' | 'normalize' | 'strict' = 'warn', more: ExperimentTrackerOptions = {}) =>
-    withMemory({ validation, logLevel: 'silent', ...more });
+    withMemory({ validation, logLevel: 'silent', ...EVERY_STEP, ...more });
 
   it('does not move on steps core rejects; later stepless calls keep counting from the last good step', async () => {
     const { tracker, memory } = await memoryFacade();
@@ -234,13 +241,13 @@ describe('the step counter', () => {
     expect(memory.scalars().map((s) => s.step)).toEqual([3, 4]);
   });
 
-  it('with a logging interval, a bad step is not aggregated into a later interval', async () => {
+  it('with a logging interval, a point at a bad step is not aggregated into any window', async () => {
     const { tracker, memory } = await memoryFacade('warn', { experimentLoggingInterval: 2 });
     tracker.log({ 'training/loss': 100 }, { step: Number.NaN });
-    tracker.log({ 'training/loss': 1 }, { step: 1 });
-    tracker.log({ 'training/loss': 3 }, { step: 2 });
+    tracker.log({ 'training/loss': 1 }, { step: 0 });
+    tracker.log({ 'training/loss': 3 }, { step: 1 });
     await tracker.close();
-    expect(memory.scalars()).toEqual([{ name: 'training/loss', value: 2, step: 2 }]);
-    expect(tracker.stats().skipped).toBe(1);
+    expect(memory.scalars()).toEqual([{ name: 'training/loss', value: 2, step: 1 }]);
+    expect(tracker.stats()).toMatchObject({ skipped: 1, skippedBy: { invalidStep: 1 } });
   });
 });

@@ -1,11 +1,12 @@
 import {
-  checkStep,
+  assertLogOptions,
+  assertMetricValues,
+  assertStepArgument,
   createLogger,
-  MAX_STEP,
   createTracker,
-  MetricAggregator,
+  defaultRunName,
   MetricRegistry,
-  passesPriority,
+  type CoreTracker,
   registerForExit,
   unregisterForExit,
   type CloseReport,
@@ -15,11 +16,12 @@ import {
   type HyperparamValue,
   type LogOptions,
   type Logger,
-  type PipelineStats,
+  type MetricValues,
   type RawImage,
   type RunHandle,
   type RunOutcome,
   type Tracker,
+  type TrackerStats,
 } from '@metrics/core';
 import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
 import { loadBuiltInExporters, type BackendOptions } from './backends.js';
@@ -49,15 +51,6 @@ const QUIET_OPERATIONS = {
   experiment_tracker_flush: Number.POSITIVE_INFINITY,
   experiment_tracker_cleanup: Number.POSITIVE_INFINITY,
 };
-
-const noop = () => {};
-/** Core warns (once) when it skips a step; the facade only asks which step core will use. */
-const QUIET: Logger = { debug: noop, info: noop, success: noop, warn: noop, error: noop, warnOnce: noop, errorOnce: noop };
-
-/** The step core logs a call at (its own `checkStep` rules), or undefined when core skips it (or throws, strict). */
-function stepCoreUses(step: unknown, policy: ExperimentConfig['validation']): number | undefined {
-  return checkStep(step, policy === 'strict' ? 'warn' : policy, QUIET);
-}
 
 /**
  * Creates the facade: one pipeline fanning out to every enabled tracker, isolated from each other, with
@@ -99,9 +92,11 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
   let runName = config.runName ?? resume?.runName;
   let group = config.group;
   if (rank !== undefined && config.rankGating === 'all') {
-    runName = `${runName ?? 'run'}-rank${rank}`;
+    runName = `${runName ?? defaultRunName()}-rank${rank}`;
     group ??= config.runName ?? experiment;
   }
+  const metricRegistry = registry ?? new MetricRegistry();
+  // Core owns the processing chain (names, non-finite, priority, interval) and the step clock; the facade configures it.
   const core = createTracker({
     exporters,
     experiment,
@@ -109,6 +104,11 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     group,
     tags: rank !== undefined ? { ...config.tags, rank: String(rank) } : config.tags,
     validation: config.validation,
+    nonFinite: config.nonFinite,
+    loggingPriority: config.selectiveLogging ? config.loggingPriority : undefined,
+    registry: metricRegistry,
+    loggingInterval: config.experimentLoggingInterval,
+    aggregation: config.aggregation,
     logger: log,
     closeTimeoutMs: config.closeTimeoutMs,
     resume,
@@ -120,40 +120,35 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
   });
   if (exporters.length > 0) log.success(`Experiment tracking initialized: ${exporters.map((e) => e.name).join(', ')} (run ${core.runHandle().runName})`);
   else if (gatedOut) log.debug(`Rank ${rank}: tracking is done by rank 0 only (rankGating: "main").`);
-  return new ExperimentTracker(core, config, prof, exporters, registry ?? new MetricRegistry(), log);
+  return new ExperimentTracker(core, config, prof, exporters, metricRegistry, log);
 }
 
 /** Names in `training/…` etc. are kept; bare keys get the category prefix. */
-function under(category: string, metrics: Readonly<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = {};
+function under(category: string, metrics: MetricValues): Record<string, MetricValues[string]> {
+  const out: Record<string, MetricValues[string]> = {};
   for (const key in metrics) out[key.includes('/') ? key : `${category}/${key}`] = metrics[key]!;
   return out;
 }
 
 export class ExperimentTracker implements Tracker {
-  /** Highest step logged so far (−1: none). The next implicit step follows it, capped at MAX_STEP. */
-  private lastStep: number;
-  private readonly aggregator: MetricAggregator;
   private sampler: { stop(): void } | undefined;
   private closing: Promise<CloseReport> | undefined;
 
   constructor(
-    private readonly core: Tracker,
+    private readonly core: CoreTracker,
     readonly config: ExperimentConfig,
     readonly profiler: Profiler,
     private readonly exporters: readonly ExporterV1[],
     readonly registry: MetricRegistry,
     private readonly logger: Logger,
   ) {
-    this.lastStep = Math.min(MAX_STEP, core.step) - 1;
-    this.aggregator = new MetricAggregator(config.aggregation);
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
     if (exporters.length > 0) registerForExit(this, config.closeTimeoutMs);
   }
 
-  /** The step a call without one is logged at. After step 2^53−1 it stays there (no step lies beyond). */
+  /** Core's step clock: the step a `log` without one is logged at, (highest step seen) + 1. */
   get step(): number {
-    return Math.min(MAX_STEP, this.lastStep + 1);
+    return this.core.step;
   }
 
   /** The built-in or custom exporter of that name (its `native()` is the backend's own handle). */
@@ -165,54 +160,35 @@ export class ExperimentTracker implements Tracker {
     return this.exporters.map((e) => e.name);
   }
 
-  log(values: Readonly<Record<string, number>>, options?: LogOptions): void {
-    this.profiler.profileOperation('unified_logging', CATEGORY, () => this.logScalars(values, options));
+  // Every scalar call goes to core's log(): core checks the call, resolves names, applies the non-finite
+  // rule, selective logging and interval aggregation, and steps its one clock. The facade only names things.
+
+  log(values: MetricValues, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_logging', CATEGORY, () => this.core.log(values, options));
   }
 
   /** `training/<name>` for each metric, plus `training/epoch`. */
-  logTrainingMetrics(epoch: number, step: number, metrics: Readonly<Record<string, number>>): void {
+  logTrainingMetrics(epoch: number, step: number, metrics: MetricValues): void {
+    assertStepArgument('logTrainingMetrics(epoch, step, metrics)', 'epoch', epoch);
+    assertStepArgument('logTrainingMetrics(epoch, step, metrics)', 'step', step);
+    assertMetricValues('logTrainingMetrics(epoch, step, metrics)', metrics);
     this.profiler.profileOperation('unified_training_logging', CATEGORY, () =>
-      this.logScalars({ ...under('training', metrics), 'training/epoch': epoch }, { step }),
+      this.core.log({ ...under('training', metrics), 'training/epoch': epoch }, { step }),
     );
   }
 
   /** `performance/<name>` for each metric. */
-  logPerformanceMetrics(metrics: Readonly<Record<string, number>>, options?: LogOptions): void {
-    this.profiler.profileOperation('unified_performance_logging', CATEGORY, () => this.logScalars(under('performance', metrics), options));
+  logPerformanceMetrics(metrics: MetricValues, options?: LogOptions): void {
+    assertMetricValues('logPerformanceMetrics()', metrics);
+    assertLogOptions('logPerformanceMetrics()', options);
+    this.profiler.profileOperation('unified_performance_logging', CATEGORY, () => this.core.log(under('performance', metrics), options));
   }
 
   /** The profiler's own statistics (`profiling/timing/<op>` …), or the given values under `profiling/`. */
-  logProfilingData(data?: Readonly<Record<string, number>>, options?: LogOptions): void {
-    this.profiler.profileOperation('unified_profiling_logging', CATEGORY, () =>
-      this.logScalars(data ? under('profiling', data) : this.profiler.toMetrics(), options),
-    );
-  }
-
-  private logScalars(values: Readonly<Record<string, number>>, options?: LogOptions): void {
-    const given = options?.step ?? this.step;
-    const step = stepCoreUses(given, this.config.validation);
-    if (step === undefined) {
-      // Core skips the call (counted) or throws (strict); either way the step counter must not move.
-      this.core.log(values, { step: given, wallTime: options?.wallTime });
-      return;
-    }
-    this.lastStep = Math.max(this.lastStep, step);
-    let selected = values;
-    if (this.config.selectiveLogging) {
-      const level = this.config.loggingPriority;
-      const kept: Record<string, number> = {};
-      for (const key in values) if (passesPriority(this.registry.priorityOf(key), level)) kept[key] = values[key]!;
-      selected = kept;
-    }
-    const interval = this.config.experimentLoggingInterval;
-    if (interval > 1) {
-      // Between intervals values are aggregated, not dropped; each interval step logs one value per name.
-      this.aggregator.add(selected as Record<string, number>);
-      if (step % interval !== 0) return;
-      selected = this.aggregator.drain();
-    }
-    // The step as given: core normalizes it the same way, and says so.
-    this.core.log(selected, { step: given, wallTime: options?.wallTime });
+  logProfilingData(data?: MetricValues, options?: LogOptions): void {
+    if (data !== undefined) assertMetricValues('logProfilingData()', data);
+    assertLogOptions('logProfilingData()', options);
+    this.profiler.profileOperation('unified_profiling_logging', CATEGORY, () => this.core.log(data ? under('profiling', data) : this.profiler.toMetrics(), options));
   }
 
   logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void {
@@ -220,15 +196,15 @@ export class ExperimentTracker implements Tracker {
   }
 
   logHistogram(name: string, values: ArrayLike<number> | NonNullable<HistogramRecord['buckets']>, options?: LogOptions): void {
-    this.profiler.profileOperation('unified_histogram_logging', CATEGORY, () => this.core.logHistogram(name, values, { ...options, step: options?.step ?? this.currentStep() }));
+    this.profiler.profileOperation('unified_histogram_logging', CATEGORY, () => this.core.logHistogram(name, values, options));
   }
 
   logImage(name: string, image: RawImage | EncodedImage, options?: LogOptions & { caption?: string }): void {
-    this.profiler.profileOperation('unified_image_logging', CATEGORY, () => this.core.logImage(name, image, { ...options, step: options?.step ?? this.currentStep() }));
+    this.profiler.profileOperation('unified_image_logging', CATEGORY, () => this.core.logImage(name, image, options));
   }
 
   logText(name: string, text: string, options?: LogOptions): void {
-    this.profiler.profileOperation('unified_text_logging', CATEGORY, () => this.core.logText(name, text, { ...options, step: options?.step ?? this.currentStep() }));
+    this.profiler.profileOperation('unified_text_logging', CATEGORY, () => this.core.logText(name, text, options));
   }
 
   logConfig(config: Readonly<Record<string, unknown>>): void {
@@ -243,23 +219,16 @@ export class ExperimentTracker implements Tracker {
     this.profiler.profileOperation('unified_artifact_logging', CATEGORY, () => this.core.logArtifact(localPath, options));
   }
 
-  /** Media and text belong to the last logged step (not a new one). */
-  private currentStep(): number {
-    return Math.max(0, this.lastStep);
-  }
-
   private startSystemMetrics(intervalMs: number): void {
     let sample = 0;
-    // System samples get their own counter as x-axis so they never disturb the training step.
-    const sink = { log: (values: Record<string, number>) => this.core.log(values, { step: sample++ }) };
+    // System samples get their own counter as x-axis: logSamples neither moves the step clock nor aggregates.
+    const sink = { log: (values: Record<string, number>) => this.core.logSamples(values, { step: sample++ }) };
     this.sampler = startSystemSampler({ intervalMs, tracker: sink as unknown as Tracker });
   }
 
   flush(options?: { timeoutMs?: number }): Promise<void> {
-    return this.profiler.profileOperation('experiment_tracker_flush', CATEGORY, () => {
-      if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
-      return this.core.flush(options);
-    });
+    // Core's flush also emits the open aggregation windows.
+    return this.profiler.profileOperation('experiment_tracker_flush', CATEGORY, () => this.core.flush(options));
   }
 
   /**
@@ -271,7 +240,6 @@ export class ExperimentTracker implements Tracker {
       unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
-      if (this.aggregator.size > 0) this.core.log(this.aggregator.drain(), { step: this.currentStep() });
       const report = await this.core.close(outcome, options);
       printCloseSummary(report, this.core.runHandle().runName, this.logger);
       return report;
@@ -284,12 +252,12 @@ export class ExperimentTracker implements Tracker {
     return this.close({ status: 'failed', error }, options);
   }
 
-  stats(): PipelineStats {
+  stats(): TrackerStats {
     return this.core.stats();
   }
 
   runHandle(): RunHandle {
-    return { ...this.core.runHandle(), step: this.step };
+    return this.core.runHandle();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

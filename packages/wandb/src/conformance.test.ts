@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@metrics/core';
-import { runExporterConformance } from '@metrics/core/test';
+import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createWandbExporter } from './exporter.js';
 import { itemsToObject, readWandbFile } from './log/records.js';
 import type { OfflineNative } from './offline/offline-exporter.js';

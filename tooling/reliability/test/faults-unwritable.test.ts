@@ -48,6 +48,7 @@ describe('unwritable log directory', () => {
     const lines: string[] = [];
     const memory: TrackingRecord[] = [];
     const tracker = await createExperimentTracker({
+      experimentLoggingInterval: 1, // every step's own point is checked in the files
       experiment: 'reliability-unwritable',
       runName: 'both-broken',
       tensorboardLogging: true,
@@ -91,6 +92,7 @@ describe('unwritable log directory', () => {
     const good = tempDir('rel-writable-');
     const lines: string[] = [];
     const tracker = await createExperimentTracker({
+      experimentLoggingInterval: 1, // every step's own point is checked in the files
       experiment: 'reliability-unwritable',
       runName: 'wandb-broken',
       tensorboardLogging: true,

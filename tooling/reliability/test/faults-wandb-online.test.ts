@@ -35,6 +35,7 @@ describe('W&B online under faults, through the facade', () => {
     server.injectFaults('upload', [{ status: 500 }, { reset: true }]);
     proxy.setFaults({ status429: { firstN: 15, ratio: 0.1, retryAfterS: 0.05 }, status503: 0.1, resetRatio: 0.1, pathFilter: /file_stream/ });
     const tracker = await createExperimentTracker({
+      experimentLoggingInterval: 1, // every step's own point is checked in the files
       experiment: 'reliability-wandb',
       runName: 'storm',
       tensorboardLogging: false,

@@ -7,17 +7,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InvalidMetricNameError, InvalidMetricValueError, LEGACY_METRIC_NAMES, MetricsError } from '@metrics/core';
 import { callArbitraries, CORE_METHODS, describeCall, FACADE_METHODS, type Call } from './support/security-inputs.js';
-import { applyCall, expectedUnits, type AnyTracker } from './support/security-calls.js';
+import { applyCall, expectedUnits, leaves, rewrittenName, type AnyTracker } from './support/security-calls.js';
 import { checkAfterClose, checkStandaloneAfterClose, countAccepted, openFacade, openStandalone, removeTree, tempRoot } from './support/security-harness.js';
 
 const RUNS_PER_METHOD = 300;
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeTree));
 
-/** Names the call passes (and their legacy rewrites, `loss` → `training/loss`), any of which an error may be about. */
+/**
+ * Names the call passes (with nested objects flattened, and their rewrites: legacy `loss` → `training/loss`,
+ * aliases `train/` → `training/`), any of which an error may be about.
+ */
 function namesIn(call: Call): string[] {
-  return namesPassed(call).flatMap((n) => (Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, n) ? [n, LEGACY_METRIC_NAMES[n]!] : [n]));
+  return namesPassed(call).flatMap((n) => [n, rewrittenName(n), ...(Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, n) ? [LEGACY_METRIC_NAMES[n]!] : [])]);
 }
+
+const leafNames = (v: unknown, prefix = '') => leaves(Object(v ?? {}), prefix).map(([n]) => n);
 
 function namesPassed(call: Call): string[] {
   // for…in, as the trackers iterate (a string passed as values has index keys).
@@ -28,12 +33,17 @@ function namesPassed(call: Call): string[] {
   };
   switch (call.m) {
     case 'log':
-      return keys(call.values);
+      return [...keys(call.values), ...leafNames(call.values)];
     case 'logTrainingMetrics':
-    case 'logPerformanceMetrics':
-      return [...keys(call.metrics), ...keys(call.metrics).map((k) => `${call.m === 'logTrainingMetrics' ? 'training' : 'performance'}/${k}`), 'training/epoch'];
-    case 'logProfilingData':
-      return [...keys(call.data), ...keys(call.data).map((k) => `profiling/${k}`)];
+    case 'logPerformanceMetrics': {
+      const category = call.m === 'logTrainingMetrics' ? 'training' : 'performance';
+      const nested = keys(call.metrics).flatMap((k) => leafNames({ [k]: (call.metrics as Record<string, unknown>)[k] }, k.includes('/') ? '' : category));
+      return [...keys(call.metrics), ...keys(call.metrics).map((k) => `${category}/${k}`), ...nested, 'training/epoch'];
+    }
+    case 'logProfilingData': {
+      const nested = keys(call.data).flatMap((k) => leafNames({ [k]: (call.data as Record<string, unknown>)[k] }, k.includes('/') ? '' : 'profiling'));
+      return [...keys(call.data), ...keys(call.data).map((k) => `profiling/${k}`), ...nested];
+    }
     case 'logHyperparams':
       return [...keys(call.params), ...(Array.isArray(call.metrics) ? call.metrics.map(String) : [])];
     case 'setSummary':

@@ -96,3 +96,29 @@ export function toSegment(text: string): string {
     .replace(/^_+|_+$/g, '');
   return s.length > 0 ? s : 'unnamed';
 }
+
+/**
+ * The name an invalid metric is kept under in 'warn' mode: `custom/` + the name sanitized segment by
+ * segment (camelCase split, lowercase, other characters to `_`, empty segments dropped; a leading `custom`
+ * segment is not doubled). Unlike `normalizeMetricName` it never guesses a category, so a parked name
+ * cannot land on a valid one. Undefined when nothing valid can be made or the rules have no `custom`.
+ */
+export function toCustomMetricName(name: string, rules: NameRules = DEFAULT_NAME_RULES): string | undefined {
+  if (typeof name !== 'string' || !rules.categories.includes('custom')) return undefined;
+  const segments = name
+    .split(/[/\\.]+/)
+    .map((s) =>
+      s
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, '_')
+        .replace(/_+/g, '_')
+        .replace(/^_+|_+$/g, ''),
+    )
+    .filter((s) => s.length > 0);
+  if (segments[0] === 'custom') segments.shift();
+  if (segments.length === 0) return undefined;
+  let out = ['custom', ...segments].join('/');
+  if (out.length > rules.maxLength) out = out.slice(0, rules.maxLength).replace(/[/_]+$/, '');
+  return checkMetricName(out, rules) === undefined ? out : undefined;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTracker } from '../tracker.js';
 import { createLogger } from '../logger.js';
+import { sampleRecords } from './sample-records.js';
 import { RECORD_KINDS, SPECIFICATION_VERSION, type ExporterV1, type RunInfo, type TrackingRecord } from '../spec.js';
 
 export interface ConformanceSubject {
@@ -16,23 +17,6 @@ const run = (): RunInfo => ({
   tags: { suite: 'conformance' },
   startTime: Date.now(),
 });
-
-/** One record of every kind the exporter says it supports. */
-export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
-  const t = Date.now();
-  const all: TrackingRecord[] = [
-    { kind: 'config', wallTime: t, config: { lr: 0.01, layers: [8, 4], optimizer: { name: 'sgd' } } },
-    { kind: 'hparams', wallTime: t, params: { lr: 0.01, batch_size: 32, optimizer: 'sgd', shuffle: true }, metrics: ['training/loss'] },
-    { kind: 'scalar', name: 'training/loss', value: 0.5, step: 0, wallTime: t },
-    { kind: 'scalar', name: 'training/loss', value: 0.25, step: 1, wallTime: t + 1 },
-    { kind: 'scalar', name: 'training/accuracy', value: 0.75, step: 1, wallTime: t + 1 },
-    { kind: 'histogram', name: 'model/weights', values: [0.1, 0.2, 0.2, 0.5, -1], step: 1, wallTime: t + 1 },
-    { kind: 'image', name: 'evaluation/sample', image: { width: 2, height: 2, channels: 3, data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) }, step: 1, wallTime: t + 1 },
-    { kind: 'text', name: 'model/summary', text: '# Model\n\n| layer | units |\n|---|---|\n| dense | 8 |', step: 1, wallTime: t + 1 },
-    { kind: 'summary', wallTime: t + 2, values: { 'training/loss': 0.25, 'evaluation/verdict': 'ok' } },
-  ];
-  return all.filter((r) => kinds.has(r.kind));
-}
 
 /**
  * The contract every exporter must meet, run by each backend package against itself:

@@ -31,7 +31,8 @@ const V2_EXPECTED = [...Array.from({ length: 20 }, (_, s) => [s, Math.fround(los
 beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), 'tb-oracle-'));
   for (const [i, runName] of (['run_a', 'run_b'] as const).entries()) {
-    const tracker = createTensorBoardTracker({ logDir, experiment: 'exp', runName, handleExit: false, logger: createLogger({ level: 'silent' }) });
+    // nonFinite 'keep': this test checks that NaN/±Inf are carried (core skips them by default).
+    const tracker = createTensorBoardTracker({ logDir, experiment: 'exp', runName, nonFinite: 'keep', handleExit: false, logger: createLogger({ level: 'silent' }) });
     tracker.logHyperparams(HP[runName], { metrics: ['validation/accuracy'] });
     tracker.logConfig({ lr: HP[runName].lr, layers: [8, 4] });
     for (let step = 0; step < 50; step++) tracker.log({ 'training/loss': loss(i, step) }, { step });
@@ -52,7 +53,7 @@ beforeAll(async () => {
   big.log({ 'custom/big_step': 2 }, { step: 2 ** 40 });
   await big.close();
   // TF2-style scalars: rank-0 DT_FLOAT tensors with the scalars plugin metadata on the first event.
-  const v2 = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 'v2_scalars', scalarFormat: 'tensor', handleExit: false, logger: createLogger({ level: 'silent' }) });
+  const v2 = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 'v2_scalars', scalarFormat: 'tensor', nonFinite: 'keep', handleExit: false, logger: createLogger({ level: 'silent' }) });
   for (let step = 0; step < 20; step++) v2.log({ 'training/loss': loss(0, step) }, { step });
   v2.log({ 'training/loss': Number.NaN }, { step: 20 });
   await v2.close();

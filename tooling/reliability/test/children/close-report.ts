@@ -7,6 +7,7 @@ import { createExperimentTracker } from '@metrics/unified';
 
 const [tbDir, wandbDir, spoolDir, mlflowUri] = process.argv.slice(2) as [string, string, string, string];
 const tracker = await createExperimentTracker({
+  experimentLoggingInterval: 1, // every point logged is counted in the backends
   experiment: 'reliability-close-report',
   runName: 'close-report',
   tensorboardLogging: true,

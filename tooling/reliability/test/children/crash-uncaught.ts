@@ -13,6 +13,7 @@ import { createExperimentTracker } from '@metrics/unified';
 
 const [mlflowUri, dir, runName, how] = process.argv.slice(2) as [string, string, string, string];
 const tracker = await createExperimentTracker({
+  experimentLoggingInterval: 1, // every point logged is counted in the backends
   experiment: 'reliability-crash-uncaught',
   runName,
   tensorboardLogging: true,

@@ -8,6 +8,7 @@ import { createExperimentTracker } from '@metrics/unified';
 
 const [mlflowUri, dir, runName] = process.argv.slice(2) as [string, string, string];
 const tracker = await createExperimentTracker({
+  experimentLoggingInterval: 1, // every step logged before the signal is checked in the files
   experiment: 'reliability-signals',
   runName,
   tensorboardLogging: true,

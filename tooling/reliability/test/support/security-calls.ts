@@ -1,14 +1,28 @@
 /**
  * Runs hostile calls against a tracker and says what the counters must show afterwards.
  *
- * The bookkeeping rule (read from packages/core/src/tracker.ts): every call that is not rejected by a
- * throw adds to `stats().accepted` (records pushed) or `stats().skipped` (rejected in warn mode):
- *  - log-style calls: one unit per name, or one unit for the whole call when the step is invalid or the
- *    values are not an object;
+ * The bookkeeping rule (read from packages/core/src/tracker.ts and processing/): a call of the wrong shape
+ * (values not a plain object, a step option that is not a number, unknown options) throws InvalidCallError
+ * in every policy and counts nothing. Every other call adds to `stats().accepted` (records pushed) or
+ * `stats().skipped` (rejected in warn mode):
+ *  - log-style calls: one unit per leaf name (nested plain objects are flattened with `/`), or one unit for
+ *    the whole call when the step is invalid; a leaf is accepted when its name resolves (legacy names,
+ *    prefix aliases, then the grammar, else `custom/<sanitized>` in warn mode) and its value is a finite number;
  *  - logHistogram / logImage / logText / logConfig / logArtifact: one record, accepted or skipped;
  *  - logHyperparams / setSummary: one record, plus one skipped unit per rejected metric/summary name.
+ * The facade is opened with interval 1 (see security-harness), so each call's records are pushed at once.
  */
-import { checkMetricName, LEGACY_METRIC_NAMES, MAX_STEP, type Tracker } from '@metrics/core';
+import {
+  checkMetricName,
+  InvalidCallError,
+  LEGACY_METRIC_NAMES,
+  MAX_STEP,
+  METRIC_PREFIX_ALIASES,
+  normalizeMetricName,
+  toCustomMetricName,
+  type Tracker,
+  type ValidationPolicy,
+} from '@metrics/core';
 import type { ExperimentTracker } from '@metrics/unified';
 import { expect } from 'vitest';
 import { describeCall, stepOption, type Call } from './security-inputs.js';
@@ -52,11 +66,60 @@ export function validStep(step: unknown): boolean {
   return typeof step === 'number' && Number.isInteger(step) && step >= 0 && step <= MAX_STEP;
 }
 
-/** Whether core accepts the name (after the legacy rewrite `loss` → `training/loss`). */
-export function nameAccepted(name: unknown): boolean {
+/** The name after the legacy rewrite (`loss` → `training/loss`) and the prefix aliases (`train/` → `training/`). */
+export function rewrittenName(name: unknown): string {
   const raw = typeof name === 'string' ? name : String(name);
-  const rewritten = Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, raw) ? LEGACY_METRIC_NAMES[raw]! : raw;
-  return checkMetricName(rewritten) === undefined;
+  const legacy = Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, raw) ? LEGACY_METRIC_NAMES[raw]! : raw;
+  for (const [from, to] of Object.entries(METRIC_PREFIX_ALIASES)) if (legacy.startsWith(from)) return to + legacy.slice(from.length);
+  return legacy;
+}
+
+/** Whether core logs the name under the policy (warn: an invalid one is kept under `custom/` when it can be). */
+export function nameAccepted(name: unknown, policy: ValidationPolicy = 'warn'): boolean {
+  const rewritten = rewrittenName(name);
+  if (checkMetricName(rewritten) === undefined) return true;
+  if (policy === 'normalize') return normalizeMetricName(rewritten) !== undefined;
+  if (policy === 'warn') return toCustomMetricName(rewritten) !== undefined;
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `[name, value]` for every leaf, nested plain objects flattened with `/` (as W&B does; depth 8 as core). */
+export function leaves(values: unknown, prefix = '', depth = 0, out: [string, unknown][] = []): [string, unknown][] {
+  for (const key in values as object) {
+    const value = (values as Record<string, unknown>)[key];
+    const name = prefix ? `${prefix}/${key}` : key;
+    if (depth < 8 && isPlainObject(value)) leaves(value, name, depth + 1, out);
+    else out.push([name, value]);
+  }
+  return out;
+}
+
+const badStepOption = (step: unknown) => step !== undefined && typeof step !== 'number';
+
+/** Whether the call has the wrong shape: an InvalidCallError at once, in every policy. */
+export function isShapeError(call: Call): boolean {
+  switch (call.m) {
+    case 'log':
+      return !isPlainObject(call.values) || badStepOption(call.step);
+    case 'logTrainingMetrics':
+      return typeof call.epoch !== 'number' || typeof call.step !== 'number' || !isPlainObject(call.metrics);
+    case 'logPerformanceMetrics':
+      return !isPlainObject(call.metrics) || badStepOption(call.step);
+    case 'logProfilingData':
+      return (call.data !== undefined && !isPlainObject(call.data)) || badStepOption(call.step);
+    case 'logHistogram':
+    case 'logImage':
+    case 'logText':
+      return badStepOption(call.step);
+    default:
+      return false;
+  }
 }
 
 function under(category: string, metrics: unknown): Record<string, unknown> {
@@ -67,22 +130,22 @@ function under(category: string, metrics: unknown): Record<string, unknown> {
 
 /** Units (accepted + skipped) and the accepted part for a batch of scalars at a step. */
 function scalarUnits(values: unknown, stepOk: boolean): { units: number; accepted: number } {
-  if (values === null || typeof values !== 'object') return { units: 1, accepted: 0 };
   if (!stepOk) return { units: 1, accepted: 0 };
   let units = 0;
   let accepted = 0;
-  for (const key in values) {
+  for (const [name, value] of leaves(values)) {
     units++;
-    if (nameAccepted(key) && typeof (values as Record<string, unknown>)[key] === 'number') accepted++;
+    // NaN/±Infinity are skipped by default (nonFinite: 'skip').
+    if (nameAccepted(name) && typeof value === 'number' && Number.isFinite(value)) accepted++;
   }
   return { units, accepted };
 }
 
 /** What one call must add to accepted + skipped (and, for scalars, to accepted alone), given the tracker's state just before it. */
 export function expectedUnits(t: AnyTracker, call: Call): { units: number; accepted?: number } {
-  const facade = isFacade(t);
-  // The facade fills in its own counter for a missing step (`step ?? counter`, so null too) and core checks it.
-  const scalarStepOk = (step: unknown) => (facade ? validStep(step ?? t.step) : step === undefined || validStep(step));
+  if (isShapeError(call)) return { units: 0, accepted: 0 };
+  // A missing step takes core's clock (always valid); a given one is checked.
+  const scalarStepOk = (step: unknown) => step === undefined || validStep(step);
   const invalidNames = (names: Iterable<unknown>) => {
     let n = 0;
     for (const x of names) if (!nameAccepted(x)) n++;
@@ -115,16 +178,23 @@ export function expectedUnits(t: AnyTracker, call: Call): { units: number; accep
 }
 
 /**
- * Warn policy: the call must not throw and must add exactly its units to accepted + skipped.
+ * Warn policy: the call must not throw (unless its shape is wrong: then InvalidCallError) and must add
+ * exactly its units to accepted + skipped.
  * Returns the accepted delta (for per-kind tallies).
  */
 export function checkedWarnCall(tracker: AnyTracker, call: Call): number {
   const want = expectedUnits(tracker, call);
   const before = tracker.stats();
+  let threw = false;
   try {
     applyCall(tracker, call);
   } catch (error) {
-    throw new Error(`${call.m} threw in warn policy: ${(error as Error)?.message} — call: ${describeCall(call)}`);
+    threw = true;
+    if (!(isShapeError(call) && InvalidCallError.isInstance(error))) throw new Error(`${call.m} threw in warn policy: ${(error as Error)?.message} — call: ${describeCall(call)}`);
+  }
+  if (isShapeError(call)) {
+    const after = tracker.stats();
+    expect({ threw, accepted: after.accepted - before.accepted, skipped: after.skipped - before.skipped }, `a wrong call shape throws and counts nothing: ${describeCall(call)}`).toEqual({ threw: true, accepted: 0, skipped: 0 });
   }
   const after = tracker.stats();
   const accepted = after.accepted - before.accepted;

@@ -1,0 +1,2 @@
+/** `@metrics/core/test/vitest`: the exporter conformance suite as vitest tests (needs `vitest` installed). */
+export { runExporterConformance, type ConformanceSubject } from '../testing/conformance.js';
