@@ -45,9 +45,10 @@ const quiet = { logLevel: 'silent' as const, env: {} };
 }
 
 const server = await startMlflowServer();
-const allThree = (name: string) =>
+const allThree = (name: string, extra: { experimentLoggingInterval?: number } = {}) =>
   createExperimentTracker({
     ...quiet,
+    ...extra,
     experiment: 'unified-bench',
     runName: name,
     tensorboardLogging: true,
@@ -70,7 +71,8 @@ try {
   {
     // Never yields: with default options each backend's queue (200 000 records) fills; TensorBoard and W&B
     // offline then write the oldest batch inline, MLflow spills to its spool (sent after the loop).
-    const tracker = await allThree('never-yield');
+    // Every step exported (the default interval, 10, would average ten steps into one point).
+    const tracker = await allThree('never-yield', { experimentLoggingInterval: 1 });
     const NEVER = Number(process.env.BENCH_NEVER_YIELD_SCALARS ?? 1_000_000);
     let maxCall = 0n;
     let step = 0;

@@ -7,7 +7,8 @@
  * Sizes: 1,000,000 points for TensorBoard and W&B offline (local: written inline once the queue is full);
  * MLflow 220,000 and the facade (all three) 300,000 points, because the sqlite-backed MLflow server takes
  * only a few thousand points/s here and the spooled tail is sent after the loop. Both are past the queue,
- * so the overflow policy is exercised. `RELIABILITY_NEVER_YIELD_SCALE` (e.g. 0.3) shrinks all four.
+ * so the overflow policy is exercised. The facade logs every step (`experimentLoggingInterval: 1`; its default
+ * of 10 averages ten steps into one point); queue and overflow options stay at their defaults. `RELIABILITY_NEVER_YIELD_SCALE` (e.g. 0.3) shrinks all four.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -36,6 +36,9 @@ else if (backend === 'wandb') {
     wandbMode: 'offline',
     mlflowLogging: true,
     mlflowTrackingUri: mlflowUri,
+    // Every step exported (the facade's default interval, 10, would average ten steps into one point);
+    // the queue and overflow options stay at their defaults.
+    experimentLoggingInterval: 1,
     logLevel: 'error',
     env: {},
   });
