@@ -25,3 +25,18 @@ export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';
+export { didYouMean, didYouMeanHint } from './did-you-mean.js';
+export { checkOptions, parseOptions, pickOptions, plainObjectProblem, trackerOptionsSchema, retryPolicySchema, loggerSchema, optionSchemas, type IssueNote, type OptionIssue, type OptionsCheck } from './options.js';
+export {
+  defineBackend,
+  isBackendDescriptor,
+  isBackendSelection,
+  resolveFactoryOptions,
+  type BackendContext,
+  type BackendDefaults,
+  type BackendDefinition,
+  type BackendDescriptor,
+  type BackendSelection,
+  type Env,
+  type RunFromEnv,
+} from './descriptor.js';

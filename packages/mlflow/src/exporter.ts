@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import {
+  parseOptions,
   createLogger,
   imageFile,
   shellQuote,
@@ -22,7 +23,7 @@ import {
 } from '@metrics/core';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
-import { resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
+import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
 import { checkTrackingUri } from './tracking-uri.js';
 import { replayCommand } from './replay-command.js';
 import { findRunByKey, RUN_KEY_TAG } from './run-key.js';
@@ -52,7 +53,8 @@ export interface MlflowNative {
 const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'summary', 'text', 'image', 'artifact'];
 
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
-  return new MlflowExporter(options);
+  // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
+  return new MlflowExporter(parseOptions(mlflowExporterOptionsSchema, options, 'createMlflowExporter options') as MlflowExporterOptions);
 }
 
 function failure(error: unknown): ExportResult & { ok: false } {

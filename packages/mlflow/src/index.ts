@@ -2,5 +2,6 @@ export { createMlflowExporter, type MlflowExporterOptions, type MlflowNative, ty
 export { createMlflowTracker, type MlflowTrackerOptions } from './tracker.js';
 export { MlflowClient, MlflowApiError } from './client.js';
 export { sanitizeMlflowKey, encodeMetricValue, packLogBatches, LIMITS } from './encode.js';
-export { resolveMlflowSettings, type MlflowOptions } from './settings.js';
+export { resolveMlflowSettings, mlflowFromEnv, mlflowOptionsSchema, MLFLOW_ENV_VARS, type MlflowOptions, type MlflowBackendOptions } from './settings.js';
+export { mlflow } from './backend.js';
 export { replaySpool, type ReplayResult } from './replay.js';

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
+  parseOptions,
   bucketsProblem,
   classifyError,
   encodePng,
@@ -36,6 +37,7 @@ import {
 } from './proto/messages.js';
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
 import { safeSegment } from './writer/paths.js';
+import { tensorBoardExporterOptionsSchema } from './settings.js';
 import { claimRunDir } from './writer/run-dir-claim.js';
 
 export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions, 'onError'> {
@@ -79,7 +81,8 @@ const STATUS: Record<RunOutcome['status'], number> = {
 
 /** Writes a run's records as a TensorBoard event file; see the package README. */
 export function createTensorBoardExporter(options: TensorBoardExporterOptions = {}): ExporterV1<TensorBoardNative> {
-  return new TensorBoardExporter(options);
+  // A bad option fails here (naming the fix), not later as a write error that is retried.
+  return new TensorBoardExporter(parseOptions(tensorBoardExporterOptionsSchema, options, 'createTensorBoardExporter options') as TensorBoardExporterOptions);
 }
 
 const secsOf = (ms: number): number => (Number.isFinite(ms) ? ms / 1000 : Date.now() / 1000);

@@ -5,3 +5,4 @@ export { eventFileName, safeSegment } from './writer/paths.js';
 export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.js';
 export { bucketValues } from './histogram.js';
 export * from './reader/index.js';
+export { tensorboard, tensorBoardOptionsSchema, type TensorBoardOptions } from './settings.js';

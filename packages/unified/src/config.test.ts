@@ -27,7 +27,7 @@ describe('options that are not a plain object', () => {
   }
 
   it('undefined and objects without a prototype are fine (defaults)', () => {
-    expect(resolveConfig(undefined, {}).tensorboardLogDir).toBe('runs');
+    expect(resolveConfig(undefined, {}).experimentLoggingInterval).toBe(10);
     expect(resolveConfig(Object.assign(Object.create(null), { experiment: 'e' }), {}).experiment).toBe('e');
   });
 
@@ -36,34 +36,58 @@ describe('options that are not a plain object', () => {
   });
 });
 
-describe('environment values', () => {
-  it('empty variables are unset, as in the W&B and MLflow packages', () => {
-    const c = resolveConfig({}, { WANDB_MODE: '', MLFLOW_TRACKING_URI: '', METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: '', WANDB_PROJECT: 'p', WANDB_DIR: '', TENSORBOARD_LOGDIR: '' });
-    expect(c).toMatchObject({ experiment: 'p', wandbProject: 'p', tensorboardLogDir: 'runs' });
-    expect(c.wandbMode).toBeUndefined();
-    expect(c.mlflowTrackingUri).toBeUndefined();
-    expect(c.wandbDir).toBeUndefined();
+/** Creation through the facade with every built-in backend off, except those named. */
+const only = (...on: string[]) => ({
+  tensorboardLogging: on.includes('tensorboard') ? undefined : false,
+  mlflowLogging: on.includes('mlflow') ? undefined : false,
+  wandbLogging: on.includes('wandb') ? undefined : false,
+  logLevel: 'silent' as const,
+});
+
+async function rejection(options: ExperimentTrackerOptions): Promise<InvalidConfigError> {
+  const error = await createExperimentTracker(options).then(
+    async (t) => {
+      await t.close();
+      return new Error('expected an InvalidConfigError');
+    },
+    (e: unknown) => e,
+  );
+  if (InvalidConfigError.isInstance(error)) return error;
+  throw error;
+}
+
+describe('environment values (each backend reads its own, through its descriptor)', () => {
+  it('the facade itself reads only METRICS_* and RANK', () => {
+    const c = resolveConfig({}, { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: 'x', TENSORBOARD_LOGDIR: 'y', WANDB_PROJECT: 'p', METRICS_EXPERIMENT: 'e', RANK: '2' });
+    expect(c).toMatchObject({ experiment: 'e', rank: 2 });
+    expect([c.wandbMode, c.mlflowTrackingUri, c.tensorboardLogDir, c.wandbProject]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
-  it('WANDB_MODE in any case and with the W&B aliases (dryrun = offline, run = online)', () => {
-    const cases: Record<string, string> = { offline: 'offline', OFFLINE: 'offline', ' Online ': 'online', dryrun: 'offline', DRYRUN: 'offline', run: 'online', Disabled: 'disabled' };
-    const got = Object.fromEntries(Object.keys(cases).map((v) => [v, resolveConfig({}, { WANDB_MODE: v }).wandbMode]));
-    expect(got).toEqual(cases);
+  it('empty variables are unset; a backend variable names the experiment (MLflow first, then W&B)', async () => {
+    const env = { WANDB_MODE: '', MLFLOW_TRACKING_URI: '', METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: '', WANDB_PROJECT: 'p', WANDB_DIR: '', TENSORBOARD_LOGDIR: '' };
+    const t = await createExperimentTracker({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env });
+    expect(t.runHandle().experiment).toBe('p');
+    await t.close();
+    const t2 = await createExperimentTracker({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env: { METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: 'm', WANDB_PROJECT: 'p' } });
+    expect(t2.runHandle().experiment).toBe('m');
+    await t2.close();
   });
 
-  it('an explicit option wins over the environment, and is not normalized', () => {
-    expect(resolveConfig({ wandbMode: 'disabled' }, { WANDB_MODE: 'cloud' }).wandbMode).toBe('disabled');
+  it('an explicit option wins over the environment, and is not normalized', async () => {
+    const t = await createExperimentTracker({ ...only('wandb'), wandbMode: 'disabled', env: { WANDB_MODE: 'cloud' } });
+    expect(t.backends).toEqual([]);
+    await t.close();
     expect(() => resolveConfig({ wandbMode: 'OFFLINE' as never }, {})).toThrow(/wandbMode: wandbMode must be "online", "offline" or "disabled"/);
   });
 
-  it('a blank WANDB_MODE or MLFLOW_TRACKING_URI is not a value: rejected, naming the variable', () => {
-    const error = errorOf(() => resolveConfig({}, { WANDB_MODE: ' ', MLFLOW_TRACKING_URI: '  ' }));
+  it('a blank WANDB_MODE or MLFLOW_TRACKING_URI is not a value: rejected, naming the option and the variable', async () => {
+    const error = await rejection({ ...only('wandb', 'mlflow'), env: { WANDB_MODE: ' ', MLFLOW_TRACKING_URI: '  ' } });
     expect(error.message).toMatch(/wandbMode: .*WANDB_MODE/);
     expect(error.message).toMatch(/mlflowTrackingUri: .*MLFLOW_TRACKING_URI/);
   });
 
-  it('an invalid variable is reported with its field and the variable the user set', () => {
-    const error = errorOf(() => resolveConfig({}, { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: '//user:secret@10.0.0.9', WANDB_NAME: '' }));
+  it('an invalid variable is reported with its field and the variable the user set, also when tracking is off', async () => {
+    const error = await rejection({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env: { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: '//user:secret@10.0.0.9', WANDB_NAME: '' } });
     expect(error.issues.map((i) => i.path).sort()).toEqual(['mlflowTrackingUri', 'wandbMode']);
     expect(error.message).toMatch(/wandbMode: .*environment variable WANDB_MODE/);
     expect(error.message).toMatch(/mlflowTrackingUri: .*environment variable MLFLOW_TRACKING_URI/);
@@ -71,19 +95,26 @@ describe('environment values', () => {
     expect(error.message).not.toContain('secret');
   });
 
-  it('the variable named is the one that was used, among several for one field', () => {
-    const error = errorOf(() => resolveConfig({ experimentLoggingInterval: 0 }, { METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: 'm', WANDB_PROJECT: 'p' }));
-    expect(error.message).not.toMatch(/environment variable/);
-    expect(resolveConfig({}, { METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: 'm', WANDB_PROJECT: 'p' }).experiment).toBe('m');
+  it('facade and backend issues are reported together', async () => {
+    const error = await rejection({ ...only('wandb'), experimentLoggingInterval: 0, env: { WANDB_MODE: 'cloud' } });
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['experimentLoggingInterval', 'wandbMode']);
   });
 
   it('a tracker is created with each value the backends accept', async () => {
     const created: string[] = [];
     for (const env of [{ WANDB_MODE: '' }, { WANDB_MODE: 'dryrun' }, { WANDB_MODE: 'OFFLINE' }, { MLFLOW_TRACKING_URI: '' }]) {
-      const t = await createExperimentTracker({ tensorboardLogging: false, mlflowLogging: false, wandbLogging: false, env, logLevel: 'silent' });
+      const t = await createExperimentTracker({ ...only(), env });
       await t.close();
       created.push(JSON.stringify(env));
     }
     expect(created).toHaveLength(4);
+  });
+});
+
+describe('misspelt options', () => {
+  it('an unknown facade option says which option it resembles', async () => {
+    const error = await rejection({ ...only(), tensorbordLogDir: 'x', validation: 'strcit', env: {} } as never);
+    expect(error.message).toMatch(/tensorbordLogDir: unknown option; did you mean `tensorboardLogDir`\?/);
+    expect(error.message).toMatch(/validation: .*did you mean `strict`\?/);
   });
 });

@@ -2,6 +2,7 @@ import {
   assertLogOptions,
   assertMetricValues,
   assertStepArgument,
+  InvalidConfigError,
   createLogger,
   createTracker,
   defaultRunName,
@@ -22,25 +23,37 @@ import {
   type RunOutcome,
   type Tracker,
   type TrackerStats,
+  type BackendSelection,
 } from '@metrics/core';
 import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
-import { loadBuiltInExporters, type BackendOptions } from './backends.js';
-import { assertOptionsObject, resolveConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { createBackends, loadBackends, type BackendImporter, type BackendOptions } from './backends.js';
+import { assertOptionsObject, checkConfig, CONFIG_CONTEXT, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { isExporter, isTracker, trackerAsExporter } from './define-tracker.js';
 import { printCloseSummary } from './close-summary.js';
 
 export interface ExperimentTrackerOptions extends ExperimentConfigInput {
-  /** Custom or pre-built trackers: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
+  /**
+   * The backends to log to, each with its options: `[tensorboard({ logDir: 'runs' }), mlflow()]` (descriptors
+   * from the backend packages, or your own from `defineBackend`); ready exporters and `Tracker`s are fine
+   * too. Default: every installed built-in backend, configured by the flat options and `backendOptions`.
+   */
+  exporters?: readonly (BackendSelection<any, any> | ExporterV1 | Tracker)[];
+  /** Custom or pre-built trackers, besides the backends: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
   trackers?: readonly (ExporterV1 | Tracker)[];
-  /** Options per built-in backend, keyed by its name; passed to that backend's factory. */
+  /** Options per built-in backend, keyed by its name, each typed as that backend's options (without `exporters`). */
   backendOptions?: BackendOptions;
-  /** A profiler to use (default: a new one; off with `profiling: false`). */
+  /** A profiler to use. Default: a new one (off with `profiling: false`). */
   profiler?: Profiler;
+  /** Where the tracker's own messages go. Default: a console logger at `logLevel`. */
   logger?: Logger;
+  /** Metric priorities for `selectiveLogging`. Default: the standard-metrics registry. */
   registry?: MetricRegistry;
   /** A saved run handle (from `runHandle()`, e.g. in a checkpoint): resume the same runs at the right step. */
   resume?: RunHandle;
+  /** The environment variables to read (the facade's and each backend's). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** How backend packages are imported. For tests (e.g. a backend that is not installed); default `import()`. */
+  backendImporter?: BackendImporter;
 }
 
 const CATEGORY = 'experiment_tracking';
@@ -59,9 +72,16 @@ const QUIET_OPERATIONS = {
  */
 export async function createExperimentTracker(options: ExperimentTrackerOptions = {}): Promise<ExperimentTracker> {
   assertOptionsObject(options);
-  const { trackers, backendOptions, profiler, logger, registry, resume, env, ...configInput } = options;
-  const config = resolveConfig(configInput, env);
-  const log = logger ?? createLogger({ level: config.logLevel });
+  const { exporters: chosen, trackers, backendOptions, profiler, logger, registry, resume, env, backendImporter, ...configInput } = options;
+  const checked = checkConfig(configInput, env);
+  const given = checked.ok ? checked.config : checked.valid;
+  const log = logger ?? createLogger({ level: checked.ok ? checked.config.logLevel : undefined });
+  // The backends are checked in every case (also when tracking is off or this rank is gated out), so a
+  // bad option or variable fails the same way everywhere, together with the facade's own issues.
+  const loaded = await loadBackends({ given, exporters: chosen, backendOptions, env: env ?? process.env, logger: log, importer: backendImporter });
+  const issues = [...checked.issues, ...loaded.issues];
+  if (!checked.ok || issues.length > 0) throw new InvalidConfigError(issues, CONFIG_CONTEXT);
+  const config = checked.config;
   const prof = profiler ?? createProfiler({
       enabled: config.profiling,
       // Only tracking calls are ours to warn about; the user's own operations are slow on purpose.
@@ -71,17 +91,19 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
       slowThresholdMsByOperation: QUIET_OPERATIONS,
       logger: log,
     });
-  const experiment = config.experiment ?? resume?.experiment ?? 'default';
+  const experiment = config.experiment ?? loaded.run.experiment ?? resume?.experiment ?? 'default';
   const rank = config.rank;
   const gatedOut = rank !== undefined && rank > 0 && config.rankGating === 'main';
 
   let exporters: ExporterV1[] = [];
+  let pipeline: ReturnType<typeof createBackends> = { exporters: [], fullQueue: {}, spillDir: config.mlflowSpoolDir };
   if (config.experimentTrackingEnabled && !gatedOut) {
-    exporters = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => loadBuiltInExporters(config, experiment, backendOptions ?? {}, log));
-    for (const [i, t] of (trackers ?? []).entries()) {
+    pipeline = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => createBackends(loaded.backends, { logger: log, env: env ?? process.env, spillDir: config.mlflowSpoolDir }));
+    exporters = [...pipeline.exporters];
+    for (const [i, t] of [...loaded.ready, ...(trackers ?? [])].entries()) {
       if (isExporter(t)) exporters.push(t);
       else if (isTracker(t)) exporters.push(trackerAsExporter(t, `tracker${i}`));
-      else throw new TypeError(`trackers[${i}] is neither an exporter (defineTracker) nor a Tracker`);
+      else throw new TypeError(`trackers[${i}] is neither an exporter (defineTracker), a backend (defineBackend) nor a Tracker`);
     }
     const names = new Set<string>();
     for (const e of exporters) {
@@ -89,8 +111,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
       names.add(e.name);
     }
   }
-  let runName = config.runName ?? resume?.runName;
-  let group = config.group;
+  let runName = config.runName ?? loaded.run.runName ?? resume?.runName;
+  let group = config.group ?? loaded.run.group;
   if (rank !== undefined && config.rankGating === 'all') {
     runName = `${runName ?? defaultRunName()}-rank${rank}`;
     group ??= config.runName ?? experiment;
@@ -112,9 +134,9 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     logger: log,
     closeTimeoutMs: config.closeTimeoutMs,
     resume,
-    // A remote backend that is down must not lose points: MLflow spills to its spool (replayable later).
-    fullQueue: { mlflow: 'spill' },
-    spillDir: config.mlflowSpoolDir,
+    // Each backend's own default: a remote one that is down spills to disk (MLflow's spool, replayable later).
+    fullQueue: pipeline.fullQueue,
+    spillDir: pipeline.spillDir,
     // The facade closes itself at exit/crash/signal (so its summary is printed then too), not the core.
     handleExit: false,
   });

@@ -1,8 +1,9 @@
-import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, parseOptions, pickOptions, resolveFactoryOptions, trackerOptionsSchema, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
 import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
-import { resolveSettings, type WandbOptions } from './settings.js';
+import { wandb } from './backend.js';
+import { resolveSettings, wandbOptionsSchema, type ResolvedSettings, type WandbOptions } from './settings.js';
 
 export type WandbExporterNative = OfflineNative | OnlineNative | { readonly mode: 'disabled' };
 
@@ -29,22 +30,37 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
  * is set and offline otherwise.
  */
 export function createWandbExporter(options: WandbOptions = {}): ExporterV1<WandbExporterNative> {
-  const settings = resolveSettings(options);
+  // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
+  const settings = resolveSettings(parseOptions(wandbOptionsSchema, options, 'createWandbExporter options') as WandbOptions);
   const apiKey = settings.apiKey;
   // The key is masked in every line, also when the caller passes its own logger; our lines never end
   // up in a run's captured console output.
   const logger: Logger = uncapturedLogger(withSecrets(options.logger ?? createLogger({ prefix: '[metrics:wandb]' }), () => [apiKey]));
   if (settings.mode === 'disabled') return disabledExporter();
-  if (settings.mode === 'online') return new OnlineWandbExporter(settings, logger);
-  return new OfflineWandbExporter(settings, logger);
+  return withExtraTags(settings.mode === 'online' ? new OnlineWandbExporter(settings, logger) : new OfflineWandbExporter(settings, logger), settings);
+}
+
+/** `extraTags` (`WANDB_TAGS`) join the tracker's tags in the run W&B sees (a tag alone: `key` with no value). */
+function withExtraTags<E extends ExporterV1<WandbExporterNative>>(exporter: E, settings: ResolvedSettings): E {
+  if (settings.extraTags.length === 0) return exporter;
+  const start = exporter.start.bind(exporter);
+  const extra = Object.fromEntries(settings.extraTags.map((t) => [t, '']));
+  exporter.start = (run) => start({ ...run, tags: { ...extra, ...run.tags } });
+  return exporter;
 }
 
 export type WandbTrackerOptions = WandbOptions & Omit<TrackerOptions, 'exporters'>;
 
-/** `createTracker` from @metrics/core with one W&B exporter. */
+const trackerSchema = trackerOptionsSchema.extend(wandbOptionsSchema.shape);
+
+/**
+ * `createTracker` from @metrics/core with one W&B exporter. Unknown or bad options, and a `WANDB_MODE` wandb
+ * does not know, fail here with an `InvalidConfigError` naming the fix.
+ */
 export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
+  const resolved = resolveFactoryOptions(wandb, trackerSchema, options, 'createWandbTracker options') as WandbTrackerOptions;
   // One logger for the pipeline and the exporter, so `logLevel` quiets both; the pipeline's own lines
   // (retries, drops) stay out of captured console output too.
-  const logger = options.logger ?? createLogger({ level: options.logLevel, prefix: '[metrics:wandb]' });
-  return createTracker({ ...options, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...options, logger })] });
+  const logger = resolved.logger ?? createLogger({ level: resolved.logLevel, prefix: '[metrics:wandb]' });
+  return createTracker({ ...resolved, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...pickOptions(wandbOptionsSchema, resolved), logger })] });
 }

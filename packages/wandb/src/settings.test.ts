@@ -2,8 +2,11 @@ import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@metrics/core';
-import { createWandbExporter } from './exporter.js';
+import { createLogger, InvalidConfigError } from '@metrics/core';
+import { createWandbExporter, createWandbTracker, type WandbTrackerOptions } from './exporter.js';
+import { wandb } from './backend.js';
+import { readWandbFile } from './log/records.js';
+import type { OfflineNative } from './offline/offline-exporter.js';
 import { exitCodeOf, resolveSettings, tagsFrom } from './settings.js';
 
 describe('settings from options and WANDB_* variables', () => {
@@ -64,5 +67,65 @@ describe('settings from options and WANDB_* variables', () => {
     const runs = readdirSync(join(dir, 'wandb')).filter((n) => n.startsWith('offline-run-'));
     expect(runs).toHaveLength(1);
     expect(existsSync(join(dir, 'wandb', runs[0]!, 'run-envrun1.wandb'))).toBe(true);
+  });
+});
+
+function creationError(options: unknown): InvalidConfigError {
+  try {
+    void createWandbTracker(options as WandbTrackerOptions).close();
+  } catch (error) {
+    if (InvalidConfigError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected an InvalidConfigError');
+}
+
+describe('createWandbTracker options', () => {
+  it('misspelt options fail at creation with a suggestion; nested ones too', () => {
+    const error = creationError({ projet: 'p', fileStream: { intervalMS: 5 }, handleExit: false, env: {} });
+    expect([...error.issues].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: 'fileStream.intervalMS', message: 'unknown option; did you mean `intervalMs`?' },
+      { path: 'projet', message: 'unknown option; did you mean `project`?' },
+    ]);
+  });
+
+  it('bad values fail naming the field (mode, types, ranges)', () => {
+    const error = creationError({ mode: 'ofline', requestTimeoutMs: 0, dir: 42, handleExit: false, env: {} });
+    expect(error.message).toMatch(/mode: mode must be "online", "offline" or "disabled"; did you mean `offline`\?/);
+    expect(error.message).toMatch(/requestTimeoutMs: .*must be positive/);
+    expect(error.message).toMatch(/dir: dir must be a string/);
+  });
+
+  it('the exporter factory checks its options too', () => {
+    expect(() => createWandbExporter({ mode: 'offline', diir: '/tmp/x', env: {} } as never)).toThrow(/diir: unknown option; did you mean `dir`\?/);
+  });
+
+  it('a WANDB_MODE wandb does not know fails, naming the variable; the option wins over it', async () => {
+    expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(/mode: from the environment variable WANDB_MODE: .*\(fix or unset it\)/);
+    const t = createWandbTracker({ mode: 'disabled', handleExit: false, logLevel: 'silent', env: { WANDB_MODE: 'cloud' } });
+    await t.close();
+  });
+});
+
+describe('the wandb descriptor: WANDB_* parsed in one place', () => {
+  it('WANDB_MODE in any case and with the aliases (dryrun = offline, run = online); empty = unset, blank = invalid', () => {
+    const cases: Record<string, string> = { offline: 'offline', OFFLINE: 'offline', ' Online ': 'online', dryrun: 'offline', DRYRUN: 'offline', run: 'online', Disabled: 'disabled' };
+    expect(Object.fromEntries(Object.keys(cases).map((v) => [v, wandb.resolve({}, { WANDB_MODE: v }).mode]))).toEqual(cases);
+    expect(wandb.resolve({}, { WANDB_MODE: '' }).mode).toBeUndefined();
+    expect(() => wandb.resolve({}, { WANDB_MODE: ' ' })).toThrow(/mode: .*WANDB_MODE/);
+  });
+
+  it('names the run from WANDB_PROJECT / WANDB_NAME / WANDB_RUN_GROUP, and mode disabled turns it off', () => {
+    expect(wandb.runFromEnv?.({ WANDB_PROJECT: 'p', WANDB_NAME: 'n', WANDB_RUN_GROUP: '' })).toEqual({ experiment: 'p', runName: 'n', group: undefined });
+    expect(wandb.enabled?.(wandb.resolve({}, { WANDB_MODE: 'disabled' }))).toBe(false);
+  });
+
+  it('WANDB_TAGS become tags of the run wandb sees, beside the tracker tags', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wandb-tags-'));
+    const e = createWandbExporter({ env: { WANDB_DIR: dir, WANDB_TAGS: 'baseline, v2' }, logger: createLogger({ level: 'silent' }) });
+    await e.start({ experiment: 'p', runName: 'r', tags: { team: 'ml' }, startTime: Date.now() });
+    await e.shutdown({ status: 'finished' });
+    const run = readWandbFile((e.native() as OfflineNative).wandbFile!).records.find((r) => r.type === 'run');
+    expect(run?.data.tags).toEqual(expect.arrayContaining(['baseline', 'v2', 'team:ml']));
   });
 });

@@ -1,4 +1,5 @@
-import type { Logger, RetryPolicy } from '@metrics/core';
+import { z } from 'zod';
+import { loggerSchema, optionSchemas, retryPolicySchema, type Logger, type RetryPolicy } from '@metrics/core';
 
 export type WandbMode = 'online' | 'offline' | 'disabled';
 export type WandbResume = 'allow' | 'must' | 'never' | 'auto';
@@ -60,6 +61,8 @@ export interface WandbOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-request timeout, ms. Default 180 000. */
   requestTimeoutMs?: number;
+  /** More W&B tags for the run (`WANDB_TAGS`, comma-separated), besides the tracker's `tags`. */
+  extraTags?: string[];
   logger?: Logger;
   /** Environment to read `WANDB_*` from (tests). Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -84,6 +87,7 @@ export interface ResolvedSettings {
   console: WandbConsole;
   retry: Partial<RetryPolicy>;
   requestTimeoutMs: number;
+  extraTags: string[];
 }
 
 export const DEFAULT_WANDB_RETRY: Partial<RetryPolicy> = { initialDelayMs: 2_000, maxDelayMs: 60_000, multiplier: 2, maxAttempts: 20, deadlineMs: 10 * 60_000 };
@@ -119,23 +123,71 @@ function consoleFrom(value: string | undefined): WandbConsole | undefined {
 
 const nonEmpty = (s: string | undefined) => (s && s.trim() !== '' ? s.trim() : undefined);
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * `WANDB_MODE` as wandb reads it: any case, `dryrun` = offline, `run` = online. Anything else is kept as
+ * given (a blank value too; only an empty one is unset), so validation rejects it naming the variable.
+ */
+export function wandbModeFromEnv(value: string | undefined): WandbMode | string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return modeFrom(value) ?? value;
+}
+
+/** The variable each option falls back to. */
+export const WANDB_ENV_VARS = {
+  mode: 'WANDB_MODE',
+  apiKey: 'WANDB_API_KEY',
+  baseUrl: 'WANDB_BASE_URL',
+  project: 'WANDB_PROJECT',
+  entity: 'WANDB_ENTITY',
+  dir: 'WANDB_DIR',
+  runId: 'WANDB_RUN_ID',
+  resumePolicy: 'WANDB_RESUME',
+  jobType: 'WANDB_JOB_TYPE',
+  notes: 'WANDB_NOTES',
+  console: 'WANDB_CONSOLE',
+  extraTags: 'WANDB_TAGS',
+} as const satisfies Partial<Record<keyof WandbOptions, string>>;
+
+/** W&B's options from the environment: the one place the `WANDB_*` variables are parsed. */
+export function wandbFromEnv(env: Env): Partial<WandbOptions> {
+  const tags = nonEmpty(env.WANDB_TAGS)?.split(',').map((t) => t.trim()).filter(Boolean);
+  return {
+    mode: wandbModeFromEnv(env.WANDB_MODE) as WandbMode | undefined,
+    apiKey: nonEmpty(env.WANDB_API_KEY),
+    baseUrl: nonEmpty(env.WANDB_BASE_URL),
+    project: nonEmpty(env.WANDB_PROJECT),
+    entity: nonEmpty(env.WANDB_ENTITY),
+    dir: nonEmpty(env.WANDB_DIR),
+    runId: nonEmpty(env.WANDB_RUN_ID),
+    resumePolicy: resumeFrom(env.WANDB_RESUME),
+    jobType: nonEmpty(env.WANDB_JOB_TYPE),
+    notes: nonEmpty(env.WANDB_NOTES),
+    console: consoleFrom(env.WANDB_CONSOLE),
+    extraTags: tags && tags.length > 0 ? tags : undefined,
+  };
+}
+
 export function resolveSettings(options: WandbOptions): ResolvedSettings {
-  const env = options.env ?? process.env;
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env.WANDB_API_KEY);
-  const mode = options.mode ?? modeFrom(env.WANDB_MODE) ?? (apiKey ? 'online' : 'offline');
+  const env = wandbFromEnv(options.env ?? process.env);
+  const apiKey = nonEmpty(options.apiKey) ?? env.apiKey;
+  // A direct call keeps wandb's leniency for an unknown WANDB_MODE (the factories reject it first).
+  const mode = options.mode ?? modeFrom(env.mode) ?? (apiKey ? 'online' : 'offline');
   return {
     mode,
     apiKey,
-    baseUrl: (nonEmpty(options.baseUrl) ?? nonEmpty(env.WANDB_BASE_URL) ?? 'https://api.wandb.ai').replace(/\/+$/, ''),
-    project: nonEmpty(options.project) ?? nonEmpty(env.WANDB_PROJECT),
-    entity: nonEmpty(options.entity) ?? nonEmpty(env.WANDB_ENTITY),
-    rootDir: nonEmpty(options.dir) ?? nonEmpty(env.WANDB_DIR) ?? process.cwd(),
+    baseUrl: (nonEmpty(options.baseUrl) ?? env.baseUrl ?? 'https://api.wandb.ai').replace(/\/+$/, ''),
+    project: nonEmpty(options.project) ?? env.project,
+    entity: nonEmpty(options.entity) ?? env.entity,
+    rootDir: nonEmpty(options.dir) ?? env.dir ?? process.cwd(),
     offlineWriter: options.offlineWriter === 'inline' ? 'inline' : 'thread',
     fsyncOnClose: options.fsyncOnClose === true,
-    runId: nonEmpty(options.runId) ?? nonEmpty(env.WANDB_RUN_ID),
-    resume: options.resumePolicy ?? resumeFrom(env.WANDB_RESUME),
-    jobType: options.jobType ?? nonEmpty(env.WANDB_JOB_TYPE),
-    notes: options.notes ?? nonEmpty(env.WANDB_NOTES),
+    runId: nonEmpty(options.runId) ?? env.runId,
+    resume: options.resumePolicy ?? env.resumePolicy,
+    jobType: options.jobType ?? env.jobType,
+    notes: options.notes ?? env.notes,
+    extraTags: options.extraTags ?? env.extraTags ?? [],
     stepMetric: options.stepMetric ?? 'global_step',
     systemPrefix: options.systemPrefix ?? 'system/',
     fileStream: {
@@ -144,7 +196,7 @@ export function resolveSettings(options: WandbOptions): ResolvedSettings {
       maxRequestBytes: options.fileStream?.maxRequestBytes ?? 10 * 1024 * 1024,
       maxLineBytes: options.fileStream?.maxLineBytes ?? 10 * 1024 * 1024 - 100 * 1024,
     },
-    console: options.console ?? consoleFrom(env.WANDB_CONSOLE) ?? 'off',
+    console: options.console ?? env.console ?? 'off',
     retry: { ...DEFAULT_WANDB_RETRY, ...options.retry },
     requestTimeoutMs: options.requestTimeoutMs ?? 180_000,
   };
@@ -162,3 +214,40 @@ export function exitCodeOf(outcome: { status: string; exitCode?: number; signal?
   const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
   return 128 + (signals[outcome.signal ?? 'SIGTERM'] ?? 15);
 }
+
+const { positive, positiveInt } = optionSchemas;
+/** Any string: names are made safe by the backend, never rejected (an empty one means the default). */
+const text = (what: string) => z.string({ error: `${what} must be a string` });
+
+/** W&B's options, strict: an unknown key fails with the option it resembles. */
+export const wandbOptionsSchema = z.strictObject({
+  mode: z.enum(['online', 'offline', 'disabled'], { error: 'mode must be "online", "offline" or "disabled"' }).optional(),
+  apiKey: z.string({ error: 'apiKey must be a string' }).optional(),
+  baseUrl: z.string({ error: 'baseUrl must be a URL' }).refine((s) => URL.canParse(s.trim()), 'baseUrl must be a URL such as https://api.wandb.ai').optional(),
+  project: text('project').optional(),
+  entity: text('entity').optional(),
+  dir: text('dir').optional(),
+  offlineWriter: z.enum(['thread', 'inline'], { error: 'offlineWriter must be "thread" or "inline"' }).optional(),
+  fsyncOnClose: z.boolean({ error: 'fsyncOnClose must be true or false' }).optional(),
+  runId: text('runId').optional(),
+  resumePolicy: z.enum(['allow', 'must', 'never', 'auto'], { error: 'resumePolicy must be "allow", "must", "never" or "auto"' }).optional(),
+  jobType: z.string({ error: 'jobType must be a string' }).optional(),
+  notes: z.string({ error: 'notes must be a string' }).optional(),
+  stepMetric: text('stepMetric').optional(),
+  systemPrefix: z.string({ error: 'systemPrefix must be a string' }).optional(),
+  fileStream: z
+    .strictObject({
+      intervalMs: z.number().nonnegative('fileStream.intervalMs must be ≥ 0').optional(),
+      heartbeatMs: positive('fileStream.heartbeatMs').optional(),
+      maxRequestBytes: positiveInt('fileStream.maxRequestBytes').optional(),
+      maxLineBytes: positiveInt('fileStream.maxLineBytes').optional(),
+    })
+    .optional(),
+  console: z.enum(['wrap', 'off'], { error: 'console must be "wrap" or "off"' }).optional(),
+  retry: retryPolicySchema.optional(),
+  requestTimeoutMs: positive('requestTimeoutMs (ms, default 180000)').optional(),
+  extraTags: z.array(z.string({ error: 'extraTags must be strings' }), { error: 'extraTags must be an array of strings' }).optional(),
+  logger: loggerSchema.optional(),
+  // process.env is not a plain object to zod's record check.
+  env: optionSchemas.objectOf<Readonly<Record<string, string | undefined>>>('env (an object of environment variables)').optional(),
+});

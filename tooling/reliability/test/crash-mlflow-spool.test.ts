@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startMlflowServer, type MlflowServer } from '@metrics/oracle';
-import { createLogger } from '@metrics/core';
+import { createLogger, listSpools } from '@metrics/core';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { removeTempDirs, repoDir, runChild, seededRandom, sleep, startChild, tempDir } from './support/faults-children.js';
 import { historyProblems, metricHistory, sqliteMetricCounts } from './support/faults-mlflow.js';
@@ -25,6 +25,13 @@ afterAll(async () => {
   removeTempDirs();
   await server?.stop();
 });
+
+/** The one spool file a run left in `dir` (names are unique per attempt: `<exp>__<run>__mlflow__<start>-<rand>.jsonl`). */
+function spoolOf(dir: string, runName: string): string {
+  const files = listSpools(dir, { exporter: 'mlflow' }).filter((s) => s.file.includes(`__${runName}__`));
+  expect(files, `one spool of ${runName} in ${dir}`).toHaveLength(1);
+  return files[0]!.path;
+}
 
 /** Complete lines of a spool file, parsed independently of our spool reader; a torn last line is left out. */
 function spoolLines(path: string): { records: { name: string; step: number; value: number }[]; torn: boolean } {
@@ -52,7 +59,7 @@ describe('SIGKILL while spooling MLflow points', () => {
       await sleep(delay);
       child.proc.kill('SIGKILL');
       expect((await child.exited).signal).toBe('SIGKILL');
-      const spool = spoolLines(join(spillDir, `reliability-spool__${runName}__mlflow.jsonl`));
+      const spool = spoolLines(spoolOf(spillDir, runName));
       if (spool.torn) torn++;
       // What is on disk is a contiguous run of steps per metric (the first ones may still have been in memory).
       // Sorted: the order on disk is checked by the next test.
@@ -65,7 +72,7 @@ describe('SIGKILL while spooling MLflow points', () => {
 
     const replay = await runChild(cli, ['replay', spillDir, '--tracking-uri', server.url], { cwd: join(repoDir, 'packages', 'mlflow') });
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
-    const sent = [...replay.stdout.matchAll(/✅ .*__(spool-kill\d)__mlflow\.jsonl: (\d+) records sent to run ([0-9a-f]{32})/g)];
+    const sent = [...replay.stdout.matchAll(/✅ .*__(spool-kill\d)__mlflow__[0-9TZ]+-[0-9a-f]+\.jsonl: (\d+) records sent to run ([0-9a-f]{32})/g)];
     expect(sent).toHaveLength(KILLS);
     const rows = await sqliteMetricCounts(server.dbPath);
     const counts: number[] = [];
@@ -103,7 +110,7 @@ describe('SIGKILL while spooling MLflow points', () => {
     });
     for (let step = 0; step < 600; step++) tracker.log({ 'training/loss': loss(step) }, { step });
     await tracker.close();
-    const steps = spoolLines(join(spillDir, 'reliability-spool__order__mlflow.jsonl')).records.map((r) => r.step);
+    const steps = spoolLines(spoolOf(spillDir, 'order')).records.map((r) => r.step);
     expect(steps).toHaveLength(600);
     expect(steps.slice(0, 3)).toEqual([0, 1, 2]);
     expect(steps).toEqual([...Array(600).keys()]);

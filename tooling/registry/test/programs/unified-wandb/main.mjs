@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BackendNotInstalledError, createExperimentTracker } from '@metrics/unified';
 import { readWandbFile } from '@metrics/wandb';
 
-const tracker = await createExperimentTracker({ experiment: 'exp', runName: 'run', wandbDir: 'wandb-esm', wandbMode: 'offline' });
+const tracker = await createExperimentTracker({ experiment: 'exp', runName: 'run', wandbDir: 'wandb-esm', wandbMode: 'offline', experimentLoggingInterval: 1 });
 for (let step = 0; step < 5; step++) tracker.logTrainingMetrics(0, step, { loss: 1 / (step + 1) });
 await tracker.close();
 
