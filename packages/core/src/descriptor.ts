@@ -9,7 +9,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** What a tracker built over this backend should do by default (e.g. MLflow spills to disk when down). */
 export interface BackendDefaults {
-  /** Full queue / backend down past the retry deadline. Default 'drop'. */
+  /** Full queue / backend down past the retry deadline. Default 'keep' (see `FullQueuePolicy`). */
   fullQueue?: FullQueuePolicy;
   /** Where spilled records go (with `fullQueue: 'spill'`). */
   spillDir?: string;

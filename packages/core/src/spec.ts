@@ -189,6 +189,19 @@ export interface ExporterV1<Native = unknown> {
   replayCommand?(spoolPath: string): string;
   /** Deliver one batch. Never throws: failures come back as `{ ok: false }`. */
   export(batch: readonly TrackingRecord[]): Promise<ExportResult>;
+  /**
+   * Optional, for local writers (a file on this machine): start the run before returning, like `start`.
+   * Must be idempotent with `start` (either may come first; the run is created once).
+   */
+  startSync?(run: RunInfo): ExportResult;
+  /**
+   * Optional, for local writers: deliver one batch before returning (e.g. `fs.writeSync`), in order after
+   * every batch already passed to `export` (take records in at the call, not after an await). The pipeline
+   * calls it on the caller's path when the queue is full, one bounded batch at a time, so a loop that never
+   * yields keeps its data with bounded memory. A retryable failure means nothing was written; the records
+   * go to the spool instead. Never throws.
+   */
+  exportSync?(batch: readonly TrackingRecord[]): ExportResult;
   /** Make everything exported so far durable (flush files, finish in-flight requests). */
   forceFlush(): Promise<void>;
   /** End the run with its outcome and release resources. Called once. */

@@ -221,10 +221,10 @@ describe('pipeline resilience', () => {
     expect(lines.filter((l) => l.includes('❌') && l.includes('throwing'))).toHaveLength(1);
   });
 
-  it('drops with counts when a queue is full', async () => {
+  it("drops with counts when a queue is full (fullQueue 'drop')", async () => {
     const exporter = new InMemoryExporter();
     exporter.failWith = () => new Promise<ExportResult>(() => {});
-    const { tracker } = setup({ batch: { maxQueueSize: 10, maxBatchSize: 5, exportTimeoutMs: 10_000 } }, exporter);
+    const { tracker } = setup({ fullQueue: 'drop', batch: { maxQueueSize: 10, maxBatchSize: 5, exportTimeoutMs: 10_000 } }, exporter);
     for (let i = 0; i < 30; i++) tracker.log({ 'training/loss': i });
     tracker.flush();
     expect(tracker.stats().exporters[0]).toMatchObject({ dropped: 20, queued: 10 });

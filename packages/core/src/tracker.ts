@@ -68,10 +68,12 @@ export interface TrackerOptions {
   batch?: Partial<BatchOptions>;
   retry?: Partial<RetryPolicy>;
   /**
-   * Full queue or backend down past the retry deadline: 'drop' (counted) or 'spill' to disk; one policy
-   * or one per exporter name. Default 'drop'.
+   * Full queue: 'keep' (default; nothing lost: a local writer writes inline, one bounded batch per
+   * full-queue event, any other backend spills to the spool synchronously), 'spill' (to disk, also past
+   * the retry deadline) or 'drop' (counted); one policy or one per exporter name.
    */
   fullQueue?: FullQueuePolicy | Readonly<Record<string, FullQueuePolicy>>;
+  /** Spool directory (policies 'keep' and 'spill'). Default `metrics-spool` in the cwd. */
   spillDir?: string;
   logger?: Logger;
   logLevel?: LogLevel;

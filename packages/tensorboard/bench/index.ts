@@ -1,7 +1,9 @@
 /**
  * Scalar events per second written to disk through the tracker (4 tags, simple_value scalars), the same
  * count written by tensorboardX 2.6.5 in the oracle venv (ratio), the bare EventFileWriter hot path, and
- * CRC32C throughput. Run: node --import tsx bench/index.ts   (BENCH_EVENTS, BENCH_PY_EVENTS to change sizes)
+ * CRC32C throughput; and a loop that never yields (default options, 10 scalars a step): throughput, caller
+ * ns/scalar, longest single log() call.
+ * Run: node --import tsx bench/index.ts   (BENCH_EVENTS, BENCH_PY_EVENTS, BENCH_NEVER_YIELD_EVENTS to change sizes)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { runPython } from '@metrics/oracle';
 import { crc32c, createTensorBoardTracker, EventFileWriter, listRuns } from '../src/index.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+const NEVER_YIELD_EVENTS = Number(process.env.BENCH_NEVER_YIELD_EVENTS ?? 1_000_000);
 const PY_EVENTS = Number(process.env.BENCH_PY_EVENTS ?? 40_000);
 const TAGS = ['training/loss', 'training/accuracy', 'training/learning_rate', 'performance/throughput'];
 const PKG = '@metrics/tensorboard';
@@ -43,6 +46,36 @@ async function throughTracker(events: number): Promise<{ perSec: number; bytes: 
     if (ex.exported !== events || ex.dropped !== 0) throw new Error(`bench: exported ${ex.exported} of ${events} (dropped ${ex.dropped})`);
     const file = [...listRuns(logDir).values()][0]![0]!;
     return { perSec: events / secs, bytes: statSync(file).size };
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The loop never awaits, with DEFAULT options: once the queue (200 000 records) is full, every sealed batch
+ * makes the pipeline write the oldest one inline (exportSync). Nothing may be dropped.
+ */
+async function neverYielding(events: number): Promise<{ perSec: number; callerNs: number; maxCallMs: number }> {
+  const logDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
+  try {
+    const tracker = createTensorBoardTracker({ logDir, experiment: 'bench', runName: 'never-yield', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const names = Array.from({ length: 10 }, (_, i) => `training/metric_${i}`);
+    const values: Record<string, number> = {};
+    let maxCall = 0n;
+    const t0 = process.hrtime.bigint();
+    for (let step = 0; step < events / 10; step++) {
+      for (let i = 0; i < 10; i++) values[names[i]!] = Math.sin(step + i);
+      const c0 = process.hrtime.bigint();
+      tracker.log(values, { step });
+      const spent = process.hrtime.bigint() - c0;
+      if (spent > maxCall) maxCall = spent;
+    }
+    const loopNs = Number(process.hrtime.bigint() - t0);
+    await tracker.close();
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const ex = tracker.stats().exporters[0]!;
+    if (ex.exported !== events || ex.dropped !== 0) throw new Error(`bench: never-yield exported ${ex.exported} of ${events} (dropped ${ex.dropped})`);
+    return { perSec: events / secs, callerNs: loopNs / events, maxCallMs: Number(maxCall) / 1e6 };
   } finally {
     rmSync(logDir, { recursive: true, force: true });
   }
@@ -87,6 +120,11 @@ const ours = await throughTracker(EVENTS);
 const peer = await runPython<{ perSec: number }>(TENSORBOARDX, { args: [String(PY_EVENTS), ...TAGS], timeoutMs: 30 * 60_000 });
 report({ package: PKG, name: `scalar events/s through tracker (${(EVENTS / 1e6).toFixed(1)} M)`, value: ours.perSec, unit: 'events/s', peer: 'tensorboardX 2.6.5', peerValue: peer.perSec, ratio: ours.perSec / peer.perSec });
 report({ package: PKG, name: 'bytes per scalar event on disk', value: ours.bytes / EVENTS, unit: 'B' });
+const never = await neverYielding(NEVER_YIELD_EVENTS);
+const neverName = `never-yielding loop, default options (${(NEVER_YIELD_EVENTS / 1e6).toFixed(1)} M, 10/step)`;
+report({ package: PKG, name: `scalar events/s, ${neverName}`, value: never.perSec, unit: 'events/s' });
+report({ package: PKG, name: `log() caller cost, ${neverName}`, value: never.callerNs, unit: 'ns/scalar' });
+report({ package: PKG, name: `longest single log() call, ${neverName}`, value: never.maxCallMs, unit: 'ms' });
 const bare = await bareWriter(EVENTS);
 report({ package: PKG, name: 'scalar events/s, EventFileWriter.appendScalar', value: bare, unit: 'events/s' });
 

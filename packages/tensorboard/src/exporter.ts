@@ -136,6 +136,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   }
 
   async start(run: RunInfo): Promise<ExportResult> {
+    return this.startSync(run);
+  }
+
+  /** Creates the run directory and the event file now (local and quick; the pipeline may call it inline). */
+  startSync(run: RunInfo): ExportResult {
     if (this.writer) return EXPORT_OK;
     this.run = run;
     try {
@@ -148,7 +153,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       onError: (e) => this.logger.errorOnce(`tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`, `TensorBoard event file write failed (${e.message}); will retry on the next flush.`),
     });
     try {
-      await writer.open(run.startTime);
+      writer.openSync(run.startTime);
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
       return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
@@ -160,6 +165,34 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
     const w = this.writer;
     if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    const result = this.encode(w, batch);
+    if (++this.batches >= this.maxQueue) {
+      this.batches = 0;
+      // The write runs in the background (one write per flush, in order); wait only when the disk falls behind.
+      const written = w.flush();
+      if (w.writesInFlight > 2) await written;
+    }
+    return result;
+  }
+
+  /**
+   * The same batch written before returning (the pipeline calls it when its queue is full and the caller
+   * has not yielded): encoded like `export`, then written with `writeSync` once enough is buffered, so
+   * memory stays bounded by about `flushBytes`.
+   */
+  exportSync(batch: readonly TrackingRecord[]): ExportResult {
+    const w = this.writer;
+    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    const result = this.encode(w, batch);
+    if (++this.batches >= this.maxQueue || w.pendingBytes >= (this.options.flushBytes ?? 1 << 20)) {
+      this.batches = 0;
+      w.flushSync();
+    }
+    return result;
+  }
+
+  /** Encodes a batch into the writer's buffer, in order; records that cannot be encoded come back in `remaining`. */
+  private encode(w: EventFileWriter, batch: readonly TrackingRecord[]): ExportResult {
     const dropping = this.stepPolicy === 'drop';
     // One record that can't be encoded is skipped and reported; the rest of the batch is still written.
     const bad: TrackingRecord[] = [];
@@ -179,12 +212,6 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         const name = recordName(r);
         this.logger.warnOnce(`tb-bad-record:${r.kind}:${name}`, `TensorBoard: ${r.kind} "${name}" could not be written (${error.message}); skipped.`);
       }
-    }
-    if (++this.batches >= this.maxQueue) {
-      this.batches = 0;
-      // The write runs in the background (one write per flush, in order); wait only when the disk falls behind.
-      const written = w.flush();
-      if (w.writesInFlight > 2) await written;
     }
     if (bad.length > 0) {
       // Not retryable (the same record fails again); `remaining` tells the pipeline which ones failed.

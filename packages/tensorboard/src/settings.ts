@@ -35,6 +35,7 @@ export const tensorboard = defineBackend<TensorBoardOptions, TensorBoardNative>(
   optionsSchema: tensorBoardOptionsSchema,
   fromEnv: (env) => ({ logDir: env.TENSORBOARD_LOGDIR || undefined }),
   envVars: { logDir: 'TENSORBOARD_LOGDIR' },
-  defaults: { fullQueue: 'drop' },
+  // A full queue is written inline (exportSync): core's default 'keep'.
+  defaults: { fullQueue: 'keep' },
   create: (options, { logger }) => createTensorBoardExporter({ ...options, logger }),
 });

@@ -15,6 +15,9 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
     capabilities: WANDB_CAPABILITIES,
     start: async () => EXPORT_OK,
     export: async () => EXPORT_OK,
+    // Also when the queue is full: nothing to write, so nothing is spooled either.
+    startSync: () => EXPORT_OK,
+    exportSync: () => EXPORT_OK,
     forceFlush: async () => {},
     shutdown: async () => {},
     runIds: () => ({}),

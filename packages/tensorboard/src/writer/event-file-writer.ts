@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, maskCrc } from '../crc32c.js';
@@ -79,6 +79,14 @@ export class EventFileWriter {
   private readonly tags = new Map<string, TagState>();
   private readonly seenMetadata = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * File bytes handed out to writes so far. Every write goes to its own position, so a synchronous write
+   * (`flushSync`, from an inline export while the caller never yields) and a background write still in
+   * flight never reorder the file.
+   */
+  private fileOffset = 0;
+  /** Bytes a failed write left out, with their position: written again (at the same place) by the next flush. */
+  private unwritten: { bytes: Buffer; at: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly opts: Required<Omit<EventFileWriterOptions, 'onError' | 'writerName'>> & Pick<EventFileWriterOptions, 'onError' | 'writerName'>;
@@ -128,13 +136,17 @@ export class EventFileWriter {
     this.ensure(saved.length);
     this.buf.set(saved, this.pos);
     this.pos += saved.length;
+    this.startTimer();
+    trackOpen(this);
+    await this.flush();
+    return this.path_!;
+  }
+
+  private startTimer(): void {
     if (this.opts.flushIntervalMs > 0 && Number.isFinite(this.opts.flushIntervalMs)) {
       this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
       this.timer.unref();
     }
-    trackOpen(this);
-    await this.flush();
-    return this.path_!;
   }
 
   /** Synchronous variant for code that cannot await (creates the directory and file now). */
@@ -158,6 +170,7 @@ export class EventFileWriter {
     this.ensure(saved.length);
     this.buf.set(saved, this.pos);
     this.pos += saved.length;
+    this.startTimer();
     trackOpen(this);
     this.flushSync();
     return this.path_!;
@@ -359,44 +372,66 @@ export class EventFileWriter {
 
   private async writeOut(): Promise<void> {
     this.flushQueued = false;
-    if (this.pos === 0 || !this.fh) return;
+    if (this.fd === undefined) return;
+    for (const u of this.unwritten.splice(0)) await this.writeAt(u.bytes, u.at);
+    if (this.pos === 0) return;
     const out = this.buf;
     const n = this.pos;
     this.buf = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(out.length, this.opts.flushBytes * 2)));
     this.pos = 0;
+    const at = this.fileOffset;
+    this.fileOffset += n;
+    await this.writeAt(out.subarray(0, n), at);
+  }
+
+  /** Writes `bytes` at file position `at` in the background; what fails is kept for the next flush. */
+  private async writeAt(bytes: Buffer, at: number): Promise<void> {
+    const fd = this.fd!;
     let off = 0;
     try {
-      while (off < n) {
-        const { bytesWritten } = await this.fh.write(out, off, n - off);
-        off += bytesWritten;
+      while (off < bytes.length) {
+        off += await new Promise<number>((resolve, reject) =>
+          write(fd, bytes, off, bytes.length - off, at + off, (error, n) => (error ? reject(error) : resolve(n))),
+        );
       }
-      this.bytesWritten += n;
+      this.bytesWritten += bytes.length;
     } catch (e) {
-      // Keep what wasn't written in front of newer data, so the file never gets a gap.
-      const rest = out.subarray(off, n);
-      const newer = this.buf.subarray(0, this.pos);
-      const merged = Buffer.allocUnsafe(Math.max(rest.length + newer.length, 1 << 16));
-      merged.set(rest, 0);
-      merged.set(newer, rest.length);
-      this.pos = rest.length + newer.length;
-      this.buf = merged;
-      this.opts.onError?.(e as Error);
+      this.keepUnwritten(bytes, off, at, e as Error);
     }
   }
 
-  /** Synchronous flush (for process exit). */
-  flushSync(): void {
-    if (this.pos === 0 || this.fd === undefined) return;
+  private keepUnwritten(bytes: Buffer, off: number, at: number, error: Error): void {
+    this.bytesWritten += off;
+    this.unwritten.push({ bytes: Buffer.from(bytes.subarray(off)), at: at + off });
+    this.opts.onError?.(error);
+  }
+
+  /** Writes `bytes` at `at` now; false (bytes kept for the next flush) on an I/O error. */
+  private writeAtSync(bytes: Buffer, at: number): boolean {
     let off = 0;
     try {
-      while (off < this.pos) off += writeSync(this.fd, this.buf, off, this.pos - off);
-      this.bytesWritten += this.pos;
-      this.pos = 0;
+      while (off < bytes.length) off += writeSync(this.fd!, bytes, off, bytes.length - off, at + off);
+      this.bytesWritten += bytes.length;
+      return true;
     } catch (e) {
-      this.buf.copy(this.buf, 0, off, this.pos);
-      this.pos -= off;
-      this.opts.onError?.(e as Error);
+      this.keepUnwritten(bytes, off, at, e as Error);
+      return false;
     }
+  }
+
+  /**
+   * Writes everything buffered before returning (process exit, or an inline export from a loop that never
+   * yields). Safe while a background write is in flight: each write has its own file position.
+   */
+  flushSync(): void {
+    if (this.fd === undefined) return;
+    for (const u of this.unwritten.splice(0)) this.writeAtSync(u.bytes, u.at); // a failure keeps it again
+    if (this.pos === 0) return;
+    const at = this.fileOffset;
+    this.fileOffset += this.pos;
+    const n = this.pos;
+    this.pos = 0;
+    this.writeAtSync(this.buf.subarray(0, n), at);
   }
 
   /** Flushes, optionally fsyncs, closes. Idempotent. */

@@ -36,6 +36,9 @@ export interface OfflineNative {
   readonly writer: 'thread' | 'inline' | undefined;
 }
 
+/** Longest an inline export waits for the writer thread (a log() call must stay short). */
+const SYNC_WAIT_MS = 5;
+
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
@@ -59,6 +62,11 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   async start(info: RunInfo): Promise<ExportResult> {
+    return this.startSync(info);
+  }
+
+  /** Creates the run directory and its log now (local; the pipeline may call it inline). */
+  startSync(info: RunInfo): ExportResult {
     if (this.run) return EXPORT_OK;
     try {
       const s = this.settings;
@@ -106,6 +114,29 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       const effects = this.state.apply(batch);
       const behind = this.run.write(effects);
       if (behind) await behind; // the writer is far behind: wait, so memory stays bounded
+      if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
+      return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
+    } catch (error) {
+      if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
+      this.failed = true;
+      return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    }
+  }
+
+  /**
+   * The same batch handed to the writer before returning (the pipeline calls it when its queue is full and
+   * the caller has not yielded). With the writer thread, first waits (≤ 5 ms) until it is not far behind,
+   * so memory stays bounded; a thread still starting means "not now" (retryable: the records are spooled).
+   */
+  exportSync(batch: readonly TrackingRecord[]): ExportResult {
+    if (!this.run || !this.state) return { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+    if (batch.length === 0) return EXPORT_OK;
+    if (!this.run.waitForWriter(SYNC_WAIT_MS))
+      return { ok: false, error: new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }), retryable: true };
+    try {
+      const effects = this.state.apply(batch);
+      // Room was made above, so this never waits; a failure is reported by the next write or flush.
+      void this.run.write(effects)?.catch(() => {});
       if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
       return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
     } catch (error) {

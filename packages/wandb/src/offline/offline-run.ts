@@ -130,6 +130,11 @@ export class OfflineRun {
     return this.num;
   }
 
+  /** See WriterChannel.waitForRoom: true when `write` can be called now without the writer falling far behind. */
+  waitForWriter(maxMs: number): boolean {
+    return this.closed || this.channel.waitForRoom(maxMs);
+  }
+
   /**
    * Hands a batch's records to the writer. Returns a promise only when the writer is far behind (the
    * caller should wait for it); throws the error of an earlier failed write.

@@ -5,7 +5,7 @@ import { LogSink, errorReply, type SinkMessage, type SinkReply } from './log-sin
 const port = parentPort;
 if (port) {
   const sinks = new Map<number, LogSink>();
-  /** Slot 0: messages handled, read by the sender (see WriterThread.behind). */
+  /** Slot 0: messages handled, read by the sender (see WriterThread.behind); slot 1: 1 once listening. */
   const handled = (workerData as { handled: Int32Array }).handled;
   port.on('message', (message: SinkMessage) => {
     const run = message.run ?? 0;
@@ -24,7 +24,10 @@ if (port) {
       reply = { run, seq: message.seq, ...errorReply(error) };
     }
     Atomics.add(handled, 0, 1);
+    Atomics.notify(handled, 0); // a sender blocked in waitForRoom (a loop that never yields) goes on
     if (reply) port.postMessage(reply);
   });
+  Atomics.store(handled, 1, 1);
+  Atomics.notify(handled, 1);
   port.postMessage('ready');
 }

@@ -16,6 +16,11 @@ export interface WriterChannel {
   readonly failure: Error | undefined;
   /** The writer has several messages still to handle: the sender should do what work it can itself. */
   readonly busy: boolean;
+  /**
+   * Blocks (at most `maxMs`) until a message can be sent without the writer falling far behind; false if it
+   * cannot be yet (a writer thread still starting). For senders that never yield to the event loop.
+   */
+  waitForRoom(maxMs: number): boolean;
 }
 
 export type OfflineWriterMode = 'thread' | 'inline';
@@ -45,6 +50,10 @@ class InlineChannel implements WriterChannel {
 
   constructor(options: SinkOptions) {
     this.sink = new LogSink(options);
+  }
+
+  waitForRoom(): boolean {
+    return true; // every message is written before send returns
   }
 
   send(message: SinkMessage): Promise<void> | undefined {
@@ -87,7 +96,7 @@ class WriterThread {
   private backlog: SinkMessage[] = [];
   /** Messages posted to the thread, and (slot 0, written by the thread) messages it has handled. */
   private posted = 0;
-  private readonly handled = new Int32Array(new SharedArrayBuffer(4));
+  private readonly handled = new Int32Array(new SharedArrayBuffer(8));
 
   static get(file: string): WriterThread {
     let thread = WriterThread.running.get(file);
@@ -108,6 +117,7 @@ class WriterThread {
   }
 
   private start(): void {
+    if (this.ready) return; // seen in shared memory first (waitForRoom), then the 'ready' message
     this.ready = true;
     for (const m of this.backlog) this.send(m);
     this.backlog = [];
@@ -125,6 +135,38 @@ class WriterThread {
    */
   get behind(): number {
     return this.ready ? this.posted - Atomics.load(this.handled, 0) : this.backlog.length;
+  }
+
+  /**
+   * Whether the thread listens, read from shared memory (its 'ready' message may wait unread while the
+   * sender never yields); if so, the backlog goes to it now.
+   */
+  syncReady(): boolean {
+    if (!this.ready && Atomics.load(this.handled, 1) === 1 && WriterThread.running.get(this.file) === this) this.start();
+    return this.ready;
+  }
+
+  /**
+   * Blocks until fewer than `limit` messages wait on the (ready) thread, reading its progress from shared
+   * memory: works while the sender never yields. False after `maxMs`.
+   */
+  waitForProgress(limit: number, maxMs: number): boolean {
+    const until = performance.now() + maxMs;
+    for (;;) {
+      const handled = Atomics.load(this.handled, 0);
+      if (this.posted - handled < limit) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.handled, 0, handled, left);
+    }
+  }
+
+  /** Takes a run off a thread that has not started: returns its messages (none was posted) and forgets it. */
+  detach(run: number): SinkMessage[] {
+    const mine = this.backlog.filter((m) => m.run === run);
+    this.backlog = this.backlog.filter((m) => m.run !== run);
+    this.forget(run);
+    return mine;
   }
 
   private die(error: Error): void {
@@ -191,6 +233,20 @@ class ThreadChannel implements WriterChannel {
 
   get failure(): Error | undefined {
     return this.inline ? this.inline.failure : this.failed;
+  }
+
+  /**
+   * A thread still starting cannot be waited for by a sender that never yields (it may need this thread's
+   * event loop to finish starting): this run then writes on the caller's thread from here on, its messages
+   * so far first. A running thread is waited for until it is not far behind.
+   */
+  waitForRoom(maxMs: number): boolean {
+    if (this.inline || this.failed) return true; // inline: written at once; failed: send reports it
+    if (!this.thread.syncReady()) {
+      this.writeInline(this.thread.detach(this.run));
+      return true;
+    }
+    return this.thread.waitForProgress(MAX_AHEAD, maxMs);
   }
 
   send(message: SinkMessage): Promise<void> | undefined {

@@ -1,0 +1,145 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+import { LaneState } from './lane-state.js';
+import { EXPORT_OK, type ExportResult, type RunInfo, type TrackingRecord } from './spec.js';
+import { InMemoryExporter } from './testing/in-memory-exporter.js';
+import { createTracker, type TrackerOptions } from './tracker.js';
+
+/** A local writer: it can start and write synchronously (like TensorBoard or W&B offline). */
+class SyncExporter extends InMemoryExporter {
+  syncWrites = 0;
+  largestSyncWrite = 0;
+  syncFailure: (() => ExportResult | undefined) | undefined;
+
+  startSync(run: RunInfo): ExportResult {
+    this.run ??= run;
+    return EXPORT_OK;
+  }
+
+  exportSync(batch: readonly TrackingRecord[]): ExportResult {
+    const failure = this.syncFailure?.();
+    if (failure) return failure;
+    this.syncWrites++;
+    this.largestSyncWrite = Math.max(this.largestSyncWrite, batch.length);
+    for (const r of batch) this.records.push(r);
+    return EXPORT_OK;
+  }
+}
+
+function tracker(exporter: InMemoryExporter, extra: Partial<TrackerOptions> = {}) {
+  return createTracker({
+    exporters: [exporter],
+    experiment: 'exp',
+    runName: 'run',
+    handleExit: false,
+    logger: createLogger({ sink: () => {} }),
+    batch: { maxQueueSize: 100, maxBatchSize: 10 },
+    ...extra,
+  });
+}
+
+/** The loop a user writes when nothing in it awaits. */
+function neverYield(t: ReturnType<typeof tracker>, steps: number): void {
+  for (let step = 0; step < steps; step++) t.log({ 'training/a': step, 'training/b': -step }, { step });
+}
+
+const steps = (e: InMemoryExporter, name: string) => e.scalars(name).map((s) => s.step);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe("full-queue policy 'keep' (the default)", () => {
+  it('a local writer writes the oldest records inline, one bounded batch at a time: nothing lost, memory bounded', async () => {
+    const exporter = new SyncExporter();
+    const t = tracker(exporter);
+    neverYield(t, 5000);
+    // Before the loop yields: most records are written already, the queue is within its bound.
+    expect(exporter.syncWrites).toBeGreaterThan(0);
+    expect(exporter.largestSyncWrite).toBeLessThanOrEqual(10);
+    const before = t.stats().exporters[0]!;
+    expect(before.queued).toBeLessThanOrEqual(110);
+    expect(before).toMatchObject({ dropped: 0, spilled: 0 });
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 10_000, dropped: 0, failed: 0, spilled: 0, queued: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(5000));
+    expect(steps(exporter, 'training/b')).toEqual(range(5000));
+  });
+
+  it('a remote backend (no exportSync) spills synchronously; the spool is sent in order once the caller yields', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overflow-'));
+    const exporter = new InMemoryExporter();
+    const t = tracker(exporter, { spillDir: dir });
+    neverYield(t, 5000);
+    const before = t.stats().exporters[0]!;
+    expect(before.spilled).toBeGreaterThan(9000);
+    expect(readdirSync(dir)).toHaveLength(1); // on disk before the loop returned: a crash now loses nothing
+    expect(before.dropped).toBe(0);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 10_000, dropped: 0, failed: 0, queued: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(5000));
+    expect(readdirSync(dir)).toEqual([]); // everything sent: the spool file is removed
+  });
+
+  it('when an inline write cannot happen now, records spill and the order still holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overflow-'));
+    const exporter = new SyncExporter();
+    let calls = 0;
+    // The writer is "busy" for a while (a writer thread still starting), then takes writes again.
+    exporter.syncFailure = () => (++calls < 50 ? { ok: false, retryable: true, error: new Error('busy') } : undefined);
+    const t = tracker(exporter, { spillDir: dir });
+    neverYield(t, 5000);
+    const before = t.stats().exporters[0]!;
+    expect(before.spilled).toBeGreaterThan(0);
+    expect(exporter.syncWrites).toBeGreaterThan(0); // spooled records are written inline too, oldest first
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 10_000, dropped: 0, failed: 0, queued: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(5000));
+    expect(steps(exporter, 'training/b')).toEqual(range(5000));
+  });
+
+  it('an exporter that cannot start synchronously spills until its run is started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overflow-'));
+    const exporter = new SyncExporter();
+    (exporter as { startSync?: unknown }).startSync = undefined;
+    const t = tracker(exporter, { spillDir: dir });
+    neverYield(t, 1000);
+    expect(exporter.syncWrites).toBe(0);
+    expect(t.stats().exporters[0]!.spilled).toBeGreaterThan(0);
+    await t.close();
+    expect(steps(exporter, 'training/a')).toEqual(range(1000));
+    expect(existsSync(join(dir, 'exp__run__memory.jsonl'))).toBe(false);
+  });
+
+  it("'drop' still drops (counted) and 'spill' never writes inline", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overflow-'));
+    const dropping = new SyncExporter();
+    const d = tracker(dropping, { fullQueue: 'drop' });
+    neverYield(d, 1000);
+    expect(dropping.syncWrites).toBe(0);
+    expect(d.stats().exporters[0]!.dropped).toBe(1900);
+    await d.close();
+    const spilling = new SyncExporter();
+    const s = tracker(spilling, { fullQueue: 'spill', spillDir: dir });
+    neverYield(s, 1000);
+    expect(spilling.syncWrites).toBe(0);
+    await s.close();
+    expect(steps(spilling, 'training/a')).toEqual(range(1000));
+  });
+});
+
+describe('LaneState', () => {
+  it('allows only the documented transitions', () => {
+    const s = new LaneState();
+    expect(s.phase).toBe('starting');
+    s.startSucceeded();
+    s.startSucceeded(); // reported twice (startSync, then the async start): fine
+    expect([s.phase, s.started]).toEqual(['running', true]);
+    expect(() => s.to('failed')).toThrow(/running → failed/);
+    s.to('closing');
+    expect([s.phase, s.started, s.active]).toEqual(['closing', true, false]);
+    const f = new LaneState();
+    f.to('failed');
+    expect([f.failed, f.started, f.active]).toEqual([true, false, false]);
+  });
+});
