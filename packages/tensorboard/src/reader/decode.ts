@@ -37,16 +37,18 @@ export interface DecodedEvent {
   values: DecodedValue[];
 }
 
-/** Plain objects as protobufjs's `toObject` gives them: proto field names, int64 as numbers, unset fields absent. */
+/**
+ * A message as protobufjs decodes it: fields by their .proto names; unset fields read their defaults
+ * from the prototype (so presence is `own`); int64 values may be Longs (`num` converts).
+ */
 type Msg = { [field: string]: unknown };
-const TO_OBJECT = { longs: Number } as const;
 
 function decodeAs(type: string, bytes: Uint8Array): Msg {
-  const t = tensorboardType(type);
-  return t.toObject(t.decode(bytes), TO_OBJECT) as Msg;
+  return tensorboardType(type).decode(bytes) as unknown as Msg;
 }
 
-const num = (x: unknown): number => (typeof x === 'number' ? x : 0);
+const own = (m: Msg, field: string): boolean => Object.prototype.hasOwnProperty.call(m, field);
+const num = (x: unknown): number => (typeof x === 'number' ? x : x !== null && typeof x === 'object' && 'toNumber' in x ? (x as { toNumber(): number }).toNumber() : 0);
 const str = (x: unknown): string => (typeof x === 'string' ? x : '');
 const msg = (x: unknown): Msg | undefined => (x !== null && typeof x === 'object' ? (x as Msg) : undefined);
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
@@ -74,9 +76,9 @@ export class EventDecoder {
   decode(data: Uint8Array): DecodedEvent {
     const e = decodeAs('Event', data);
     const ev: DecodedEvent = { wallTime: num(e.wall_time), step: num(e.step), values: [] };
-    if (typeof e.file_version === 'string') ev.fileVersion = e.file_version;
+    if (own(e, 'file_version')) ev.fileVersion = str(e.file_version);
     const source = msg(e.source_metadata);
-    if (source && typeof source.writer === 'string') ev.sourceWriter = source.writer;
+    if (source && own(source, 'writer')) ev.sourceWriter = str(source.writer);
     for (const v of list(msg(e.summary)?.value)) ev.values.push(this.value(msg(v) ?? {}));
     return ev;
   }
@@ -84,10 +86,10 @@ export class EventDecoder {
   private value(v: Msg): DecodedValue {
     const tag = str(v.tag);
     const pluginData = msg(msg(v.metadata)?.plugin_data);
-    const pluginContent = bytesOf(pluginData?.content);
+    const pluginContent = pluginData && own(pluginData, 'content') ? bytesOf(pluginData.content) : undefined;
     if (pluginData && !this.plugins.has(tag)) this.plugins.set(tag, { name: str(pluginData.plugin_name), content: pluginContent });
     const plugin = this.plugins.get(tag);
-    if (typeof v.simple_value === 'number') return { kind: 'scalar', tag, value: v.simple_value };
+    if (own(v, 'simple_value')) return { kind: 'scalar', tag, value: num(v.simple_value) };
     const histo = msg(v.histo);
     if (histo) {
       return {
@@ -98,8 +100,8 @@ export class EventDecoder {
         num: num(histo.num),
         sum: num(histo.sum),
         sumSquares: num(histo.sum_squares),
-        bucketLimits: list(histo.bucket_limit) as number[],
-        bucketCounts: list(histo.bucket) as number[],
+        bucketLimits: own(histo, 'bucket_limit') ? (histo.bucket_limit as number[]) : [],
+        bucketCounts: own(histo, 'bucket') ? (histo.bucket as number[]) : [],
       };
     }
     const image = msg(v.image);
@@ -138,7 +140,7 @@ function rawTensor(t: Msg): RawTensor {
   return {
     dtype: num(t.dtype),
     shape: list(msg(t.tensor_shape)?.dim).map((d) => num(msg(d)?.size)),
-    content: bytesOf(t.tensor_content),
+    content: own(t, 'tensor_content') ? bytesOf(t.tensor_content) : undefined,
     floats: list(t.float_val) as number[],
     doubles: list(t.double_val) as number[],
     strings: list(t.string_val).map((s) => bytesOf(s) ?? new Uint8Array(0)),
@@ -159,9 +161,9 @@ function tensorNumbers(t: RawTensor): number[] {
 
 function hparamValue(v: Msg | undefined): string | number | boolean | null {
   if (!v) return null;
-  if (typeof v.number_value === 'number') return v.number_value;
-  if (typeof v.string_value === 'string') return v.string_value;
-  if (typeof v.bool_value === 'boolean') return v.bool_value;
+  if (own(v, 'number_value')) return num(v.number_value);
+  if (own(v, 'string_value')) return str(v.string_value);
+  if (own(v, 'bool_value')) return v.bool_value === true;
   return null;
 }
 
