@@ -24,7 +24,7 @@ import {
   type HparamValue,
   type PluginMetadata,
 } from './messages.js';
-import { tensorboardType } from './schema.js';
+import { tensorboardType } from './protobufjs.js';
 
 const Event = tensorboardType('Event');
 const SummaryValue = tensorboardType('SummaryValue');

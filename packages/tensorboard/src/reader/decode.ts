@@ -2,7 +2,7 @@
  * Decodes Event protos into typed values (scalars, histograms, images, text, hparams, other tensors).
  * protobufjs parses the bytes with our proto/tensorboard.proto; this module gives them meaning.
  */
-import { tensorboardType } from '../proto/schema.js';
+import { tensorboardType } from '../proto/protobufjs.js';
 
 export type HparamsContent =
   | { kind: 'session_start'; hparams: Record<string, string | number | boolean | null>; groupName: string; startTimeSecs: number }
