@@ -14,7 +14,8 @@ try {
   failed = true;
 }
 const figures = [];
-if (existsSync(dir)) for (const f of readdirSync(dir)) for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) if (line) figures.push(JSON.parse(line));
+if (existsSync(dir))
+  for (const f of readdirSync(dir)) for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) if (line) figures.push(JSON.parse(line));
 writeFileSync(join(root, 'bench-results.json'), JSON.stringify(figures, null, 2) + '\n');
 console.log(`\nbench-results.json: ${figures.length} figures`);
 process.exit(failed ? 1 : 0);

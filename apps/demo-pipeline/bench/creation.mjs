@@ -34,4 +34,12 @@ const t1 = performance.now();
 await tracker.close();
 const closed = performance.now() - t1;
 rmSync(out, { recursive: true, force: true });
-console.log(JSON.stringify({ backends: tracker.backends, readyMs: +ready.toFixed(1), readyCpuMs: +((user + system) / 1000).toFixed(1), closeMs: +closed.toFixed(1), warnings: lines.filter((l) => l.includes('⚠️')) }));
+console.log(
+  JSON.stringify({
+    backends: tracker.backends,
+    readyMs: +ready.toFixed(1),
+    readyCpuMs: +((user + system) / 1000).toFixed(1),
+    closeMs: +closed.toFixed(1),
+    warnings: lines.filter((l) => l.includes('⚠️')),
+  }),
+);

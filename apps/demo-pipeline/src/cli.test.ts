@@ -3,7 +3,15 @@ import { parseCli, UsageError } from './cli.js';
 
 describe('parseCli', () => {
   it('has defaults that run everything', () => {
-    expect(parseCli([])).toEqual({ help: false, epochs: 100, backends: ['tensorboard', 'mlflow', 'wandb'], out: './.metrics-demo', seed: 42, runName: undefined, quiet: false });
+    expect(parseCli([])).toEqual({
+      help: false,
+      epochs: 100,
+      backends: ['tensorboard', 'mlflow', 'wandb'],
+      out: './.metrics-demo',
+      seed: 42,
+      runName: undefined,
+      quiet: false,
+    });
   });
 
   it('reads every flag', () => {

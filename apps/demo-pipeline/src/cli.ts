@@ -75,7 +75,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     .split(',')
     .map((b) => b.trim().toLowerCase())
     .filter(Boolean);
-  for (const b of backends) if (!ALL_BACKENDS.includes(b as Backend)) throw new UsageError(`--backends: unknown backend "${b}" (choose from ${ALL_BACKENDS.join(', ')})`);
+  for (const b of backends)
+    if (!ALL_BACKENDS.includes(b as Backend)) throw new UsageError(`--backends: unknown backend "${b}" (choose from ${ALL_BACKENDS.join(', ')})`);
   if (backends.length === 0) throw new UsageError('--backends must name at least one backend');
   return {
     help: values.help ?? false,

@@ -34,7 +34,10 @@ export function loadIris(options: { seed: number; validationFraction?: number })
   const trainIdx: number[] = [];
   const valIdx: number[] = [];
   for (let c = 0; c < classes.length; c++) {
-    const ofClass = shuffle(labels.flatMap((l, i) => (l === c ? [i] : [])), rng);
+    const ofClass = shuffle(
+      labels.flatMap((l, i) => (l === c ? [i] : [])),
+      rng,
+    );
     const nVal = Math.round(ofClass.length * fraction);
     valIdx.push(...ofClass.slice(0, nVal));
     trainIdx.push(...ofClass.slice(nVal));

@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${formatSummary(result)}\n`);
   const failed = result.stats.exporters.filter((s) => s.failed > 0 || s.dropped > 0);
   if (failed.length > 0) {
-    process.stderr.write(`❌ ${failed.map((s) => `${s.name}: ${s.failed} failed, ${s.dropped} dropped${s.lastError ? ` (${s.lastError})` : ''}`).join('; ')}\n`);
+    process.stderr.write(
+      `❌ ${failed.map((s) => `${s.name}: ${s.failed} failed, ${s.dropped} dropped${s.lastError ? ` (${s.lastError})` : ''}`).join('; ')}\n`,
+    );
     return 1;
   }
   if (result.registrationError) return 1;

@@ -43,10 +43,13 @@ describe('confusion matrix and scores', () => {
 
 describe('renderConfusionMatrix', () => {
   it('paints a perfect diagonal blue and empty cells white, with a grid', () => {
-    const img = renderConfusionMatrix([
-      [3, 0],
-      [0, 5],
-    ], 4);
+    const img = renderConfusionMatrix(
+      [
+        [3, 0],
+        [0, 5],
+      ],
+      4,
+    );
     expect(img).toMatchObject({ width: 9, height: 9, channels: 3 });
     expect(img.data.length).toBe(9 * 9 * 3);
     const px = (x: number, y: number) => Array.from(img.data.slice((y * 9 + x) * 3, (y * 9 + x) * 3 + 3));
@@ -57,10 +60,13 @@ describe('renderConfusionMatrix', () => {
   });
 
   it('shades errors red in proportion to the row', () => {
-    const img = renderConfusionMatrix([
-      [1, 1],
-      [0, 1],
-    ], 4);
+    const img = renderConfusionMatrix(
+      [
+        [1, 1],
+        [0, 1],
+      ],
+      4,
+    );
     const px = (x: number, y: number) => Array.from(img.data.slice((y * 9 + x) * 3, (y * 9 + x) * 3 + 3));
     expect(px(6, 2)).toEqual([255, 128, 128]);
   });

@@ -26,7 +26,10 @@ export interface LossResult {
 export class Mlp {
   readonly layers: Dense[];
 
-  constructor(readonly sizes: readonly number[], rng: Rng) {
+  constructor(
+    readonly sizes: readonly number[],
+    rng: Rng,
+  ) {
     if (sizes.length < 2) throw new RangeError('an MLP needs at least an input and an output size');
     this.layers = [];
     for (let l = 0; l + 1 < sizes.length; l++) {

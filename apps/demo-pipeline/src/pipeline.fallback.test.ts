@@ -37,7 +37,14 @@ describe('runPipeline with a backend that cannot be created', () => {
 
   it('fails when no backend is left', async () => {
     await expect(
-      runPipeline({ epochs: 1, seed: 1, out: mkdtempSync(join(tmpdir(), 'demo-fallback-')), backends: ['mlflow'], logger: createLogger({ level: 'silent' }), env: {} }),
+      runPipeline({
+        epochs: 1,
+        seed: 1,
+        out: mkdtempSync(join(tmpdir(), 'demo-fallback-')),
+        backends: ['mlflow'],
+        logger: createLogger({ level: 'silent' }),
+        env: {},
+      }),
     ).rejects.toThrow(/does not export/);
   });
 });

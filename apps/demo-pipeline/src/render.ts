@@ -15,8 +15,7 @@ export function renderConfusionMatrix(m: ConfusionMatrix, cell = 32): RawImage {
       const share = support > 0 ? m[a]![p]! / support : 0;
       const fade = Math.round(255 * (1 - share));
       const rgb = a === p ? [fade, fade, 255] : [255, fade, fade];
-      for (let y = a * cell + 1; y < (a + 1) * cell; y++)
-        for (let x = p * cell + 1; x < (p + 1) * cell; x++) data.set(rgb, (y * size + x) * 3);
+      for (let y = a * cell + 1; y < (a + 1) * cell; y++) for (let x = p * cell + 1; x < (p + 1) * cell; x++) data.set(rgb, (y * size + x) * 3);
     }
   }
   return { width: size, height: size, channels: 3, data };

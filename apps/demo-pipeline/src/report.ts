@@ -33,7 +33,8 @@ export function viewCommands(result: PipelineResult): string[] {
       if (uri) out.push(`MLflow UI: ${uri}/#/experiments (experiment "${result.experiment}", run "${result.runName}")`);
       // Points that could not be delivered wait in the spool (always, without a server).
       const spilled = result.stats.exporters.find((s) => s.name === 'mlflow')?.spilled ?? 0;
-      if (!uri) out.push(`npx metrics-mlflow replay ${shown(result.paths.mlflowSpool)} --tracking-uri http://127.0.0.1:5000   (after \`mlflow server --port 5000\`)`);
+      if (!uri)
+        out.push(`npx metrics-mlflow replay ${shown(result.paths.mlflowSpool)} --tracking-uri http://127.0.0.1:5000   (after \`mlflow server --port 5000\`)`);
       else if (spilled > 0) out.push(`npx metrics-mlflow replay ${shown(result.paths.mlflowSpool)} --tracking-uri ${uri}   (${spilled} points waiting)`);
     }
   }

@@ -10,7 +10,12 @@ const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The CLI exactly as `pnpm start` runs it: the packages' TypeScript sources, no build needed. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const { MLFLOW_TRACKING_URI: _u, WANDB_API_KEY: _k, ...rest } = process.env;
-  return spawnSync(process.execPath, ['--conditions=@metrics/source', '--import', 'tsx', 'src/main.ts', ...args], { cwd: APP, env: { ...rest, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['--conditions=@metrics/source', '--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: APP,
+    env: { ...rest, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 describe('the demo CLI', () => {

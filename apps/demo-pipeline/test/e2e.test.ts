@@ -76,7 +76,20 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
   it('every metric name follows the conventions, in all three backends', () => {
     const wandbNames = new Set(wandbHistory.flatMap((row) => Object.keys(row)).filter((k) => !k.startsWith('_') && k !== 'global_step'));
     for (const name of [...Object.keys(tb.scalars), ...Object.keys(mlflow.metrics), ...wandbNames]) expect(checkMetricName(name), name).toBeUndefined();
-    for (const expected of ['training/loss', 'training/accuracy', 'training/learning_rate', 'validation/loss', 'validation/accuracy', 'evaluation/accuracy', 'evaluation/precision', 'evaluation/recall', 'evaluation/f1', 'evaluation/loss', 'usage/inference_count', 'usage/latency_ms']) {
+    for (const expected of [
+      'training/loss',
+      'training/accuracy',
+      'training/learning_rate',
+      'validation/loss',
+      'validation/accuracy',
+      'evaluation/accuracy',
+      'evaluation/precision',
+      'evaluation/recall',
+      'evaluation/f1',
+      'evaluation/loss',
+      'usage/inference_count',
+      'usage/latency_ms',
+    ]) {
       expect(Object.keys(tb.scalars), expected).toContain(expected);
       expect(Object.keys(mlflow.metrics), expected).toContain(expected);
       expect([...wandbNames], expected).toContain(expected);
@@ -110,7 +123,10 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
           expect(tag, `mlflow tag summary.${name}`).toBeDefined();
           expect(close(Number(tag), points.at(-1)![1]), `${name} summary tag: ${tag}`).toBe(true);
         }
-        expect(got?.map(([s]) => s), `${backend} ${name} steps`).toEqual(points.map(([s]) => s));
+        expect(
+          got?.map(([s]) => s),
+          `${backend} ${name} steps`,
+        ).toEqual(points.map(([s]) => s));
         got!.forEach(([, v], i) => expect(close(v, points[i]![1]), `${backend} ${name}[${i}]: ${v} vs ${points[i]![1]}`).toBe(true));
       }
     }
@@ -119,7 +135,10 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
   it('TensorBoard has the weight histograms per epoch, the confusion matrix image and the model summary', () => {
     for (const layer of ['dense_0', 'dense_1', 'dense_2']) {
       const h = tb.histograms[`model/weights/${layer}`];
-      expect(h?.map((e) => e.step), layer).toEqual(result.epochs.map((e) => e.step));
+      expect(
+        h?.map((e) => e.step),
+        layer,
+      ).toEqual(result.epochs.map((e) => e.step));
       expect(h![0]!.num).toBeGreaterThan(0);
     }
     const image = tb.images['evaluation/confusion_matrix'];

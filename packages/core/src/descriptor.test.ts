@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineBackend, didYouMean, InvalidConfigError, isBackendSelection, parseOptions, resolveFactoryOptions, trackerOptionsSchema, type ExporterV1 } from './index.js';
+import {
+  defineBackend,
+  didYouMean,
+  InvalidConfigError,
+  isBackendSelection,
+  parseOptions,
+  resolveFactoryOptions,
+  trackerOptionsSchema,
+  type ExporterV1,
+} from './index.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 
 describe('didYouMean', () => {
@@ -68,7 +77,12 @@ describe('defineBackend', () => {
 
   it('resolveFactoryOptions: a factory`s own schema over the backend`s environment, with its `env` option', () => {
     const schema = trackerOptionsSchema.extend({ label: z.string().min(2, 'label too short').optional(), env: z.record(z.string(), z.string()).optional() });
-    expect(() => resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'x' } }, 'memory tracker options')).toThrow(/label: from the environment variable MEMORY_LABEL: label too short \(fix or unset it\)/);
-    expect(resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'xy' }, runName: 'r' }, 'memory tracker options')).toMatchObject({ label: 'xy', runName: 'r' });
+    expect(() => resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'x' } }, 'memory tracker options')).toThrow(
+      /label: from the environment variable MEMORY_LABEL: label too short \(fix or unset it\)/,
+    );
+    expect(resolveFactoryOptions(memory, schema, { env: { MEMORY_LABEL: 'xy' }, runName: 'r' }, 'memory tracker options')).toMatchObject({
+      label: 'xy',
+      runName: 'r',
+    });
   });
 });

@@ -11,7 +11,10 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     if (candidate === input) continue;
     const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
     // On a tie, the candidate sharing the longer prefix (`ofline` → `offline`, not `online`).
-    if (distance < bestDistance || (distance === bestDistance && best !== undefined && commonPrefix(lower, candidate.toLowerCase()) > commonPrefix(lower, best.toLowerCase()))) {
+    if (
+      distance < bestDistance ||
+      (distance === bestDistance && best !== undefined && commonPrefix(lower, candidate.toLowerCase()) > commonPrefix(lower, best.toLowerCase()))
+    ) {
       best = candidate;
       bestDistance = distance;
     }

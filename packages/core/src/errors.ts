@@ -83,10 +83,7 @@ export class ExportError extends MetricsError {
    * later replay is the plan, not a failure, so it is said once at info, not warned about.
    */
   readonly offline: boolean;
-  constructor(
-    message: string,
-    options: { cause?: unknown; statusCode?: number; isRetryable?: boolean; retryAfterMs?: number; offline?: boolean } = {},
-  ) {
+  constructor(message: string, options: { cause?: unknown; statusCode?: number; isRetryable?: boolean; retryAfterMs?: number; offline?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.offline = options.offline ?? false;
     this.statusCode = options.statusCode;

@@ -7,7 +7,16 @@ export * from './conventions/registry.js';
 export * from './conventions/legacy.js';
 export * from './conventions/aliases.js';
 export * from './helpers.js';
-export { parseConfig, createNameResolver, checkValue, checkStep, MAX_STEP, type ValidationPolicy, type NonFinitePolicy, type NameResolver } from './validation.js';
+export {
+  parseConfig,
+  createNameResolver,
+  checkValue,
+  checkStep,
+  MAX_STEP,
+  type ValidationPolicy,
+  type NonFinitePolicy,
+  type NameResolver,
+} from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
 export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
 export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } from './spool-files.js';
@@ -26,7 +35,19 @@ export { encodePng, imageFile, crc32 } from './media/png.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';
 export { didYouMean, didYouMeanHint } from './did-you-mean.js';
-export { checkOptions, parseOptions, pickOptions, plainObjectProblem, trackerOptionsSchema, retryPolicySchema, loggerSchema, optionSchemas, type IssueNote, type OptionIssue, type OptionsCheck } from './options.js';
+export {
+  checkOptions,
+  parseOptions,
+  pickOptions,
+  plainObjectProblem,
+  trackerOptionsSchema,
+  retryPolicySchema,
+  loggerSchema,
+  optionSchemas,
+  type IssueNote,
+  type OptionIssue,
+  type OptionsCheck,
+} from './options.js';
 export {
   defineBackend,
   isBackendDescriptor,

@@ -5,8 +5,21 @@ describe('toJsonSafe', () => {
   it('keeps plain data, marks cycles, stringifies BigInt, drops functions and survives throwing getters', () => {
     const config: Record<string, unknown> = { lr: 0.1, layers: [64, 32], seed: 7n, fn: () => 1, when: new Date(0), nan: Number.NaN };
     config.self = config;
-    Object.defineProperty(config, 'bad', { enumerable: true, get: () => { throw new Error('no'); } });
-    expect(toJsonSafe(config)).toEqual({ lr: 0.1, layers: [64, 32], seed: '7', when: '1970-01-01T00:00:00.000Z', nan: Number.NaN, self: '[Circular]', bad: '[unreadable]' });
+    Object.defineProperty(config, 'bad', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no');
+      },
+    });
+    expect(toJsonSafe(config)).toEqual({
+      lr: 0.1,
+      layers: [64, 32],
+      seed: '7',
+      when: '1970-01-01T00:00:00.000Z',
+      nan: Number.NaN,
+      self: '[Circular]',
+      bad: '[unreadable]',
+    });
   });
 
   it('bounds depth and size: deep chains and exponential sharing stay small', () => {

@@ -64,7 +64,10 @@ export class ExporterLane {
         this.stats.unsupported += unsupported;
         for (const r of batch)
           if (!caps.has(r.kind) && !this.routedElsewhere.has(r.kind))
-            this.options.logger.warnOnce(`unsupported:${this.exporter.name}:${r.kind}`, `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`);
+            this.options.logger.warnOnce(
+              `unsupported:${this.exporter.name}:${r.kind}`,
+              `${this.exporter.name} does not support ${r.kind} records; they are skipped for it.`,
+            );
       }
       if (records.length === 0) return;
     }
@@ -141,7 +144,10 @@ export class ExporterLane {
           this.options.logger.info(`${this.exporter.name}: ${this.stats.lastError}.`);
         } else if (!exporting && this.overflow.spillsUndelivered)
           // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
-          this.options.logger.warnOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`);
+          this.options.logger.warnOnce(
+            `err:${this.exporter.name}:${what}`,
+            `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`,
+          );
         else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
         if (!exporting) {
           if (!this.state.started && !this.state.closing) this.state.to('failed');
@@ -156,7 +162,10 @@ export class ExporterLane {
         attempt = 0;
         continue;
       }
-      this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed, retrying with backoff: ${this.stats.lastError}`);
+      this.options.logger.errorOnce(
+        `err:${this.exporter.name}:${what}`,
+        `${this.exporter.name} ${what} failed, retrying with backoff: ${this.stats.lastError}`,
+      );
       if (exporting) {
         this.stats.retried += result.remaining?.length ?? batch!.length;
         if (result.remaining) {

@@ -16,7 +16,13 @@ function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject 
   let current: unknown = schema;
   for (let i = 0; ; i++) {
     // Unwrap optional / default / nullable / readonly.
-    while (current && typeof current === 'object' && 'unwrap' in current && typeof (current as { unwrap: unknown }).unwrap === 'function' && !(current instanceof z.ZodObject)) {
+    while (
+      current &&
+      typeof current === 'object' &&
+      'unwrap' in current &&
+      typeof (current as { unwrap: unknown }).unwrap === 'function' &&
+      !(current instanceof z.ZodObject)
+    ) {
       current = (current as { unwrap(): unknown }).unwrap();
     }
     if (!(current instanceof z.ZodObject)) return undefined;
@@ -40,7 +46,12 @@ export function checkOptions<S extends z.ZodType>(schema: S, input: unknown, not
   const issues: OptionIssue[] = [];
   const add = (path: readonly PropertyKey[], message: string) => {
     const note = noteFor?.(path);
-    const text = typeof note === 'string' ? `${message} (${note})` : note ? `${note.prefix ? `${note.prefix}: ` : ''}${message}${note.suffix ? ` (${note.suffix})` : ''}` : message;
+    const text =
+      typeof note === 'string'
+        ? `${message} (${note})`
+        : note
+          ? `${note.prefix ? `${note.prefix}: ` : ''}${message}${note.suffix ? ` (${note.suffix})` : ''}`
+          : message;
     issues.push({ path: path.map(String).join('.'), message: text });
   };
   for (const issue of result.error.issues) {
@@ -68,7 +79,12 @@ function pathValue(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Like `checkOptions`, but throws one `InvalidConfigError` listing every issue. */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context: string, noteFor?: (path: readonly PropertyKey[]) => IssueNote): z.output<S> {
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  context: string,
+  noteFor?: (path: readonly PropertyKey[]) => IssueNote,
+): z.output<S> {
   const checked = checkOptions(schema, input, noteFor);
   if (checked.ok) return checked.data;
   throw new InvalidConfigError(checked.issues, context);
@@ -118,7 +134,9 @@ export const trackerOptionsSchema = z.strictObject({
   nonFinite: z.enum(['keep', 'skip'], { error: 'nonFinite must be "keep" or "skip"' }).optional(),
   nameRules: objectOf<NonNullable<TrackerOptions['nameRules']>>('nameRules').optional(),
   migrateLegacyNames: z.union([z.boolean(), z.record(z.string(), z.string())]).optional(),
-  prefixAliases: z.union([z.boolean(), z.record(z.string(), z.string())], { error: 'prefixAliases must be true/false or an object of prefix → prefix' }).optional(),
+  prefixAliases: z
+    .union([z.boolean(), z.record(z.string(), z.string())], { error: 'prefixAliases must be true/false or an object of prefix → prefix' })
+    .optional(),
   loggingPriority: z.enum(['high', 'medium', 'low'], { error: 'loggingPriority must be "high", "medium" or "low"' }).optional(),
   registry: objectOf<NonNullable<TrackerOptions['registry']>>('registry (a MetricRegistry)').optional(),
   loggingInterval: positiveInt('loggingInterval (one value per metric per N steps)').optional(),

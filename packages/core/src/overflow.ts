@@ -133,7 +133,8 @@ export class Overflow {
       this.spool ??= this.newSpool();
       this.countUnencodable(where === 'front' ? this.spool.prepend(records) : this.spool.append(records));
       this.stats.spilled += records.length;
-      if (!this.offline) this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
+      if (!this.offline)
+        this.options.logger.warnOnce(`spill:${this.exporter.name}`, `${this.exporter.name} is behind or unreachable; spooling records to ${this.spool.path}.`);
     } catch (error) {
       this.spoolFailed(records.length, error);
     }
@@ -143,7 +144,11 @@ export class Overflow {
    * At close: `older` (records still in memory) in front of what is spooled, the file rewritten with the
    * backend's run ids for a replay, or deleted when everything was sent.
    */
-  finish(runIds: Record<string, string>, older: readonly TrackingRecord[], replayCommand: (path: string) => string): { path: string; remaining: number } | undefined {
+  finish(
+    runIds: Record<string, string>,
+    older: readonly TrackingRecord[],
+    replayCommand: (path: string) => string,
+  ): { path: string; remaining: number } | undefined {
     let left: { path: string; remaining: number; unencodable: number } | undefined;
     try {
       if (older.length) {
@@ -168,7 +173,10 @@ export class Overflow {
     if (n === 0) return;
     this.stats.spilled -= n;
     this.stats.failed += n;
-    this.options.logger.errorOnce(`spill-encode:${this.exporter.name}`, `${this.exporter.name}: ${n} record(s) cannot be written to the spool (not JSON-encodable); counted as failed.`);
+    this.options.logger.errorOnce(
+      `spill-encode:${this.exporter.name}`,
+      `${this.exporter.name}: ${n} record(s) cannot be written to the spool (not JSON-encodable); counted as failed.`,
+    );
   }
 
   private spoolFailed(count: number, error: unknown): void {
@@ -187,7 +195,12 @@ export class Overflow {
       // none yet
     }
     const run = this.options.run;
-    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(run, this.exporter.name)), { $spool: 1, exporter: this.exporter.name, run, runIds });
+    return new Spool(join(this.options.spillDir ?? 'metrics-spool', spoolFileName(run, this.exporter.name)), {
+      $spool: 1,
+      exporter: this.exporter.name,
+      run,
+      runIds,
+    });
   }
 }
 

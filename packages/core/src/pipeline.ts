@@ -3,7 +3,16 @@ import type { Logger } from './logger.js';
 import type { FullQueuePolicy } from './overflow.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import { RECORD_KINDS, type BackendCloseReport, type ExporterV1, type PipelineStats, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from './spec.js';
+import {
+  RECORD_KINDS,
+  type BackendCloseReport,
+  type ExporterV1,
+  type PipelineStats,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from './spec.js';
 
 export type { FullQueuePolicy } from './overflow.js';
 

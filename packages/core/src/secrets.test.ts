@@ -12,7 +12,11 @@ describe('scrubSecrets', () => {
     process.env.WANDB_API_KEY = 'k'.repeat(40);
     const input = { lr: 0.1, apiKey: 'x', nested: { db_password: 'y', note: `key ${'k'.repeat(40)}`, list: [1, 'two', { token: 3 }] } };
     const out = scrubSecrets(input);
-    expect(out).toEqual({ lr: 0.1, apiKey: '***', nested: { db_password: '***', note: expect.not.stringContaining('k'.repeat(40)), list: [1, 'two', { token: '***' }] } });
+    expect(out).toEqual({
+      lr: 0.1,
+      apiKey: '***',
+      nested: { db_password: '***', note: expect.not.stringContaining('k'.repeat(40)), list: [1, 'two', { token: '***' }] },
+    });
     expect(input.apiKey).toBe('x'); // a copy: the caller's object is untouched
   });
 
@@ -45,13 +49,34 @@ describe('scrubSecrets', () => {
   });
 
   it('masks whole secret words, not settings that merely contain one', () => {
-    const out = scrubSecrets({ WANDB_API_KEY: 'a', hfToken: 'b', 'client-secret': 'c', aws_secret_access_key: 'd', max_tokens: 4096, tokenizer: 'gpt2', num_keys: 3 });
-    expect(out).toEqual({ WANDB_API_KEY: '***', hfToken: '***', 'client-secret': '***', aws_secret_access_key: '***', max_tokens: 4096, tokenizer: 'gpt2', num_keys: 3 });
+    const out = scrubSecrets({
+      WANDB_API_KEY: 'a',
+      hfToken: 'b',
+      'client-secret': 'c',
+      aws_secret_access_key: 'd',
+      max_tokens: 4096,
+      tokenizer: 'gpt2',
+      num_keys: 3,
+    });
+    expect(out).toEqual({
+      WANDB_API_KEY: '***',
+      hfToken: '***',
+      'client-secret': '***',
+      aws_secret_access_key: '***',
+      max_tokens: 4096,
+      tokenizer: 'gpt2',
+      num_keys: 3,
+    });
   });
 
   it('survives a throwing getter', () => {
     const config = { ok: 1 };
-    Object.defineProperty(config, 'bad', { enumerable: true, get: () => { throw new Error('no'); } });
+    Object.defineProperty(config, 'bad', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no');
+      },
+    });
     expect(scrubSecrets(config)).toEqual({ ok: 1, bad: '[unreadable]' });
   });
 });

@@ -100,5 +100,8 @@ function readIndex(array: readonly unknown[], i: number): unknown {
 
 /** `text` with the values of known credential variables (WANDB_API_KEY, MLFLOW_TRACKING_TOKEN …) masked. */
 export function redactKnown(text: string): string {
-  return redact(text, SECRET_ENV.map((k) => process.env[k]));
+  return redact(
+    text,
+    SECRET_ENV.map((k) => process.env[k]),
+  );
 }

@@ -105,27 +105,10 @@ export interface ArtifactRecord {
   type?: string;
 }
 
-export type TrackingRecord =
-  | ScalarPoint
-  | HistogramRecord
-  | ImageRecord
-  | TextRecord
-  | HyperparamsRecord
-  | ConfigRecord
-  | SummaryRecord
-  | ArtifactRecord;
+export type TrackingRecord = ScalarPoint | HistogramRecord | ImageRecord | TextRecord | HyperparamsRecord | ConfigRecord | SummaryRecord | ArtifactRecord;
 
 export type RecordKind = TrackingRecord['kind'];
-export const RECORD_KINDS: readonly RecordKind[] = [
-  'scalar',
-  'histogram',
-  'image',
-  'text',
-  'hparams',
-  'config',
-  'summary',
-  'artifact',
-];
+export const RECORD_KINDS: readonly RecordKind[] = ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'];
 
 /** What the pipeline tells an exporter about the run when it starts. */
 export interface RunInfo {

@@ -13,7 +13,16 @@ import { createTracker } from './tracker.js';
 function downTracker(spillDir: string, value: number) {
   const down = new InMemoryExporter('remote');
   down.failWith = () => ({ ok: false, retryable: true, error: new Error('down') });
-  const tracker = createTracker({ exporters: [down], experiment: 'mnist', runName: 'mlp', fullQueue: 'spill', spillDir, handleExit: false, logLevel: 'silent', retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+  const tracker = createTracker({
+    exporters: [down],
+    experiment: 'mnist',
+    runName: 'mlp',
+    fullQueue: 'spill',
+    spillDir,
+    handleExit: false,
+    logLevel: 'silent',
+    retry: { initialDelayMs: 1, maxDelayMs: 2 },
+  });
   for (let step = 0; step < 3; step++) tracker.log({ 'training/loss': value + step }, { step });
   return tracker;
 }

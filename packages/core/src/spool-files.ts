@@ -56,7 +56,12 @@ export function parseSpoolFileName(file: string): { exporter: string; startTime?
 
 function safePart(s: string): string {
   // `__` separates the parts, so a name never contains two underscores in a row.
-  return String(s).replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_{2,}/g, '_').slice(0, 80) || '_';
+  return (
+    String(s)
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .replace(/_{2,}/g, '_')
+      .slice(0, 80) || '_'
+  );
 }
 
 function stamp(ms: number): string {

@@ -236,7 +236,10 @@ describe('pipeline resilience', () => {
     const exporter = new InMemoryExporter();
     let down = true;
     exporter.failWith = (): ExportResult => (down ? { ok: false, retryable: true, error: new Error('ECONNREFUSED') } : { ok: true });
-    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 20, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineMs: 20 } }, exporter);
+    const { tracker } = setup(
+      { fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 20, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineMs: 20 } },
+      exporter,
+    );
     for (let i = 0; i < 100; i++) tracker.log({ 'training/loss': i }, { step: i });
     await new Promise((r) => setTimeout(r, 100));
     expect(tracker.stats().exporters[0]!.spilled).toBeGreaterThan(0);
@@ -329,7 +332,10 @@ describe('pipeline resilience', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     const exporter = new InMemoryExporter();
     exporter.failWith = (): ExportResult => ({ ok: false, retryable: true, error: new Error('down') });
-    const { tracker } = setup({ fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 50, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 2 } }, exporter);
+    const { tracker } = setup(
+      { fullQueue: 'spill', spillDir: dir, batch: { maxQueueSize: 50, maxBatchSize: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 2 } },
+      exporter,
+    );
     for (let i = 0; i < 200; i++) tracker.log({ 'training/loss': i }, { step: i });
     await tracker.close(undefined, { timeoutMs: 100 });
     expect(tracker.stats().exporters[0]).toMatchObject({ spilled: 200, failed: 0, dropped: 0, queued: 0 });
@@ -372,7 +378,11 @@ describe('pipeline resilience', () => {
     const { tracker, exporter } = setup();
     tracker.logHistogram('training/h', [1, 2], { step: -1 });
     tracker.logHistogram('training/h', [1n, 2n] as unknown as number[], { step: 1 });
-    tracker.logHistogram('training/h', { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: null as unknown as number[] }, { step: 1 });
+    tracker.logHistogram(
+      'training/h',
+      { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: null as unknown as number[] },
+      { step: 1 },
+    );
     tracker.logImage('training/i', { width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, { step: 0.5 });
     tracker.logText('training/t', 'x', { step: Number.NaN });
     tracker.setSummary({ 'training/seed': 7n as unknown as number });
@@ -416,7 +426,10 @@ describe('pipeline resilience', () => {
     await tracker.close();
     expect(files.records.filter((r) => r.kind === 'text')).toHaveLength(3);
     expect(server.records.filter((r) => r.kind === 'artifact')).toHaveLength(3);
-    expect(tracker.stats().exporters).toEqual([expect.objectContaining({ name: 'files', unsupported: 6 }), expect.objectContaining({ name: 'server', unsupported: 6 })]);
+    expect(tracker.stats().exporters).toEqual([
+      expect.objectContaining({ name: 'files', unsupported: 6 }),
+      expect.objectContaining({ name: 'server', unsupported: 6 }),
+    ]);
     const warnings = lines.filter((l) => l.includes('⚠️'));
     expect(warnings).toEqual([
       '[metrics] ⚠️ files does not support histogram records; they are skipped for it.',

@@ -413,7 +413,10 @@ function prepareExporters(exporters: readonly ExporterV1[], run: RunInfo, resume
       exporter.prepare(own ? { ...run, resume: own } : run);
     } catch (error) {
       // A contract breach by a custom exporter; `start` still runs and reports its own failures.
-      logger.warnOnce(`prepare:${exporter.name}`, `${exporter.name}: prepare() threw (${error instanceof Error ? error.message : String(error)}); its run ids are known only once it starts.`);
+      logger.warnOnce(
+        `prepare:${exporter.name}`,
+        `${exporter.name}: prepare() threw (${error instanceof Error ? error.message : String(error)}); its run ids are known only once it starts.`,
+      );
     }
   }
 }
@@ -437,4 +440,3 @@ function safeJson(value: unknown): string {
   const text = JSON.stringify(toJsonSafe(value));
   return text ?? String(value);
 }
-

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidConfigError, InvalidMetricNameError, InvalidMetricValueError } from './errors.js';
 import { checkMetricName, DEFAULT_NAME_RULES, normalizeMetricName, toCustomMetricName, type NameRules } from './conventions/names.js';
 import type { Logger } from './logger.js';
@@ -99,13 +99,7 @@ export function createNameResolver(options: {
  * Checks one value. Returns true to log it; false to skip (warn mode, counted by the caller);
  * throws InvalidMetricValueError in strict mode.
  */
-export function checkValue(
-  name: string,
-  value: unknown,
-  policy: ValidationPolicy,
-  nonFinite: NonFinitePolicy,
-  logger: Logger,
-): value is number {
+export function checkValue(name: string, value: unknown, policy: ValidationPolicy, nonFinite: NonFinitePolicy, logger: Logger): value is number {
   if (typeof value === 'number') {
     if (Number.isFinite(value) || nonFinite === 'keep') return true;
     return reject(name, 'non-finite values are configured to be skipped (nonFinite: "skip")', value, policy, logger);

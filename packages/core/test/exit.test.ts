@@ -10,7 +10,10 @@ function runChild(mode: string) {
   const out = join(mkdtempSync(join(tmpdir(), 'exit-')), 'out.jsonl');
   const r = spawnSync(process.execPath, ['--import', 'tsx', child, out, mode], { encoding: 'utf8', timeout: 20_000, cwd: join(import.meta.dirname, '..') });
   if (r.stderr) console.error(r.stderr);
-  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return { r, lines };
 }
 

@@ -25,13 +25,22 @@ try {
     const r = await request(api(path), { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const text = await r.body.text();
     if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${text}`);
+    // biome-ignore lint/suspicious/noExplicitAny: bench-only JSON of the MLflow REST API
     return JSON.parse(text) as Record<string, any>;
   };
 
   // 1 and 2, alternated over several rounds (medians), so neither side gets a warmer JIT or a smaller database.
   // 1. Our tracker, end to end (log() → pipeline → log-batch → server).
   const ourRound = async (round: number) => {
-    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'bench', runName: `tracker-${round}`, handleExit: false, logger: createLogger({ level: 'silent' }), env: {}, batch: { maxBatchSize: 1000, maxQueueSize: 1_000_000, scheduledDelayMs: 5 } });
+    const tracker = createMlflowTracker({
+      trackingUri: server.url,
+      experiment: 'bench',
+      runName: `tracker-${round}`,
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+      batch: { maxBatchSize: 1000, maxQueueSize: 1_000_000, scheduledDelayMs: 5 },
+    });
     await tracker.flush();
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < POINTS; i++) tracker.log({ 'training/loss': Math.sin(i) }, { step: i });
@@ -52,7 +61,12 @@ try {
     const tb = process.hrtime.bigint();
     for (let s = 0; s < POINTS; s += 1000) {
       const ts = Date.now();
-      const metrics = Array.from({ length: Math.min(1000, POINTS - s) }, (_, k) => ({ key: 'training/loss', value: Math.sin(s + k), timestamp: ts, step: s + k }));
+      const metrics = Array.from({ length: Math.min(1000, POINTS - s) }, (_, k) => ({
+        key: 'training/loss',
+        value: Math.sin(s + k),
+        timestamp: ts,
+        step: s + k,
+      }));
       await post(agent, 'runs/log-batch', { run_id: runId, metrics });
     }
     return POINTS / (Number(process.hrtime.bigint() - tb) / 1e9);
@@ -91,13 +105,53 @@ print(json.dumps({'per_call': per_call, 'batch': batch, 'async': asyn}))`,
     { args: [server.url, String(PY_CALLS), String(POINTS), String(PY_ASYNC)], timeoutMs: 1_800_000 },
   )) as { per_call: number; batch: number; async: number };
 
-  report({ package: PKG, name: 'tracker metrics/s delivered', value: oursPerSec, unit: 'metrics/s', peer: 'python log_metric per call', peerValue: py.per_call, ratio: oursPerSec / py.per_call });
-  report({ package: PKG, name: 'tracker metrics/s delivered', value: oursPerSec, unit: 'metrics/s', peer: 'python log_batch', peerValue: py.batch, ratio: oursPerSec / py.batch });
-  report({ package: PKG, name: 'tracker metrics/s delivered', value: oursPerSec, unit: 'metrics/s', peer: 'python async log_metric', peerValue: py.async, ratio: oursPerSec / py.async });
-  report({ package: PKG, name: 'tracker metrics/s delivered', value: oursPerSec, unit: 'metrics/s', peer: 'bare maximal log-batch (Node)', peerValue: barePerSec, ratio: oursPerSec / barePerSec });
+  report({
+    package: PKG,
+    name: 'tracker metrics/s delivered',
+    value: oursPerSec,
+    unit: 'metrics/s',
+    peer: 'python log_metric per call',
+    peerValue: py.per_call,
+    ratio: oursPerSec / py.per_call,
+  });
+  report({
+    package: PKG,
+    name: 'tracker metrics/s delivered',
+    value: oursPerSec,
+    unit: 'metrics/s',
+    peer: 'python log_batch',
+    peerValue: py.batch,
+    ratio: oursPerSec / py.batch,
+  });
+  report({
+    package: PKG,
+    name: 'tracker metrics/s delivered',
+    value: oursPerSec,
+    unit: 'metrics/s',
+    peer: 'python async log_metric',
+    peerValue: py.async,
+    ratio: oursPerSec / py.async,
+  });
+  report({
+    package: PKG,
+    name: 'tracker metrics/s delivered',
+    value: oursPerSec,
+    unit: 'metrics/s',
+    peer: 'bare maximal log-batch (Node)',
+    peerValue: barePerSec,
+    ratio: oursPerSec / barePerSec,
+  });
 
   // 4. Caller-side cost of log(): no server round trip on the caller's path (unreachable URI, spill off).
-  const caller = createMlflowTracker({ trackingUri: 'http://127.0.0.1:9', experiment: 'bench', handleExit: false, logger: createLogger({ level: 'silent' }), env: {}, fullQueue: 'drop', batch: { maxQueueSize: 10_000_000 } });
+  const caller = createMlflowTracker({
+    trackingUri: 'http://127.0.0.1:9',
+    experiment: 'bench',
+    handleExit: false,
+    logger: createLogger({ level: 'silent' }),
+    env: {},
+    fullQueue: 'drop',
+    batch: { maxQueueSize: 10_000_000 },
+  });
   let step = 0;
   const ns = await nsPerOp(() => {
     for (let i = 0; i < 10_000; i++) caller.log({ 'training/loss': i }, { step: step++ });

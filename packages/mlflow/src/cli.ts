@@ -54,7 +54,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { 'tracking-uri': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { 'tracking-uri': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -68,7 +68,9 @@ export class MlflowClient {
       const code = (error as { code?: string }).code ?? '';
       // No HTTP answer at all (refused, reset, timed out): always worth another try, like the Python client.
       const what = `${method} ${path}: ${code || (error as Error).message}`;
-      throw new MlflowApiError(this.clean(CONNECT_FAILURES.has(code) ? unreachableMessage(this.settings.trackingUri, what) : what), code, { isRetryable: true });
+      throw new MlflowApiError(this.clean(CONNECT_FAILURES.has(code) ? unreachableMessage(this.settings.trackingUri, what) : what), code, {
+        isRetryable: true,
+      });
     }
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;

@@ -11,7 +11,7 @@ describe('encoding for the MLflow server', () => {
     expect(encodeMetricValue(0.5)).toBe(0.5);
   });
 
-  it('sanitizes keys into MLflow\'s grammar (property)', () => {
+  it("sanitizes keys into MLflow's grammar (property)", () => {
     expect(sanitizeMlflowKey('val/AR@100')).toBe('val/AR_100');
     expect(sanitizeMlflowKey('a//b/../c/')).toBe('a/b/c');
     fc.assert(
@@ -40,7 +40,16 @@ describe('encoding for the MLflow server', () => {
   });
 
   it('reads the official environment variables', () => {
-    const s = resolveMlflowSettings({}, { MLFLOW_TRACKING_URI: 'http://h:5000/', MLFLOW_TRACKING_TOKEN: 't', MLFLOW_RUN_ID: 'r', MLFLOW_EXPERIMENT_NAME: 'e', MLFLOW_TRACKING_INSECURE_TLS: 'true' });
+    const s = resolveMlflowSettings(
+      {},
+      {
+        MLFLOW_TRACKING_URI: 'http://h:5000/',
+        MLFLOW_TRACKING_TOKEN: 't',
+        MLFLOW_RUN_ID: 'r',
+        MLFLOW_EXPERIMENT_NAME: 'e',
+        MLFLOW_TRACKING_INSECURE_TLS: 'true',
+      },
+    );
     expect(s).toMatchObject({ trackingUri: 'http://h:5000', token: 't', runId: 'r', experimentName: 'e', insecureTls: true });
     expect(resolveMlflowSettings({}, {}).insecureTls).toBe(false);
   });

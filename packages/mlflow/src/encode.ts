@@ -56,7 +56,11 @@ export interface LogBatchBody {
  * so a failed request can report the records not yet delivered. (Re-sending a delivered item is harmless:
  * the server drops identical metric rows and accepts a param logged again with the same value.)
  */
-export function packLogBatches(metrics: { m: MlflowMetric; i: number }[], params: { kv: KeyValue; i: number }[], tags: { kv: KeyValue; i: number }[]): LogBatchBody[] {
+export function packLogBatches(
+  metrics: { m: MlflowMetric; i: number }[],
+  params: { kv: KeyValue; i: number }[],
+  tags: { kv: KeyValue; i: number }[],
+): LogBatchBody[] {
   const out: LogBatchBody[] = [];
   let mi = 0;
   let pi = 0;

@@ -97,7 +97,11 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
 
   private api(): MlflowClient {
     // Not retryable: the pipeline then sends every record to the spool at once (for `metrics-mlflow replay`).
-    if (!this.client) throw new ExportError('no MLflow tracking URI (set MLFLOW_TRACKING_URI or trackingUri); records go to the spool for `metrics-mlflow replay`', { isRetryable: false, offline: true });
+    if (!this.client)
+      throw new ExportError('no MLflow tracking URI (set MLFLOW_TRACKING_URI or trackingUri); records go to the spool for `metrics-mlflow replay`', {
+        isRetryable: false,
+        offline: true,
+      });
     return this.client;
   }
 
@@ -153,7 +157,12 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   }
 
   private async resumeRun(api: MlflowClient, runId: string): Promise<void> {
-    const got = await api.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string }; data?: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] } } }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
+    const got = await api.call<{
+      run: {
+        info: { run_id: string; experiment_id: string; artifact_uri: string };
+        data?: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] };
+      };
+    }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
     // Params already on the run, so a changed value is caught here with a clear message.
     for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
     const key = got.run.data?.tags?.find((t) => t.key === RUN_KEY_TAG)?.value;
@@ -169,9 +178,14 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     const api = this.api();
     const byName = async () => {
       try {
-        const r = await api.call<{ experiment: { experiment_id: string; lifecycle_stage: string } }>('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+        const r = await api.call<{ experiment: { experiment_id: string; lifecycle_stage: string } }>(
+          'GET',
+          `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
+        );
         if (r.experiment.lifecycle_stage === 'deleted')
-          throw new MlflowApiError(`MLflow experiment "${name}" is deleted; restore it (mlflow experiments restore) or choose another name`, 'DELETED', { isRetryable: false });
+          throw new MlflowApiError(`MLflow experiment "${name}" is deleted; restore it (mlflow experiments restore) or choose another name`, 'DELETED', {
+            isRetryable: false,
+          });
         return r.experiment.experiment_id;
       } catch (error) {
         if (MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
@@ -220,7 +234,11 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
             const before = this.params.get(kv.key);
             if (before !== undefined && before !== kv.value) {
               // Permanent: reported once, the rest of the batch is still delivered (a retry could never succeed).
-              permanent ??= new MlflowApiError(`MLflow params are immutable: "${kv.key}" was "${before}", cannot change it to "${kv.value}" (log it as a metric or a tag instead)`, 'INVALID_PARAMETER_VALUE', { isRetryable: false });
+              permanent ??= new MlflowApiError(
+                `MLflow params are immutable: "${kv.key}" was "${before}", cannot change it to "${kv.value}" (log it as a metric or a tag instead)`,
+                'INVALID_PARAMETER_VALUE',
+                { isRetryable: false },
+              );
               rejected.add(i);
               continue;
             }
@@ -303,7 +321,11 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   /** Artifact proxy: PUT /api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>. */
   private async upload(path: string, bytes: Uint8Array): Promise<void> {
     const prefix = this.artifactPrefix();
-    const clean = path.split('/').filter((s) => s && s !== '.' && s !== '..').map(encodeURIComponent).join('/');
+    const clean = path
+      .split('/')
+      .filter((s) => s && s !== '.' && s !== '..')
+      .map(encodeURIComponent)
+      .join('/');
     await this.api().call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${prefix}/${clean}`, undefined, bytes);
   }
 
@@ -323,7 +345,11 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private artifactPrefix(): string {
     const uri = this.artifactUri ?? '';
     if (!uri.startsWith('mlflow-artifacts:'))
-      throw new MlflowApiError(`MLflow run artifact URI "${uri}" is not served by the tracking server (start it with --serve-artifacts)`, 'UNSUPPORTED_ARTIFACT_STORE', { isRetryable: false });
+      throw new MlflowApiError(
+        `MLflow run artifact URI "${uri}" is not served by the tracking server (start it with --serve-artifacts)`,
+        'UNSUPPORTED_ARTIFACT_STORE',
+        { isRetryable: false },
+      );
     return uri.replace(/^mlflow-artifacts:(\/\/[^/]+)?\/*/, '');
   }
 
@@ -370,9 +396,14 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     };
   }
 
-  private async registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion> {
+  private async registerModel(
+    name: string,
+    artifactPath: string,
+    options?: { description?: string; tags?: Record<string, string> },
+  ): Promise<RegisteredModelVersion> {
     const api = this.api();
-    if (!this.runId || !this.artifactUri) throw new MlflowApiError('MLflow: the run has not started yet; flush() before registering a model', 'NOT_STARTED', { isRetryable: false });
+    if (!this.runId || !this.artifactUri)
+      throw new MlflowApiError('MLflow: the run has not started yet; flush() before registering a model', 'NOT_STARTED', { isRetryable: false });
     try {
       await api.callWithRetry('POST', '/api/2.0/mlflow/registered-models/create', { name, description: options?.description });
     } catch (error) {

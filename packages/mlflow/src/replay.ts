@@ -15,7 +15,12 @@ export interface ReplayResult {
  */
 export async function replaySpool(
   path: string,
-  options: { trackingUri: string; logger?: Logger; batchSize?: number; /** Credentials and TLS settings (MLFLOW_TRACKING_TOKEN, …). Default process.env. */ env?: NodeJS.ProcessEnv },
+  options: {
+    trackingUri: string;
+    logger?: Logger;
+    batchSize?: number /** Credentials and TLS settings (MLFLOW_TRACKING_TOKEN, …). Default process.env. */;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<ReplayResult[]> {
   // The spool says which run; credentials and TLS settings come from the environment, never from the spool.
   const env = { ...(options.env ?? process.env), MLFLOW_RUN_ID: undefined, MLFLOW_EXPERIMENT_ID: undefined, MLFLOW_EXPERIMENT_NAME: undefined };

@@ -40,7 +40,7 @@ describe('createMlflowTracker options', () => {
   });
 
   it('the exporter factory checks its options too', () => {
-    expect(() => createMlflowExporter({ requestTimeoutMs: '30s', env: {} } as never)).toThrow(/createMlflowExporter options:\n  - requestTimeoutMs: /);
+    expect(() => createMlflowExporter({ requestTimeoutMs: '30s', env: {} } as never)).toThrow(/createMlflowExporter options:\n {2}- requestTimeoutMs: /);
   });
 
   it('valid options spill to the spool as before (no server)', async () => {

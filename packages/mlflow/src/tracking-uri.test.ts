@@ -9,7 +9,9 @@ describe('tracking URI checked at creation', () => {
     expect(create({ trackingUri: '127.0.0.1:5000', env: {} })).toThrow(InvalidConfigError);
     expect(create({ trackingUri: '127.0.0.1:5000', env: {} })).toThrow(/trackingUri: "127\.0\.0\.1:5000" has no scheme; use "http:\/\/127\.0\.0\.1:5000"/);
     expect(create({ trackingUri: 'localhost:5000', env: {} })).toThrow(/use "http:\/\/localhost:5000"/);
-    expect(create({ env: { MLFLOW_TRACKING_URI: 'mlflow.internal:80/prefix' } })).toThrow(/MLFLOW_TRACKING_URI: "mlflow\.internal:80\/prefix" has no scheme; use "http:\/\/mlflow\.internal:80\/prefix"/);
+    expect(create({ env: { MLFLOW_TRACKING_URI: 'mlflow.internal:80/prefix' } })).toThrow(
+      /MLFLOW_TRACKING_URI: "mlflow\.internal:80\/prefix" has no scheme; use "http:\/\/mlflow\.internal:80\/prefix"/,
+    );
   });
 
   it('rejects schemes it cannot talk to, pointing at `mlflow server`', () => {

@@ -33,7 +33,10 @@ describe('conformance against the real server', () => {
     const exporter = createMlflowExporter({ trackingUri: server.url, logger: quiet(), env: {} });
     return {
       exporter,
-      readScalars: async () => history(server.url, exporter.runIds().runId!, 'training/loss').then((h) => h.map((m) => ({ name: 'training/loss', step: m.step, value: Number(m.value) }))),
+      readScalars: async () =>
+        history(server.url, exporter.runIds().runId!, 'training/loss').then((h) =>
+          h.map((m) => ({ name: 'training/loss', step: m.step, value: Number(m.value) })),
+        ),
       cleanup: async () => void (last = exporter.native()),
     };
   });
@@ -47,7 +50,15 @@ describe('MLflow tracker', () => {
     writeFileSync(join(dir, 'model', 'weights.json'), '[1,2,3]');
     writeFileSync(join(dir, 'model', 'meta.txt'), 'mlp');
     // nonFinite 'keep': NaN/±Infinity must round-trip (core skips them by default).
-    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'round-trip', runName: 'exact', nonFinite: 'keep', handleExit: false, logLevel: 'silent', env: {} });
+    const tracker = createMlflowTracker({
+      trackingUri: server.url,
+      experiment: 'round-trip',
+      runName: 'exact',
+      nonFinite: 'keep',
+      handleExit: false,
+      logLevel: 'silent',
+      env: {},
+    });
     tracker.logHyperparams({ lr: 0.001, optimizer: 'adam', layers: 3, shuffle: true }, { metrics: ['validation/accuracy'] });
     tracker.logConfig({ model: { hidden: [64, 32] } });
     const big = 2 ** 31 + 5;
@@ -76,7 +87,15 @@ print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.
   'acc': [[m.step, enc(m.value)] for m in sorted(c.get_metric_history(rid, 'training/accuracy'), key=lambda m: m.step)],
   'artifacts': sorted(walk())}))`,
       { args: [server.url, runId] },
-    )) as { status: string; name: string; params: Record<string, string>; tags: Record<string, string>; loss: [number, number | string][]; acc: [number, number | string][]; artifacts: string[] };
+    )) as {
+      status: string;
+      name: string;
+      params: Record<string, string>;
+      tags: Record<string, string>;
+      loss: [number, number | string][];
+      acc: [number, number | string][];
+      artifacts: string[];
+    };
     expect(py.status).toBe('FINISHED');
     expect(py.name).toBe('exact');
     expect(py.params).toEqual({ lr: '0.001', optimizer: 'adam', layers: '3', shuffle: 'true' });
@@ -95,7 +114,7 @@ print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.
     expect(py.artifacts).toEqual(['checkpoints/model/meta.txt', 'checkpoints/model/weights.json', 'config.json', 'text/model/summary/step_3.md'].sort());
   }, 120_000);
 
-  it('uploads images where MLflow\'s own log_image puts them, so the run page\'s image gallery shows them', async () => {
+  it("uploads images where MLflow's own log_image puts them, so the run page's image gallery shows them", async () => {
     const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'images', runName: 'gallery', handleExit: false, logLevel: 'silent', env: {} });
     const pixels = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     tracker.logImage('evaluation/confusion_matrix', { width: 3, height: 2, channels: 3, data: pixels }, { step: 4 });
@@ -120,7 +139,10 @@ print(json.dumps({'files': files, 'size': list(img.size), 'mode': img.mode, 'pix
     expect(py.files).toHaveLength(4);
     for (const step of [4, 5]) {
       const forStep = py.files.filter((f) => f.includes(`+step+${step}+`));
-      expect(forStep.map((f) => f.replace(/timestamp\+\d+\+[0-9a-f-]{36}/, 'T'))).toEqual([`images/evaluation~confusion_matrix+step+${step}+T+compressed.webp`, `images/evaluation~confusion_matrix+step+${step}+T.png`]);
+      expect(forStep.map((f) => f.replace(/timestamp\+\d+\+[0-9a-f-]{36}/, 'T'))).toEqual([
+        `images/evaluation~confusion_matrix+step+${step}+T+compressed.webp`,
+        `images/evaluation~confusion_matrix+step+${step}+T.png`,
+      ]);
     }
     expect(py.size).toEqual([3, 2]);
     expect(py.mode).toBe('RGB');
@@ -129,7 +151,13 @@ print(json.dumps({'files': files, 'size': list(img.size), 'mode': img.mode, 'pix
 
   it('refuses to change a param with a clear, non-retryable error, and keeps logging the rest', async () => {
     const lines: string[] = [];
-    const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'params', handleExit: false, logger: createLogger({ sink: (_l, line) => lines.push(line) }), env: {} });
+    const tracker = createMlflowTracker({
+      trackingUri: server.url,
+      experiment: 'params',
+      handleExit: false,
+      logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+      env: {},
+    });
     tracker.logHyperparams({ lr: 0.1 });
     await tracker.flush();
     tracker.logHyperparams({ lr: 0.2 });
@@ -144,7 +172,13 @@ print(json.dumps({'files': files, 'size': list(img.size), 'mode': img.mode, 'pix
   it('without a tracking URI spools at once, says so once, and closes promptly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlflow-nouri-'));
     const lines: string[] = [];
-    const tracker = createMlflowTracker({ experiment: 'nouri', handleExit: false, env: {}, spillDir: dir, logger: createLogger({ sink: (_l, line) => lines.push(line) }) });
+    const tracker = createMlflowTracker({
+      experiment: 'nouri',
+      handleExit: false,
+      env: {},
+      spillDir: dir,
+      logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+    });
     for (let i = 0; i < 50; i++) tracker.log({ 'training/loss': i }, { step: i });
     const started = Date.now();
     await tracker.close();
@@ -161,7 +195,9 @@ print(json.dumps({'files': files, 'size': list(img.size), 'mode': img.mode, 'pix
     expect(results.every((r) => r.ok)).toBe(true);
     expect(new Set(exporters.map((e) => e.runIds().experimentId)).size).toBe(1);
     await Promise.all(exporters.map((e) => e.shutdown({ status: 'killed' })));
-    const status = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${exporters[0]!.runIds().runId}`).then((r) => r.json() as Promise<{ run: { info: { status: string } } }>);
+    const status = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${exporters[0]!.runIds().runId}`).then(
+      (r) => r.json() as Promise<{ run: { info: { status: string } } }>,
+    );
     expect(status.run.info.status).toBe('KILLED');
   }, 60_000);
 
@@ -269,26 +305,47 @@ describe('faults: nothing lost, nothing duplicated, the caller never waits', () 
 
   it('without a reachable server points go to a spool that `metrics-mlflow replay` sends once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlflow-offline-'));
-    const tracker = createMlflowTracker({ trackingUri: 'http://127.0.0.1:9', experiment: 'offline', runName: 'later', nonFinite: 'keep', handleExit: false, logLevel: 'silent', env: {}, spillDir: dir, retry: { initialDelayMs: 5, maxDelayMs: 20 } });
+    const tracker = createMlflowTracker({
+      trackingUri: 'http://127.0.0.1:9',
+      experiment: 'offline',
+      runName: 'later',
+      nonFinite: 'keep',
+      handleExit: false,
+      logLevel: 'silent',
+      env: {},
+      spillDir: dir,
+      retry: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
     for (let i = 0; i < 300; i++) tracker.log({ 'training/loss': i / 10 }, { step: i });
     tracker.log({ 'training/accuracy': Number.NaN }, { step: 300 });
     await tracker.close(undefined, { timeoutMs: 500 });
     expect(readdirSync(dir)).toHaveLength(1);
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'replay', dir, '--tracking-uri', server.url], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'replay', dir, '--tracking-uri', server.url], {
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '..'),
+    });
     expect(cli.stdout + cli.stderr).toMatch(/✅ .*301 records sent to run ([0-9a-f]{32})/);
     expect(cli.status).toBe(0);
     const runId = /to run ([0-9a-f]{32})/.exec(cli.stdout)![1]!;
     expect((await history(server.url, runId, 'training/loss')).length).toBe(300);
     expect(await history(server.url, runId, 'training/accuracy')).toEqual([{ step: 300, value: 'NaN' }]);
     expect(readdirSync(dir)).toEqual([]);
-    const again = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'replay', dir, '--tracking-uri', server.url], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+    const again = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'replay', dir, '--tracking-uri', server.url], {
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '..'),
+    });
     expect(again.stdout).toMatch(/nothing to replay/);
   }, 120_000);
 
   it('never puts the token in an error or log line', async () => {
     const secret = 'tok-SECRET-1234567890';
     const lines: string[] = [];
-    const exporter = createMlflowExporter({ trackingUri: 'http://127.0.0.1:9', token: secret, logger: createLogger({ sink: (_l, line) => lines.push(line) }), env: {} });
+    const exporter = createMlflowExporter({
+      trackingUri: 'http://127.0.0.1:9',
+      token: secret,
+      logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+      env: {},
+    });
     const r = await exporter.start({ experiment: 'e', runName: 'r', tags: {}, startTime: Date.now() });
     expect(r.ok).toBe(false);
     if (!r.ok) {

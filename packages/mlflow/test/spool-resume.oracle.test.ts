@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), ...args], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+  spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: join(import.meta.dirname, '..'),
+  });
 
 async function post<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -29,14 +32,23 @@ async function post<T>(path: string, body: unknown): Promise<T> {
 
 /** Runs of an experiment by name, with each run's full `training/loss` history (step → value). */
 async function runsOf(experiment: string): Promise<{ runId: string; name: string; loss: [number, number][] }[]> {
-  const exp = await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experiment}`).then((r) => r.json() as Promise<{ experiment: { experiment_id: string } }>);
-  const found = await post<{ runs?: { info: { run_id: string; run_name: string } }[] }>('/api/2.0/mlflow/runs/search', { experiment_ids: [exp.experiment.experiment_id], max_results: 100 });
+  const exp = await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experiment}`).then(
+    (r) => r.json() as Promise<{ experiment: { experiment_id: string } }>,
+  );
+  const found = await post<{ runs?: { info: { run_id: string; run_name: string } }[] }>('/api/2.0/mlflow/runs/search', {
+    experiment_ids: [exp.experiment.experiment_id],
+    max_results: 100,
+  });
   const out = [];
   for (const r of found.runs ?? []) {
     const h = await fetch(`${server.url}/api/2.0/mlflow/metrics/get-history?run_id=${r.info.run_id}&metric_key=training/loss&max_results=25000`).then(
       (x) => x.json() as Promise<{ metrics?: { step: number; value: number }[] }>,
     );
-    out.push({ runId: r.info.run_id, name: r.info.run_name, loss: (h.metrics ?? []).map((m) => [Number(m.step), m.value] as [number, number]).sort((a, b) => a[0] - b[0]) });
+    out.push({
+      runId: r.info.run_id,
+      name: r.info.run_name,
+      loss: (h.metrics ?? []).map((m) => [Number(m.step), m.value] as [number, number]).sort((a, b) => a[0] - b[0]),
+    });
   }
   return out;
 }
@@ -47,7 +59,14 @@ describe('spools of runs with the same name', () => {
     const lines: string[] = [];
     for (const offset of [0, 100]) {
       // No server configured: the user's usual offline run.
-      const tracker = createMlflowTracker({ experiment: 'mnist', runName: 'mlp', env: {}, spillDir: dir, handleExit: false, logger: createLogger({ sink: (_l, line) => lines.push(line) }) });
+      const tracker = createMlflowTracker({
+        experiment: 'mnist',
+        runName: 'mlp',
+        env: {},
+        spillDir: dir,
+        handleExit: false,
+        logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+      });
       for (let step = 0; step < 10; step++) tracker.log({ 'training/loss': offset + step }, { step });
       await tracker.close();
     }

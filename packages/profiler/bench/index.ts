@@ -23,23 +23,49 @@ const loop = (call: () => unknown) => () => {
 };
 
 // Clocks: which is cheaper to read?
-const perfNow = await nsPerOp(loop(() => performance.now()), N);
-const hrBig = await nsPerOp(loop(() => process.hrtime.bigint()), N);
-report({ package: PKG, name: 'clock read: performance.now()', value: perfNow, unit: 'ns/op', peer: 'process.hrtime.bigint()', peerValue: hrBig, ratio: hrBig / perfNow });
+const perfNow = await nsPerOp(
+  loop(() => performance.now()),
+  N,
+);
+const hrBig = await nsPerOp(
+  loop(() => process.hrtime.bigint()),
+  N,
+);
+report({
+  package: PKG,
+  name: 'clock read: performance.now()',
+  value: perfNow,
+  unit: 'ns/op',
+  peer: 'process.hrtime.bigint()',
+  peerValue: hrBig,
+  ratio: hrBig / perfNow,
+});
 
 const bare = await nsPerOp(loop(work), N);
 report({ package: PKG, name: 'bare call', value: bare, unit: 'ns/op' });
 
 const profiler = createProfiler({ logger: createLogger({ level: 'silent' }) });
-const profiled = await nsPerOp(loop(() => profiler.profileOperation('work', 'performance_benchmarking', work)), N);
+const profiled = await nsPerOp(
+  loop(() => profiler.profileOperation('work', 'performance_benchmarking', work)),
+  N,
+);
 const op = profiler.operation('work_handle', 'performance_benchmarking');
-const handled = await nsPerOp(loop(() => op.run(work)), N);
+const handled = await nsPerOp(
+  loop(() => op.run(work)),
+  N,
+);
 
 const noop = createProfiler({ enabled: false });
-const disabled = await nsPerOp(loop(() => noop.profileOperation('work', 'performance_benchmarking', work)), N);
+const disabled = await nsPerOp(
+  loop(() => noop.profileOperation('work', 'performance_benchmarking', work)),
+  N,
+);
 
 const traced = createProfiler({ trace: true, maxTraceEvents: 1000, logger: createLogger({ level: 'silent' }) });
-const withTrace = await nsPerOp(loop(() => traced.profileOperation('work', 'performance_benchmarking', work)), N);
+const withTrace = await nsPerOp(
+  loop(() => traced.profileOperation('work', 'performance_benchmarking', work)),
+  N,
+);
 
 const histogram = createHistogram();
 const timerified = performance.timerify(work, { histogram });
@@ -63,9 +89,33 @@ const added = profiled - bare;
 const addedHandle = handled - bare;
 const addedOtel = otel - bare;
 const addedTimerify = timerify - bare;
-report({ package: PKG, name: 'added per profileOperation (stats on)', value: added, unit: 'ns/op', peer: 'OpenTelemetry span start/end', peerValue: addedOtel, ratio: addedOtel / added });
-report({ package: PKG, name: 'added per operation handle run (stats on)', value: addedHandle, unit: 'ns/op', peer: 'OpenTelemetry span start/end', peerValue: addedOtel, ratio: addedOtel / addedHandle });
-report({ package: PKG, name: 'added per profileOperation (stats on)', value: added, unit: 'ns/op', peer: 'performance.timerify (histogram)', peerValue: addedTimerify, ratio: addedTimerify / added });
+report({
+  package: PKG,
+  name: 'added per profileOperation (stats on)',
+  value: added,
+  unit: 'ns/op',
+  peer: 'OpenTelemetry span start/end',
+  peerValue: addedOtel,
+  ratio: addedOtel / added,
+});
+report({
+  package: PKG,
+  name: 'added per operation handle run (stats on)',
+  value: addedHandle,
+  unit: 'ns/op',
+  peer: 'OpenTelemetry span start/end',
+  peerValue: addedOtel,
+  ratio: addedOtel / addedHandle,
+});
+report({
+  package: PKG,
+  name: 'added per profileOperation (stats on)',
+  value: added,
+  unit: 'ns/op',
+  peer: 'performance.timerify (histogram)',
+  peerValue: addedTimerify,
+  ratio: addedTimerify / added,
+});
 report({ package: PKG, name: 'added per profileOperation (stats + trace)', value: withTrace - bare, unit: 'ns/op' });
 report({ package: PKG, name: 'added per profileOperation (disabled no-op)', value: disabled - bare, unit: 'ns/op' });
 

@@ -101,7 +101,5 @@ export interface OperationSnapshot {
   p95Ms: number;
   p99Ms: number;
   /** Mean memory deltas per call, when memory measurement is on. */
-  memory:
-    | { samples: number; meanHeapUsedBytes: number; meanRssBytes: number; meanExternalBytes: number; meanArrayBuffersBytes: number }
-    | undefined;
+  memory: { samples: number; meanHeapUsedBytes: number; meanRssBytes: number; meanExternalBytes: number; meanArrayBuffersBytes: number } | undefined;
 }

@@ -150,7 +150,12 @@ describe('errors and async', () => {
 
   it('never lets a throwing logger break the profiled call', () => {
     const clock = createFakeClock();
-    const logger = { ...createLogger(), warn: () => { throw new Error('logger down'); } };
+    const logger = {
+      ...createLogger(),
+      warn: () => {
+        throw new Error('logger down');
+      },
+    };
     const profiler = createProfiler({ now: clock.now, logger });
     expect(profiler.profileOperation('slow', cat, () => (clock.advance(500), 1))).toBe(1);
   });
@@ -235,7 +240,11 @@ describe('no-op mode', () => {
     expect(profiler.report().operations).toEqual([]);
     expect(profiler.toMetrics()).toEqual({});
     const err = new Error('e');
-    expect(() => profiler.profileOperation('t', cat, () => { throw err; })).toThrow(err);
+    expect(() =>
+      profiler.profileOperation('t', cat, () => {
+        throw err;
+      }),
+    ).toThrow(err);
   });
 });
 

@@ -118,7 +118,7 @@ class ActiveProfiler implements Profiler {
     this.slowIntervalMs = options.slowWarningIntervalMs ?? 10_000;
     this.logger = options.logger ?? createLogger();
     this.traceFile = options.traceFile;
-    this.trace = options.trace ?? options.traceFile !== undefined ? new TraceBuffer(options.maxTraceEvents ?? 100_000) : undefined;
+    this.trace = (options.trace ?? options.traceFile !== undefined) ? new TraceBuffer(options.maxTraceEvents ?? 100_000) : undefined;
     this.topN = options.topN ?? 5;
     this.startedAt = this.now();
     if (this.traceFile) process.once('exit', this.onExit);
@@ -251,7 +251,7 @@ class ActiveProfiler implements Profiler {
     const duration = end - frame.start;
     const self = duration - frame.childMs;
     if (parent !== undefined) parent.childMs += duration;
-    op.record(duration, self < 0 ? 0 : self);
+    op.record(duration, Math.max(self, 0));
     if (error) op.errors++;
     if (memBefore !== undefined) this.recordMemory(op, memBefore);
     if (this.trace !== undefined) this.trace.add(op, frame.start, duration, error);

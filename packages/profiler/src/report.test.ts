@@ -51,7 +51,11 @@ describe('bottleneck report', () => {
     const p = createProfiler({ now: clock.now });
     p.profileOperation('save', 'a', () => clock.advance(1));
     p.profileOperation('Save', 'b', () => clock.advance(2));
-    expect(Object.keys(p.toMetrics()).filter((k) => k.startsWith('profiling/timing/')).sort()).toEqual(['profiling/timing/save_a', 'profiling/timing/save_b']);
+    expect(
+      Object.keys(p.toMetrics())
+        .filter((k) => k.startsWith('profiling/timing/'))
+        .sort(),
+    ).toEqual(['profiling/timing/save_a', 'profiling/timing/save_b']);
   });
 });
 

@@ -35,7 +35,10 @@ export function buildReport(operations: OperationSnapshot[], wallTimeMs: number,
     wallTimeMs,
     operations: sorted,
     byTotal: sorted.slice(0, top).map(entry),
-    bySelf: [...operations].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map(entry),
+    bySelf: [...operations]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map(entry),
     droppedTraceEvents,
   };
 }

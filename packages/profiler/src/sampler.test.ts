@@ -7,10 +7,6 @@ import { parseNvidiaSmi, startSystemSampler } from './sampler.js';
 
 const quiet = createLogger({ level: 'silent' });
 
-function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-}
-
 describe('system sampler', () => {
   it('samples CPU, memory and event-loop delay with conventional names', async () => {
     const sampler = startSystemSampler({ intervalMs: 60_000, gpuProbe: false, logger: quiet });
@@ -61,7 +57,9 @@ describe('system sampler', () => {
     const sampler = startSystemSampler({
       intervalMs: 60_000,
       logger: createLogger({ sink: (_l, line) => lines.push(line) }),
-      gpuProbe: () => { throw new Error('no device'); },
+      gpuProbe: () => {
+        throw new Error('no device');
+      },
     });
     await sampler.sample();
     const s = await sampler.sample();
@@ -88,7 +86,11 @@ describe('system sampler', () => {
   it('never keeps a finished program alive', () => {
     const src = fileURLToPath(new URL('./sampler.ts', import.meta.url));
     const script = `import { startSystemSampler } from ${JSON.stringify(src)}; startSystemSampler({ intervalMs: 10 }); console.log('started');`;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 20_000,
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(out.error).toBeUndefined();
     expect(out.stdout).toContain('started');
     expect(out.status).toBe(0);

@@ -148,10 +148,15 @@ async function findOnPath(command: string): Promise<string | undefined> {
 export function nvidiaSmiProbe(path = 'nvidia-smi', timeoutMs = 5000): GpuProbe {
   return () =>
     new Promise<GpuMemory | undefined>((resolve, reject) => {
-      const child = execFile(path, ['--query-gpu=memory.used,memory.total', '--format=csv,noheader,nounits'], { timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
-        if (error) return reject(error);
-        resolve(parseNvidiaSmi(stdout));
-      });
+      const child = execFile(
+        path,
+        ['--query-gpu=memory.used,memory.total', '--format=csv,noheader,nounits'],
+        { timeout: timeoutMs, windowsHide: true },
+        (error, stdout) => {
+          if (error) return reject(error);
+          resolve(parseNvidiaSmi(stdout));
+        },
+      );
       child.unref();
     });
 }

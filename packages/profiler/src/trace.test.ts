@@ -21,7 +21,11 @@ describe('Chrome trace', () => {
       clock.advance(2);
       profiler.profileOperation('inner', 'memory_usage', () => clock.advance(0.5));
     });
-    expect(() => profiler.profileOperation('bad', 'x', () => { throw new Error('e'); })).toThrow();
+    expect(() =>
+      profiler.profileOperation('bad', 'x', () => {
+        throw new Error('e');
+      }),
+    ).toThrow();
     const path = join(dir(), 'nested', 'trace.json');
     await profiler.writeChromeTrace(path);
     const doc = read(path);
@@ -71,8 +75,16 @@ describe('Chrome trace', () => {
     const path = join(dir(), 'exit.json');
     const src = fileURLToPath(new URL('./index.ts', import.meta.url));
     const script = `import { createProfiler } from ${JSON.stringify(src)}; const p = createProfiler({ traceFile: ${JSON.stringify(path)} }); p.profileOperation('a', 'c', () => 1); p.profileOperation('b', 'c', () => 2);`;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 20_000,
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     expect(out.status).toBe(0);
-    expect(read(path).traceEvents.filter((e) => e.ph === 'X').map((e) => e.name)).toEqual(['a', 'b']);
+    expect(
+      read(path)
+        .traceEvents.filter((e) => e.ph === 'X')
+        .map((e) => e.name),
+    ).toEqual(['a', 'b']);
   });
 });

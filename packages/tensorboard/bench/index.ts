@@ -58,7 +58,13 @@ async function throughTracker(events: number): Promise<{ perSec: number; bytes: 
 async function neverYielding(events: number): Promise<{ perSec: number; callerNs: number; maxCallMs: number }> {
   const logDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
   try {
-    const tracker = createTensorBoardTracker({ logDir, experiment: 'bench', runName: 'never-yield', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const tracker = createTensorBoardTracker({
+      logDir,
+      experiment: 'bench',
+      runName: 'never-yield',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     const names = Array.from({ length: 10 }, (_, i) => `training/metric_${i}`);
     const values: Record<string, number> = {};
     let maxCall = 0n;
@@ -118,7 +124,15 @@ print(json.dumps({"perSec": n / secs}))
 
 const ours = await throughTracker(EVENTS);
 const peer = await runPython<{ perSec: number }>(TENSORBOARDX, { args: [String(PY_EVENTS), ...TAGS], timeoutMs: 30 * 60_000 });
-report({ package: PKG, name: `scalar events/s through tracker (${(EVENTS / 1e6).toFixed(1)} M)`, value: ours.perSec, unit: 'events/s', peer: 'tensorboardX 2.6.5', peerValue: peer.perSec, ratio: ours.perSec / peer.perSec });
+report({
+  package: PKG,
+  name: `scalar events/s through tracker (${(EVENTS / 1e6).toFixed(1)} M)`,
+  value: ours.perSec,
+  unit: 'events/s',
+  peer: 'tensorboardX 2.6.5',
+  peerValue: peer.perSec,
+  ratio: ours.perSec / peer.perSec,
+});
 report({ package: PKG, name: 'bytes per scalar event on disk', value: ours.bytes / EVENTS, unit: 'B' });
 const never = await neverYielding(NEVER_YIELD_EVENTS);
 const neverName = `never-yielding loop, default options (${(NEVER_YIELD_EVENTS / 1e6).toFixed(1)} M, 10/step)`;
@@ -132,7 +146,11 @@ const MB = new Uint8Array(1 << 20).map((_, i) => (i * 2654435761) >>> 24);
 const ns = await nsPerOp(() => crc32c(MB), 1, 30);
 report({ package: PKG, name: 'CRC32C throughput (1 MiB buffers)', value: (1 << 20) / 1e6 / (ns / 1e9), unit: 'MB/s' });
 const small = MB.subarray(0, 64);
-const nsSmall = await nsPerOp(() => {
-  for (let i = 0; i < 10_000; i++) crc32c(small);
-}, 10_000, 15);
+const nsSmall = await nsPerOp(
+  () => {
+    for (let i = 0; i < 10_000; i++) crc32c(small);
+  },
+  10_000,
+  15,
+);
 report({ package: PKG, name: 'CRC32C throughput (64 B records)', value: 64 / 1e6 / (nsSmall / 1e9), unit: 'MB/s' });

@@ -28,7 +28,8 @@ const histogram = (name: string, step: number, buckets: unknown): HistogramRecor
 
 function valuesIn(logDir: string) {
   const out: { kind: string; tag: string }[] = [];
-  for (const [, files] of listRuns(logDir)) for (const f of files) for (const ev of readEventFile(f).events) for (const v of ev.values) if ('tag' in v) out.push({ kind: v.kind, tag: v.tag });
+  for (const [, files] of listRuns(logDir))
+    for (const f of files) for (const ev of readEventFile(f).events) for (const v of ev.values) if ('tag' in v) out.push({ kind: v.kind, tag: v.tag });
   return out;
 }
 
@@ -44,6 +45,7 @@ describe('pre-computed histogram buckets are validated before encoding', () => {
       'count not a number': { ...good, bucketCounts: ['1'] },
       'negative count': { ...good, bucketCounts: [-1] },
       'NaN count': { ...good, bucketCounts: [Number.NaN] },
+      // biome-ignore lint/suspicious/noSparseArray: a sparse array is the hostile input under test
       'sparse counts': { ...good, bucketLimits: [1, 2], bucketCounts: [1, , 2].slice(0, 2) },
       'min missing': { ...good, min: undefined },
       'not an object': 5,
@@ -119,7 +121,10 @@ describe('TensorBoard exporter start()', () => {
     const ex = createTensorBoardExporter({ runDir: join(logDir, 'x'.repeat(300)), logger: createLogger({ level: 'silent' }) });
     const result = await ex.start(run());
     expect(result.ok).toBe(false);
-    expect(result.ok ? undefined : { code: (result.error as NodeJS.ErrnoException).code, retryable: result.retryable }).toEqual({ code: 'ENAMETOOLONG', retryable: false });
+    expect(result.ok ? undefined : { code: (result.error as NodeJS.ErrnoException).code, retryable: result.retryable }).toEqual({
+      code: 'ENAMETOOLONG',
+      retryable: false,
+    });
     expect(readdirSync(logDir)).toEqual([]);
   });
 });

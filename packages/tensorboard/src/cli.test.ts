@@ -21,7 +21,11 @@ afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
 /** The CLI as the `metrics-tensorboard` bin runs it, on the TypeScript sources. */
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--conditions=@metrics/source', '--import', 'tsx', join(here, 'cli.ts'), ...args], { cwd: join(here, '..'), encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--conditions=@metrics/source', '--import', 'tsx', join(here, 'cli.ts'), ...args], {
+    cwd: join(here, '..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('metrics-tensorboard inspect', () => {

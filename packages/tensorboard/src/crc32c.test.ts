@@ -38,8 +38,10 @@ describe('crc32c', () => {
   });
 
   it('unmask inverts mask', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (c) => {
-      expect(unmaskCrc(maskCrc(c))).toBe(c);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (c) => {
+        expect(unmaskCrc(maskCrc(c))).toBe(c);
+      }),
+    );
   });
 });

@@ -24,7 +24,8 @@ function scalarsIn(logDir: string) {
   const out: { run: string; name: string; value: number; step: number }[] = [];
   for (const [r, files] of listRuns(logDir))
     for (const f of files)
-      for (const ev of readEventFile(f).events) for (const v of ev.values) if (v.kind === 'scalar') out.push({ run: r, name: v.tag, value: v.value, step: ev.step });
+      for (const ev of readEventFile(f).events)
+        for (const v of ev.values) if (v.kind === 'scalar') out.push({ run: r, name: v.tag, value: v.value, step: ev.step });
   return out;
 }
 
@@ -101,7 +102,13 @@ describe('TensorBoard exporter', () => {
     process.env.WANDB_API_KEY = secret;
     const lines: string[] = [];
     try {
-      const tracker = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 's', handleExit: false, logger: createLogger({ sink: (_l, line) => lines.push(line) }) });
+      const tracker = createTensorBoardTracker({
+        logDir,
+        experiment: 'exp',
+        runName: 's',
+        handleExit: false,
+        logger: createLogger({ sink: (_l, line) => lines.push(line) }),
+      });
       tracker.logConfig({ api_key: secret, nested: { token: secret, ok: 1 }, note: `key is ${secret}` });
       tracker.logHyperparams({ password: secret, lr: 0.1 });
       tracker.logText('custom/note', `my key ${secret}`);
@@ -127,7 +134,10 @@ describe('TensorBoard exporter', () => {
       await ex.start(run());
       const t = Date.now();
       await ex.export([5, 6, 6, 3].map((step, i) => ({ kind: 'scalar' as const, name: 'training/loss', value: i, step, wallTime: t })));
-      await ex.export([{ kind: 'text', name: 'custom/t', text: 'a', step: 2, wallTime: t }, { kind: 'text', name: 'custom/t', text: 'b', step: 2, wallTime: t }]);
+      await ex.export([
+        { kind: 'text', name: 'custom/t', text: 'a', step: 2, wallTime: t },
+        { kind: 'text', name: 'custom/t', text: 'b', step: 2, wallTime: t },
+      ]);
       await ex.shutdown({ status: 'finished' });
       const steps = scalarsIn(logDir).map((s) => s.step);
       expect(steps).toEqual(policy === 'keep' ? [5, 6, 6, 3] : [5, 6]);
@@ -169,9 +179,19 @@ describe('hparams experiment option', () => {
     await ex.export([{ kind: 'hparams', wallTime: Date.now(), params: { lr: 0.1, opt: 'sgd', bn: true }, metrics: ['validation/accuracy'] }]);
     await ex.shutdown({ status: 'failed' });
     const [, files] = [...listRuns(logDir)][0]!;
-    const hp = readEventFile(files[0]!).events.flatMap((e) => e.values).filter((v) => v.kind === 'hparams');
+    const hp = readEventFile(files[0]!)
+      .events.flatMap((e) => e.values)
+      .filter((v) => v.kind === 'hparams');
     expect(hp.map((v) => (v.kind === 'hparams' ? v.content : undefined))).toEqual([
-      { kind: 'experiment', hparams: [{ name: 'lr', type: 3 }, { name: 'opt', type: 1 }, { name: 'bn', type: 2 }], metrics: [{ group: '', tag: 'validation/accuracy' }] },
+      {
+        kind: 'experiment',
+        hparams: [
+          { name: 'lr', type: 3 },
+          { name: 'opt', type: 1 },
+          { name: 'bn', type: 2 },
+        ],
+        metrics: [{ group: '', tag: 'validation/accuracy' }],
+      },
       expect.objectContaining({ kind: 'session_start', hparams: { lr: 0.1, opt: 'sgd', bn: true } }),
       expect.objectContaining({ kind: 'session_end', status: 2 }),
     ]);

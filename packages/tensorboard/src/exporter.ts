@@ -150,7 +150,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     }
     const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
-      onError: (e) => this.logger.errorOnce(`tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`, `TensorBoard event file write failed (${e.message}); will retry on the next flush.`),
+      onError: (e) =>
+        this.logger.errorOnce(
+          `tb-io:${(e as NodeJS.ErrnoException).code ?? e.message}`,
+          `TensorBoard event file write failed (${e.message}); will retry on the next flush.`,
+        ),
     });
     try {
       writer.openSync(run.startTime);
@@ -215,7 +219,9 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     }
     if (bad.length > 0) {
       // Not retryable (the same record fails again); `remaining` tells the pipeline which ones failed.
-      const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, { cause: firstError });
+      const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, {
+        cause: firstError,
+      });
       return { ok: false, error, retryable: false, remaining: bad };
     }
     return EXPORT_OK;
@@ -250,7 +256,10 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       this.logger.warnOnce(`tb-step:${tag}`, `TensorBoard: "${tag}" got step ${step}, not above its previous step; dropped (stepPolicy 'drop').`);
       return false;
     }
-    this.logger.warnOnce(`tb-step:${tag}`, `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (the data server keeps the newest).`);
+    this.logger.warnOnce(
+      `tb-step:${tag}`,
+      `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (the data server keeps the newest).`,
+    );
     return true;
   }
 
@@ -291,7 +300,10 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       }
       case 'hparams': {
         if (this.hparamsWritten) {
-          this.logger.warnOnce('tb-hparams-again', 'TensorBoard keeps only the first hyperparameters of a run; later logHyperparams calls are not shown there.');
+          this.logger.warnOnce(
+            'tb-hparams-again',
+            'TensorBoard keeps only the first hyperparameters of a run; later logHyperparams calls are not shown there.',
+          );
           return;
         }
         const startSecs = secsOf(this.run?.startTime ?? r.wallTime);
@@ -371,7 +383,8 @@ function histogramData(r: HistogramRecord, logger: Logger): HistogramData | unde
     return { min: b.min, max: b.max, num: b.count, sum: b.sum, sumSquares: b.sumSquares, bucketLimits: b.bucketLimits, bucketCounts: b.bucketCounts };
   }
   const h = bucketValues(r.values ?? []);
-  if (h.nonFinite > 0) logger.warnOnce(`tb-hist-nan:${r.name}`, `TensorBoard: histogram "${r.name}" had NaN/Infinity values; they are left out (TensorBoard can't chart them).`);
+  if (h.nonFinite > 0)
+    logger.warnOnce(`tb-hist-nan:${r.name}`, `TensorBoard: histogram "${r.name}" had NaN/Infinity values; they are left out (TensorBoard can't chart them).`);
   if (h.num === 0) {
     logger.warnOnce(`tb-hist-empty:${r.name}`, `TensorBoard: histogram "${r.name}" has no finite values; skipped.`);
     return undefined;

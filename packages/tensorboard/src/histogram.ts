@@ -70,4 +70,3 @@ export function bucketValues(values: ArrayLike<number>): BucketedHistogram {
     nonFinite,
   };
 }
-

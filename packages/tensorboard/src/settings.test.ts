@@ -35,7 +35,9 @@ describe('createTensorBoardTracker options', () => {
   });
 
   it('the exporter factory checks its options too: logDir: 42 fails at once instead of being retried as an I/O error', () => {
-    expect(() => createTensorBoardExporter({ logDir: 42 } as never)).toThrow(/createTensorBoardExporter options:\n  - logDir: logDir must be a directory path/);
+    expect(() => createTensorBoardExporter({ logDir: 42 } as never)).toThrow(
+      /createTensorBoardExporter options:\n {2}- logDir: logDir must be a directory path/,
+    );
     expect(() => createTensorBoardExporter({ logdir: 'x' } as never)).toThrow(/did you mean `logDir`\?/);
   });
 

@@ -10,7 +10,14 @@ export type TensorBoardTrackerOptions = Omit<TrackerOptions, 'exporters'> &
   };
 
 const trackerSchema = trackerOptionsSchema.extend(tensorBoardOptionsSchema.shape).extend({
-  exporters: z.array(z.custom<TrackerOptions['exporters'][number]>((v) => typeof v === 'object' && v !== null && typeof (v as { export?: unknown }).export === 'function', { error: 'exporters must be exporters (ExporterV1)' })).readonly().optional(),
+  exporters: z
+    .array(
+      z.custom<TrackerOptions['exporters'][number]>((v) => typeof v === 'object' && v !== null && typeof (v as { export?: unknown }).export === 'function', {
+        error: 'exporters must be exporters (ExporterV1)',
+      }),
+    )
+    .readonly()
+    .optional(),
 });
 
 /**
@@ -18,7 +25,12 @@ const trackerSchema = trackerOptionsSchema.extend(tensorBoardOptionsSchema.shape
  * bad options (`logdir`, `flushIntervalMs: -5`) fail here with an `InvalidConfigError` naming the fix.
  */
 export function createTensorBoardTracker(options: TensorBoardTrackerOptions = {}): Tracker {
-  const { exporters = [], ...rest } = resolveFactoryOptions(tensorboard, trackerSchema, options, 'createTensorBoardTracker options') as TensorBoardTrackerOptions;
+  const { exporters = [], ...rest } = resolveFactoryOptions(
+    tensorboard,
+    trackerSchema,
+    options,
+    'createTensorBoardTracker options',
+  ) as TensorBoardTrackerOptions;
   // One logger for the pipeline and the exporter, so `logLevel` quiets both.
   const logger = rest.logger ?? createLogger({ level: rest.logLevel });
   return createTracker({ ...rest, logger, exporters: [createTensorBoardExporter({ ...pickOptions(tensorBoardOptionsSchema, rest), logger }), ...exporters] });

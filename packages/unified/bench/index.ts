@@ -93,7 +93,12 @@ try {
     report({ package: '@metrics/unified', name: `caller throughput, ${name}`, value: NEVER / (loopNs / 1e9), unit: 'scalars/s' });
     const stats = tracker.stats();
     for (const e of stats.exporters)
-      report({ package: '@metrics/unified', name: `never-yield ${e.name}: of ${stats.accepted} accepted`, value: e.exported, unit: `exported, ${e.spilled} spooled, ${e.dropped} dropped, ${e.queued} left` });
+      report({
+        package: '@metrics/unified',
+        name: `never-yield ${e.name}: of ${stats.accepted} accepted`,
+        value: e.exported,
+        unit: `exported, ${e.spilled} spooled, ${e.dropped} dropped, ${e.queued} left`,
+      });
   }
 
   // Memory: 10 million scalars through all three backends, from a fresh tracker; growth over the RSS it
@@ -116,11 +121,21 @@ try {
   peak = Math.max(peak, process.memoryUsage.rss());
   await tracker.close(undefined, { timeoutMs: 30_000 });
   peak = Math.max(peak, process.memoryUsage.rss());
-  report({ package: '@metrics/unified', name: `RSS growth, ${TOTAL / 1e6}M scalars through 3 backends`, value: (peak - rss0) / 2 ** 20, unit: `MB (from ${(rss0 / 2 ** 20).toFixed(0)} MB)` });
+  report({
+    package: '@metrics/unified',
+    name: `RSS growth, ${TOTAL / 1e6}M scalars through 3 backends`,
+    value: (peak - rss0) / 2 ** 20,
+    unit: `MB (from ${(rss0 / 2 ** 20).toFixed(0)} MB)`,
+  });
   report({ package: '@metrics/unified', name: 'training loop with 3 backends, end to end', value: TOTAL / loopSecs, unit: 'scalars/s' });
   const stats = tracker.stats();
   for (const e of stats.exporters)
-    report({ package: '@metrics/unified', name: `${e.name}: of ${stats.accepted} accepted`, value: e.exported, unit: `exported, ${e.spilled} spooled, ${e.failed} failed, ${e.dropped} dropped, ${e.unsupported} unsupported` });
+    report({
+      package: '@metrics/unified',
+      name: `${e.name}: of ${stats.accepted} accepted`,
+      value: e.exported,
+      unit: `exported, ${e.spilled} spooled, ${e.failed} failed, ${e.dropped} dropped, ${e.unsupported} unsupported`,
+    });
 } finally {
   await server.stop();
 }

@@ -7,7 +7,14 @@ import { createLogger, InvalidConfigError } from '@metrics/core';
 import { tensorboard } from '@metrics/tensorboard';
 import { mlflow } from '@metrics/mlflow';
 import { wandb } from '@metrics/wandb';
-import { BackendNotInstalledError, createExperimentTracker, defineBackend, defineTracker, type BackendImporter, type ExperimentTrackerOptions } from './index.js';
+import {
+  BackendNotInstalledError,
+  createExperimentTracker,
+  defineBackend,
+  defineTracker,
+  type BackendImporter,
+  type ExperimentTrackerOptions,
+} from './index.js';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -26,7 +33,9 @@ function capture() {
 function installedOnly(...packages: string[]): BackendImporter {
   return async (name) => {
     if (packages.includes(name)) return import(name);
-    throw Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@metrics/unified/dist/index.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    throw Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/@metrics/unified/dist/index.js`), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
   };
 }
 
@@ -118,8 +127,13 @@ describe('a custom backend through defineBackend', () => {
 
 describe('backendOptions: each backend`s own options, validated', () => {
   it('a misspelt key under backendOptions.tensorboard fails with a suggestion', async () => {
-    // @ts-expect-error: backendOptions.tensorboard is typed as the TensorBoard options
-    const error = await outcome({ ...{ mlflowLogging: false, wandbLogging: false }, backendOptions: { tensorboard: { logdir: 'x' } }, env: {}, logLevel: 'silent' });
+    const error = await outcome({
+      ...{ mlflowLogging: false, wandbLogging: false },
+      // @ts-expect-error: backendOptions.tensorboard is typed as the TensorBoard options
+      backendOptions: { tensorboard: { logdir: 'x' } },
+      env: {},
+      logLevel: 'silent',
+    });
     expect((error as Error).message).toMatch(/backendOptions\.tensorboard\.logdir: unknown option; did you mean `logDir`\?/);
   });
 });

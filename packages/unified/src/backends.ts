@@ -52,7 +52,9 @@ export class BackendNotInstalledError extends MetricsError {
     /** What asked for it, e.g. `mlflowTrackingUri`. */
     readonly askedBy: string,
   ) {
-    super(`The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`);
+    super(
+      `The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`,
+    );
   }
   static override isInstance(error: unknown): error is BackendNotInstalledError {
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[NOT_INSTALLED] === true;
@@ -115,7 +117,8 @@ async function importDescriptor(entry: (typeof BACKEND_PACKAGES)[number], import
     throw error;
   }
   const descriptor = mod[entry.name];
-  if (!isBackendDescriptor(descriptor)) throw new Error(`${entry.package} does not export the \`${entry.name}\` backend descriptor; is it an older version? Update it to match @metrics/unified.`);
+  if (!isBackendDescriptor(descriptor))
+    throw new Error(`${entry.package} does not export the \`${entry.name}\` backend descriptor; is it an older version? Update it to match @metrics/unified.`);
   return descriptor;
 }
 
@@ -159,10 +162,17 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
     for (const key of [...FLAT_OPTIONS.map((f) => f.key), ...FLAT_SWITCHES]) {
       if (given[key] !== undefined) {
         const backend = FLAT_OPTIONS.find((f) => f.key === key)?.backend ?? key.replace(/Logging$/, '');
-        out.issues.push({ path: key, message: `with \`exporters\`, configure ${backend} in ${backend}({ … }) there (or leave it out of exporters), not with ${key}` });
+        out.issues.push({
+          path: key,
+          message: `with \`exporters\`, configure ${backend} in ${backend}({ … }) there (or leave it out of exporters), not with ${key}`,
+        });
       }
     }
-    if (input.backendOptions !== undefined) out.issues.push({ path: 'backendOptions', message: 'with `exporters`, pass each backend its options in the exporters list, e.g. mlflow({ trackingUri })' });
+    if (input.backendOptions !== undefined)
+      out.issues.push({
+        path: 'backendOptions',
+        message: 'with `exporters`, pass each backend its options in the exporters list, e.g. mlflow({ trackingUri })',
+      });
     for (const item of input.exporters) {
       if (isBackendSelection(item)) check((item as BackendSelection).backend as BackendDescriptor, item.options, env, false, out);
       else if (isBackendDescriptor(item)) check(item, {}, env, false, out);
@@ -199,7 +209,11 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
     if (!descriptor) {
       if (askedBy.length > 0) throw new BackendNotInstalledError(entry.name, entry.package, askedBy.join(', '));
       const hints = envSetFor(entry.envPrefix, env);
-      if (hints.length > 0) input.logger.warnOnce(`backend-missing:${entry.name}`, `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: \`npm install ${entry.package}\` to log there.`);
+      if (hints.length > 0)
+        input.logger.warnOnce(
+          `backend-missing:${entry.name}`,
+          `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: \`npm install ${entry.package}\` to log there.`,
+        );
       continue;
     }
     check(descriptor, options, env, true, out);

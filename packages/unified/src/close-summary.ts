@@ -18,7 +18,13 @@ export function printCloseSummary(report: CloseReport, runName: string, logger: 
     logger.info(`Experiment trackers closed${how}; spooled for a later replay (no server configured): ${planned.map((b) => b.name).join(', ')}`);
   else if (backends.every((b) => b.status === 'failed'))
     logger.error(`Run ${runName}: every experiment tracker failed, nothing was saved${how}: ${notOk.map(problem).join('; ')}`);
-  else logger.warn(`Experiment trackers closed with problems${how}: ${notOk.filter((b) => !b.offline).map(problem).join('; ')}`);
+  else
+    logger.warn(
+      `Experiment trackers closed with problems${how}: ${notOk
+        .filter((b) => !b.offline)
+        .map(problem)
+        .join('; ')}`,
+    );
   for (const b of backends) {
     const where = b.location ? ` → ${b.location}` : '';
     logger.info(`  ${b.name}: ${b.points} records${b.status === 'ok' ? '' : ` (${b.status})`}${where}`);

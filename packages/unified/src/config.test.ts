@@ -21,7 +21,9 @@ describe('options that are not a plain object', () => {
         (e: unknown) => e,
       );
       expect(InvalidConfigError.isInstance(error)).toBe(true);
-      expect((error as InvalidConfigError).issues).toEqual([{ path: '(root)', message: expect.stringMatching(/must be an object .*pass \{\} or leave them out/) }]);
+      expect((error as InvalidConfigError).issues).toEqual([
+        { path: '(root)', message: expect.stringMatching(/must be an object .*pass \{\} or leave them out/) },
+      ]);
       expect(() => resolveConfig(options as never, {})).toThrow(/\(root\): the options must be an object/);
     });
   }
@@ -58,17 +60,32 @@ async function rejection(options: ExperimentTrackerOptions): Promise<InvalidConf
 
 describe('environment values (each backend reads its own, through its descriptor)', () => {
   it('the facade itself reads only METRICS_* and RANK', () => {
-    const c = resolveConfig({}, { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: 'x', TENSORBOARD_LOGDIR: 'y', WANDB_PROJECT: 'p', METRICS_EXPERIMENT: 'e', RANK: '2' });
+    const c = resolveConfig(
+      {},
+      { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: 'x', TENSORBOARD_LOGDIR: 'y', WANDB_PROJECT: 'p', METRICS_EXPERIMENT: 'e', RANK: '2' },
+    );
     expect(c).toMatchObject({ experiment: 'e', rank: 2 });
     expect([c.wandbMode, c.mlflowTrackingUri, c.tensorboardLogDir, c.wandbProject]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('empty variables are unset; a backend variable names the experiment (MLflow first, then W&B)', async () => {
-    const env = { WANDB_MODE: '', MLFLOW_TRACKING_URI: '', METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: '', WANDB_PROJECT: 'p', WANDB_DIR: '', TENSORBOARD_LOGDIR: '' };
+    const env = {
+      WANDB_MODE: '',
+      MLFLOW_TRACKING_URI: '',
+      METRICS_EXPERIMENT: '',
+      MLFLOW_EXPERIMENT_NAME: '',
+      WANDB_PROJECT: 'p',
+      WANDB_DIR: '',
+      TENSORBOARD_LOGDIR: '',
+    };
     const t = await createExperimentTracker({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env });
     expect(t.runHandle().experiment).toBe('p');
     await t.close();
-    const t2 = await createExperimentTracker({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env: { METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: 'm', WANDB_PROJECT: 'p' } });
+    const t2 = await createExperimentTracker({
+      ...only('wandb', 'mlflow'),
+      experimentTrackingEnabled: false,
+      env: { METRICS_EXPERIMENT: '', MLFLOW_EXPERIMENT_NAME: 'm', WANDB_PROJECT: 'p' },
+    });
     expect(t2.runHandle().experiment).toBe('m');
     await t2.close();
   });
@@ -87,7 +104,11 @@ describe('environment values (each backend reads its own, through its descriptor
   });
 
   it('an invalid variable is reported with its field and the variable the user set, also when tracking is off', async () => {
-    const error = await rejection({ ...only('wandb', 'mlflow'), experimentTrackingEnabled: false, env: { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: '//user:secret@10.0.0.9', WANDB_NAME: '' } });
+    const error = await rejection({
+      ...only('wandb', 'mlflow'),
+      experimentTrackingEnabled: false,
+      env: { WANDB_MODE: 'cloud', MLFLOW_TRACKING_URI: '//user:secret@10.0.0.9', WANDB_NAME: '' },
+    });
     expect(error.issues.map((i) => i.path).sort()).toEqual(['mlflowTrackingUri', 'wandbMode']);
     expect(error.message).toMatch(/wandbMode: .*environment variable WANDB_MODE/);
     expect(error.message).toMatch(/mlflowTrackingUri: .*environment variable MLFLOW_TRACKING_URI/);

@@ -8,7 +8,11 @@ import { checkOptions, InvalidConfigError, type OptionIssue } from '@metrics/cor
  * (an unknown one with the option it resembles). The backend fields are a thin mapping onto the backends'
  * own options (backends.ts): their defaults and environment variables belong to the backends.
  */
-const positiveInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`);
+const positiveInt = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be positive`);
 
 export const experimentConfigSchema = z
   .object({
@@ -145,7 +149,7 @@ function fromEnvValue(field: EnvField, raw: string): unknown {
 
 export type ConfigCheck =
   | { ok: true; config: ExperimentConfig; issues: [] }
-  | { ok: false; issues: OptionIssue[]; /** The fields without an issue, as given. */ valid: Record<string, unknown> };
+  | { ok: false; issues: OptionIssue[] /** The fields without an issue, as given. */; valid: Record<string, unknown> };
 
 /** Fills unset fields from the facade's own environment variables, then validates; returns every issue. */
 export function checkConfig(input: ExperimentConfigInput | undefined, env: NodeJS.ProcessEnv = process.env): ConfigCheck {

@@ -41,7 +41,16 @@ describe('configuration', () => {
 
   it("uses the seeds' defaults (interval 10, selective logging on); backend fields are left to the backends (their own defaults and variables)", () => {
     const c = resolveConfig({}, { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', WANDB_PROJECT: 'p', RANK: '3' });
-    expect(c).toMatchObject({ rank: 3, asynchronousLogging: true, experimentLoggingInterval: 10, selectiveLogging: true, loggingPriority: 'low', nonFinite: 'skip', aggregation: 'mean', validation: 'warn' });
+    expect(c).toMatchObject({
+      rank: 3,
+      asynchronousLogging: true,
+      experimentLoggingInterval: 10,
+      selectiveLogging: true,
+      loggingPriority: 'low',
+      nonFinite: 'skip',
+      aggregation: 'mean',
+      validation: 'warn',
+    });
     expect([c.tensorboardLogDir, c.mlflowTrackingUri, c.wandbProject]).toEqual([undefined, undefined, undefined]);
     expect(resolveConfig({ wandbProject: 'mine' }, { WANDB_PROJECT: 'env' }).wandbProject).toBe('mine');
   });

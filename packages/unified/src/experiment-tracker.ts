@@ -37,6 +37,7 @@ export interface ExperimentTrackerOptions extends ExperimentConfigInput {
    * from the backend packages, or your own from `defineBackend`); ready exporters and `Tracker`s are fine
    * too. Default: every installed built-in backend, configured by the flat options and `backendOptions`.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: any backend's selection, whatever its option types
   exporters?: readonly (BackendSelection<any, any> | ExporterV1 | Tracker)[];
   /** Custom or pre-built trackers, besides the backends: exporters (e.g. from `defineTracker`) or whole `Tracker`s. */
   trackers?: readonly (ExporterV1 | Tracker)[];
@@ -82,7 +83,9 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
   const issues = [...checked.issues, ...loaded.issues];
   if (!checked.ok || issues.length > 0) throw new InvalidConfigError(issues, CONFIG_CONTEXT);
   const config = checked.config;
-  const prof = profiler ?? createProfiler({
+  const prof =
+    profiler ??
+    createProfiler({
       enabled: config.profiling,
       // Only tracking calls are ours to warn about; the user's own operations are slow on purpose.
       slowThresholdMs: Number.POSITIVE_INFINITY,
@@ -98,7 +101,9 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
   let exporters: ExporterV1[] = [];
   let pipeline: ReturnType<typeof createBackends> = { exporters: [], fullQueue: {}, spillDir: config.mlflowSpoolDir };
   if (config.experimentTrackingEnabled && !gatedOut) {
-    pipeline = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () => createBackends(loaded.backends, { logger: log, env: env ?? process.env, spillDir: config.mlflowSpoolDir }));
+    pipeline = await prof.profileOperation('experiment_tracker_setup', CATEGORY, () =>
+      createBackends(loaded.backends, { logger: log, env: env ?? process.env, spillDir: config.mlflowSpoolDir }),
+    );
     exporters = [...pipeline.exporters];
     for (const [i, t] of [...loaded.ready, ...(trackers ?? [])].entries()) {
       if (isExporter(t)) exporters.push(t);
@@ -210,7 +215,9 @@ export class ExperimentTracker implements Tracker {
   logProfilingData(data?: MetricValues, options?: LogOptions): void {
     if (data !== undefined) assertMetricValues('logProfilingData()', data);
     assertLogOptions('logProfilingData()', options);
-    this.profiler.profileOperation('unified_profiling_logging', CATEGORY, () => this.core.log(data ? under('profiling', data) : this.profiler.toMetrics(), options));
+    this.profiler.profileOperation('unified_profiling_logging', CATEGORY, () =>
+      this.core.log(data ? under('profiling', data) : this.profiler.toMetrics(), options),
+    );
   }
 
   logHyperparams(params: Readonly<Record<string, HyperparamValue>>, options?: { metrics?: string[] }): void {

@@ -6,7 +6,14 @@ import { experimentConfigSchema } from './config.js';
 /** The hover text (TSDoc) an editor shows for each property of ExperimentTrackerOptions. */
 function hoverDocs(): Map<string, string> {
   const file = fileURLToPath(new URL('./experiment-tracker.ts', import.meta.url));
-  const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([file], {
+    strict: true,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file)!;
   const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'ExperimentTrackerOptions')!;

@@ -86,7 +86,11 @@ print(json.dumps({'status': r.info.status, 'params': r.data.params, 'loss': sort
     const wandbRoot = join(dir, 'wandb');
     const runDir = readdirSync(wandbRoot).find((d) => d.startsWith('offline-run-'))!;
     const file = readdirSync(join(wandbRoot, runDir)).find((f) => f.endsWith('.wandb'))!;
-    const inspect = spawnSync(venv.bin('wandb'), ['leet', 'inspect', '--json', join(wandbRoot, runDir, file)], { encoding: 'utf8', env: venv.env, timeout: 120_000 });
+    const inspect = spawnSync(venv.bin('wandb'), ['leet', 'inspect', '--json', join(wandbRoot, runDir, file)], {
+      encoding: 'utf8',
+      env: venv.env,
+      timeout: 120_000,
+    });
     expect(inspect.status, inspect.stderr).toBe(0);
     const rows = inspect.stdout
       .split('\n')

@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   const py = await runPython<{ seconds: number; version: string }>(PYTHON, { args: [String(ROWS), String(METRICS)], timeoutMs: 600_000 });
   const pyRowsPerSec = ROWS / py.seconds;
   const peer = `wandb ${py.version} offline (Python)`;
-  const figure = (name: string, ours: number) => report({ package: '@metrics/wandb', name, value: ours, unit: 'rows/s', peer, peerValue: pyRowsPerSec, ratio: ours / pyRowsPerSec });
+  const figure = (name: string, ours: number) =>
+    report({ package: '@metrics/wandb', name, value: ours, unit: 'rows/s', peer, peerValue: pyRowsPerSec, ratio: ours / pyRowsPerSec });
   figure(`offline rows/s, exporter, writer thread (${METRICS} scalars/row)`, exporterThread);
   figure(`offline rows/s, exporter, inline writer`, exporterInline);
   figure(`offline rows/s, tracker log→close, writer thread`, trackerThread);

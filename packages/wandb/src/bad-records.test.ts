@@ -21,12 +21,22 @@ afterEach(() => {
 });
 const run = (): RunInfo => ({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() });
 const good = { min: 0, max: 2, count: 3, sum: 3, sumSquares: 5, bucketLimits: [1, 2], bucketCounts: [1, 2] };
-const histogram = (name: string, step: number, buckets: unknown): HistogramRecord => ({ kind: 'histogram', name, step, wallTime: Date.now(), buckets: buckets as HistogramRecord['buckets'] });
+const histogram = (name: string, step: number, buckets: unknown): HistogramRecord => ({
+  kind: 'histogram',
+  name,
+  step,
+  wallTime: Date.now(),
+  buckets: buckets as HistogramRecord['buckets'],
+});
 const scalar = (name: string, step: number): TrackingRecord => ({ kind: 'scalar', name, value: step, step, wallTime: Date.now() });
 
 /** A batch with two scalars, a good histogram and three bad ones (two under the same name). */
 function mixedBatch() {
-  const bad = [histogram('training/bad', 1, { ...good, bucketCounts: null }), histogram('training/bad', 2, { ...good, bucketCounts: [1] }), histogram('training/odd', 3, { ...good, bucketLimits: [1, 'x'] })];
+  const bad = [
+    histogram('training/bad', 1, { ...good, bucketCounts: null }),
+    histogram('training/bad', 2, { ...good, bucketCounts: [1] }),
+    histogram('training/odd', 3, { ...good, bucketLimits: [1, 'x'] }),
+  ];
   const batch: TrackingRecord[] = [scalar('training/a', 1), bad[0]!, histogram('training/h', 2, good), bad[1]!, bad[2]!, scalar('training/b', 3)];
   return { bad, batch };
 }
@@ -35,7 +45,13 @@ describe('W&B histogram values', () => {
   it('encodes good buckets and rejects malformed ones with the reason', () => {
     expect(bucketsProblem(good)).toBeUndefined();
     expect(histogramValue(histogram('h', 0, good))).toEqual({ _type: 'histogram', values: [1, 2], bins: [0, 1, 2] });
-    for (const b of [{ ...good, bucketCounts: null }, { ...good, bucketCounts: [1] }, { ...good, bucketCounts: [1, '2'] }, { ...good, sum: '3' }, { ...good, bucketLimits: [], bucketCounts: [] }])
+    for (const b of [
+      { ...good, bucketCounts: null },
+      { ...good, bucketCounts: [1] },
+      { ...good, bucketCounts: [1, '2'] },
+      { ...good, sum: '3' },
+      { ...good, bucketLimits: [], bucketCounts: [] },
+    ])
       expect(() => histogramValue(histogram('h', 0, b))).toThrow(/malformed histogram buckets: .+/);
   });
 });
@@ -43,7 +59,12 @@ describe('W&B histogram values', () => {
 describe('W&B exporters: a malformed histogram in a batch', () => {
   it('offline: skips it with one warning per metric, writes the rest, and reports only it as failed', async () => {
     const warnings: string[] = [];
-    const e = createWandbExporter({ mode: 'offline', dir: tempDir(), env: {}, logger: createLogger({ level: 'warn', sink: (_l, line) => warnings.push(line) }) });
+    const e = createWandbExporter({
+      mode: 'offline',
+      dir: tempDir(),
+      env: {},
+      logger: createLogger({ level: 'warn', sink: (_l, line) => warnings.push(line) }),
+    });
     await e.start(run());
     const { bad, batch } = mixedBatch();
     const result = await e.export(batch);
@@ -78,7 +99,11 @@ describe('W&B exporters: a malformed histogram in a batch', () => {
       const result = await e.export(batch);
       await e.shutdown({ status: 'finished' });
       expect(result.ok ? [] : result.remaining).toEqual(bad);
-      expect(server.history('bad1').map((r) => Object.keys(r).filter((k) => k.startsWith('training/')))).toEqual([['training/a'], ['training/h'], ['training/b']]);
+      expect(server.history('bad1').map((r) => Object.keys(r).filter((k) => k.startsWith('training/')))).toEqual([
+        ['training/a'],
+        ['training/h'],
+        ['training/b'],
+      ]);
     } finally {
       await server.close();
     }

@@ -26,7 +26,11 @@ runExporterConformance('wandb (offline)', async () => {
     exporter,
     readScalars: async () => {
       const file = (exporter.native() as OfflineNative).wandbFile!;
-      return scalarsFromRows(readWandbFile(file).records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item)));
+      return scalarsFromRows(
+        readWandbFile(file)
+          .records.filter((r) => r.type === 'history')
+          .map((r) => itemsToObject(r.data.item)),
+      );
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -34,7 +38,14 @@ runExporterConformance('wandb (offline)', async () => {
 
 runExporterConformance('wandb (online, loopback server)', async () => {
   const server = await startFakeWandbServer();
-  const exporter = createWandbExporter({ mode: 'online', apiKey: 'c'.repeat(40), baseUrl: server.url, logger: silent, env: {}, fileStream: { intervalMs: 10 } });
+  const exporter = createWandbExporter({
+    mode: 'online',
+    apiKey: 'c'.repeat(40),
+    baseUrl: server.url,
+    logger: silent,
+    env: {},
+    fileStream: { intervalMs: 10 },
+  });
   return {
     exporter,
     readScalars: async () => scalarsFromRows(server.history(exporter.runIds().runId!)),

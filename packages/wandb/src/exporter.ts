@@ -1,4 +1,18 @@
-import { EXPORT_OK, SPECIFICATION_VERSION, createLogger, createTracker, parseOptions, pickOptions, resolveFactoryOptions, trackerOptionsSchema, withSecrets, type ExporterV1, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
+import {
+  EXPORT_OK,
+  SPECIFICATION_VERSION,
+  createLogger,
+  createTracker,
+  parseOptions,
+  pickOptions,
+  resolveFactoryOptions,
+  trackerOptionsSchema,
+  withSecrets,
+  type ExporterV1,
+  type Logger,
+  type Tracker,
+  type TrackerOptions,
+} from '@metrics/core';
 import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';
@@ -62,5 +76,9 @@ export function createWandbTracker(options: WandbTrackerOptions = {}): Tracker {
   // One logger for the pipeline and the exporter, so `logLevel` quiets both; the pipeline's own lines
   // (retries, drops) stay out of captured console output too.
   const logger = resolved.logger ?? createLogger({ level: resolved.logLevel, prefix: '[metrics:wandb]' });
-  return createTracker({ ...resolved, logger: uncapturedLogger(logger), exporters: [createWandbExporter({ ...pickOptions(wandbOptionsSchema, resolved), logger })] });
+  return createTracker({
+    ...resolved,
+    logger: uncapturedLogger(logger),
+    exporters: [createWandbExporter({ ...pickOptions(wandbOptionsSchema, resolved), logger })],
+  });
 }

@@ -1,6 +1,17 @@
 export { createWandbExporter, createWandbTracker, type WandbExporterNative, type WandbTrackerOptions } from './exporter.js';
 export { wandb } from './backend.js';
-export { resolveSettings, wandbFromEnv, wandbModeFromEnv, wandbOptionsSchema, WANDB_ENV_VARS, type WandbOptions, type WandbMode, type WandbResume, type WandbConsole, type FileStreamOptions } from './settings.js';
+export {
+  resolveSettings,
+  wandbFromEnv,
+  wandbModeFromEnv,
+  wandbOptionsSchema,
+  WANDB_ENV_VARS,
+  type WandbOptions,
+  type WandbMode,
+  type WandbResume,
+  type WandbConsole,
+  type FileStreamOptions,
+} from './settings.js';
 export { readWandbFile, itemsToObject, parseJsonValue, type WandbRecord, type WandbFileContents } from './log/records.js';
 export { readLogBytes, type ReadLogResult, type LogDamage, type LogRecordBytes } from './log/read-log.js';
 export { RecordFramer } from './log/framer.js';

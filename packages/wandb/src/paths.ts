@@ -15,7 +15,9 @@ export function safeSegment(name: string, maxLength = 100): string {
 
 /** W&B run ids: letters, digits, `_` and `-` only (W&B forbids `/ \ # ? % :`), at most 64 characters. */
 export function safeRunId(id: string): string {
-  const s = String(id).replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 64);
+  const s = String(id)
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .slice(0, 64);
   return s === '' || /^-+$/.test(s) ? randomRunId() : s;
 }
 

@@ -78,7 +78,9 @@ describe('offline resume', () => {
     const b = createWandbTracker({ mode: 'offline', dir, env: {}, handleExit: false, logger: silent, resume: a.runHandle() });
     b.log({ 'training/loss': 9 }, { step: 3 });
     await b.close();
-    const runs = readdirSync(join(dir, 'wandb')).filter((n) => n.startsWith('offline-run-')).sort();
+    const runs = readdirSync(join(dir, 'wandb'))
+      .filter((n) => n.startsWith('offline-run-'))
+      .sort();
     expect(runs).toHaveLength(2);
     // (cast: typecheck may resolve an older built @metrics/core where runIds was flat)
     const id = (a.runHandle().runIds as unknown as Record<string, Record<string, string>>).wandb!.runId!;

@@ -12,7 +12,15 @@ import { exitCodeOf, resolveSettings, tagsFrom } from './settings.js';
 describe('settings from options and WANDB_* variables', () => {
   it('reads the environment', () => {
     const s = resolveSettings({
-      env: { WANDB_API_KEY: 'k'.repeat(40), WANDB_BASE_URL: 'http://host:1/', WANDB_PROJECT: 'p', WANDB_ENTITY: 'e', WANDB_DIR: '/tmp/x', WANDB_RUN_ID: 'abc', WANDB_RESUME: 'must' },
+      env: {
+        WANDB_API_KEY: 'k'.repeat(40),
+        WANDB_BASE_URL: 'http://host:1/',
+        WANDB_PROJECT: 'p',
+        WANDB_ENTITY: 'e',
+        WANDB_DIR: '/tmp/x',
+        WANDB_RUN_ID: 'abc',
+        WANDB_RESUME: 'must',
+      },
     });
     expect(s).toMatchObject({ mode: 'online', baseUrl: 'http://host:1', project: 'p', entity: 'e', rootDir: '/tmp/x', runId: 'abc', resume: 'must' });
   });
@@ -101,7 +109,9 @@ describe('createWandbTracker options', () => {
   });
 
   it('a WANDB_MODE wandb does not know fails, naming the variable; the option wins over it', async () => {
-    expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(/mode: from the environment variable WANDB_MODE: .*\(fix or unset it\)/);
+    expect(creationError({ handleExit: false, env: { WANDB_MODE: 'cloud' } }).message).toMatch(
+      /mode: from the environment variable WANDB_MODE: .*\(fix or unset it\)/,
+    );
     const t = createWandbTracker({ mode: 'disabled', handleExit: false, logLevel: 'silent', env: { WANDB_MODE: 'cloud' } });
     await t.close();
   });
@@ -109,7 +119,15 @@ describe('createWandbTracker options', () => {
 
 describe('the wandb descriptor: WANDB_* parsed in one place', () => {
   it('WANDB_MODE in any case and with the aliases (dryrun = offline, run = online); empty = unset, blank = invalid', () => {
-    const cases: Record<string, string> = { offline: 'offline', OFFLINE: 'offline', ' Online ': 'online', dryrun: 'offline', DRYRUN: 'offline', run: 'online', Disabled: 'disabled' };
+    const cases: Record<string, string> = {
+      offline: 'offline',
+      OFFLINE: 'offline',
+      ' Online ': 'online',
+      dryrun: 'offline',
+      DRYRUN: 'offline',
+      run: 'online',
+      Disabled: 'disabled',
+    };
     expect(Object.fromEntries(Object.keys(cases).map((v) => [v, wandb.resolve({}, { WANDB_MODE: v }).mode]))).toEqual(cases);
     expect(wandb.resolve({}, { WANDB_MODE: '' }).mode).toBeUndefined();
     expect(() => wandb.resolve({}, { WANDB_MODE: ' ' })).toThrow(/mode: .*WANDB_MODE/);

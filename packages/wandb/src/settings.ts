@@ -152,7 +152,10 @@ export const WANDB_ENV_VARS = {
 
 /** W&B's options from the environment: the one place the `WANDB_*` variables are parsed. */
 export function wandbFromEnv(env: Env): Partial<WandbOptions> {
-  const tags = nonEmpty(env.WANDB_TAGS)?.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = nonEmpty(env.WANDB_TAGS)
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   return {
     mode: wandbModeFromEnv(env.WANDB_MODE) as WandbMode | undefined,
     apiKey: nonEmpty(env.WANDB_API_KEY),
@@ -223,7 +226,10 @@ const text = (what: string) => z.string({ error: `${what} must be a string` });
 export const wandbOptionsSchema = z.strictObject({
   mode: z.enum(['online', 'offline', 'disabled'], { error: 'mode must be "online", "offline" or "disabled"' }).optional(),
   apiKey: z.string({ error: 'apiKey must be a string' }).optional(),
-  baseUrl: z.string({ error: 'baseUrl must be a URL' }).refine((s) => URL.canParse(s.trim()), 'baseUrl must be a URL such as https://api.wandb.ai').optional(),
+  baseUrl: z
+    .string({ error: 'baseUrl must be a URL' })
+    .refine((s) => URL.canParse(s.trim()), 'baseUrl must be a URL such as https://api.wandb.ai')
+    .optional(),
   project: text('project').optional(),
   entity: text('entity').optional(),
   dir: text('dir').optional(),

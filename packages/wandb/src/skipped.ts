@@ -13,6 +13,9 @@ export function skippedResult(skipped: readonly SkippedRecord[], batchSize: numb
     logger.warnOnce(`wandb-bad-record:${record.kind}:${name}`, `W&B: ${record.kind} "${name}" could not be written (${errorMessage(error)}); skipped.`);
   }
   const first = skipped[0]!.error;
-  const error = new ExportError(`W&B: ${skipped.length} of ${batchSize} records could not be written (first: ${errorMessage(first)})`, { cause: first, isRetryable: false });
+  const error = new ExportError(`W&B: ${skipped.length} of ${batchSize} records could not be written (first: ${errorMessage(first)})`, {
+    cause: first,
+    isRetryable: false,
+  });
   return { ok: false, error, retryable: false, remaining: skipped.map((s) => s.record) };
 }

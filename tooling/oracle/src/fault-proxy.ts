@@ -55,7 +55,6 @@ export interface FaultProxyOptions {
   faults?: Faults;
 }
 
-
 function emptyStats(): FaultProxyStats {
   return { requests: 0, forwarded: 0, faults: { status429: 0, status503: 0, reset: 0, delayed: 0 }, upstreamErrors: 0, log: [] };
 }

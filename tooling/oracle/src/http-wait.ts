@@ -32,7 +32,6 @@ export async function waitForHttp(url: string, opts: WaitForHttpOptions): Promis
     await sleep(250);
   }
   throw new Error(
-    `${opts.what}: ${url} not ready after ${Math.round(opts.timeoutMs / 1000)} s (last: ${last}).\n` +
-      `--- server log tail ---\n${opts.log?.text(60) ?? ''}`,
+    `${opts.what}: ${url} not ready after ${Math.round(opts.timeoutMs / 1000)} s (last: ${last}).\n` + `--- server log tail ---\n${opts.log?.text(60) ?? ''}`,
   );
 }

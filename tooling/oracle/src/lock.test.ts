@@ -72,9 +72,9 @@ describe('withDirLock', () => {
     mkdirSync(lock);
     writeFileSync(join(lock, 'owner'), `${process.pid}@${hostname()} now\n`);
     let waited = '';
-    await expect(
-      withDirLock(lock, { timeoutMs: 1_200, staleMs: 60_000, onWait: (o) => (waited = o) }, async () => 'never'),
-    ).rejects.toThrow(/timed out[\s\S]*x\.lock/);
+    await expect(withDirLock(lock, { timeoutMs: 1_200, staleMs: 60_000, onWait: (o) => (waited = o) }, async () => 'never')).rejects.toThrow(
+      /timed out[\s\S]*x\.lock/,
+    );
     expect(waited).toContain(String(process.pid));
   });
 });

@@ -56,12 +56,17 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
   const url = `http://127.0.0.1:${port}`;
   const args = [
     'server',
-    '--backend-store-uri', `sqlite:///${dbPath}`,
-    '--artifacts-destination', artifactsDestination,
+    '--backend-store-uri',
+    `sqlite:///${dbPath}`,
+    '--artifacts-destination',
+    artifactsDestination,
     '--serve-artifacts',
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--workers', '1',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
     ...(opts.extraArgs ?? []),
   ];
   const env = { ...venv.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: opts.jobs ? 'true' : 'false', ...opts.env };

@@ -31,12 +31,16 @@ print(json.dumps({"mlflow": mlflow.__version__, "tensorboard": tensorboard.__ver
     INSTALL_MS,
   );
 
-  it('runPython passes args and throws with the stderr tail on failure', async () => {
-    await expect(runPython('import sys, json; print(json.dumps(sys.argv[1:]))', { args: ['a', 'b c'] })).resolves.toEqual(['a', 'b c']);
-    await expect(runPython('import sys; sys.stderr.write("boom-marker\\n"); sys.exit(3)')).rejects.toThrow(/exit 3[\s\S]*boom-marker/);
-    await expect(runPython('print("not json")')).rejects.toThrow(/not JSON/);
-    await expect(runPython('import time; time.sleep(30)', { timeoutMs: 500 })).rejects.toThrow(/timed out/);
-  }, INSTALL_MS);
+  it(
+    'runPython passes args and throws with the stderr tail on failure',
+    async () => {
+      await expect(runPython('import sys, json; print(json.dumps(sys.argv[1:]))', { args: ['a', 'b c'] })).resolves.toEqual(['a', 'b c']);
+      await expect(runPython('import sys; sys.stderr.write("boom-marker\\n"); sys.exit(3)')).rejects.toThrow(/exit 3[\s\S]*boom-marker/);
+      await expect(runPython('print("not json")')).rejects.toThrow(/not JSON/);
+      await expect(runPython('import time; time.sleep(30)', { timeoutMs: 500 })).rejects.toThrow(/timed out/);
+    },
+    INSTALL_MS,
+  );
 });
 
 describe('mlflow server', () => {
@@ -63,22 +67,26 @@ describe('mlflow server', () => {
     expect(body.experiments[0].artifact_location).toMatch(/^mlflow-artifacts:/);
   });
 
-  it('keeps its data across kill() + restart() on the same port', async () => {
-    const created = (await (
-      await fetch(`${srv.url}/api/2.0/mlflow/experiments/create`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'oracle-restart' }),
-      })
-    ).json()) as { experiment_id: string };
-    await srv.kill();
-    await expect(fetch(`${srv.url}/health`)).rejects.toThrow();
-    await srv.restart();
-    const got = (await (await fetch(`${srv.url}/api/2.0/mlflow/experiments/get?experiment_id=${created.experiment_id}`)).json()) as {
-      experiment: { name: string };
-    };
-    expect(got.experiment.name).toBe('oracle-restart');
-  }, SERVER_MS);
+  it(
+    'keeps its data across kill() + restart() on the same port',
+    async () => {
+      const created = (await (
+        await fetch(`${srv.url}/api/2.0/mlflow/experiments/create`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'oracle-restart' }),
+        })
+      ).json()) as { experiment_id: string };
+      await srv.kill();
+      await expect(fetch(`${srv.url}/health`)).rejects.toThrow();
+      await srv.restart();
+      const got = (await (await fetch(`${srv.url}/api/2.0/mlflow/experiments/get?experiment_id=${created.experiment_id}`)).json()) as {
+        experiment: { name: string };
+      };
+      expect(got.experiment.name).toBe('oracle-restart');
+    },
+    SERVER_MS,
+  );
 });
 
 describe('tensorboard', () => {
@@ -106,39 +114,48 @@ print(json.dumps(True))
   afterAll(() => rmSync(logdir, { recursive: true, force: true }));
 
   for (const loadFast of [true, false]) {
-    it(`serves the logdir with load_fast=${loadFast}`, async () => {
-      const tb = await startTensorBoard(logdir, { loadFast });
-      try {
-        if (loadFast) expect(tb.dataServer?.cmdline).toMatch(/tensorboard_data_server.*--logdir=/);
-        else expect(tb.dataServer).toBeUndefined();
-        expect(await tb.waitForRuns(['run1', 'run1/hp'])).toEqual(expect.arrayContaining(['run1', 'run1/hp']));
-        const pts = await tb.waitForScalars('run1', 'loss', 5);
-        expect(pts.map(([, step, value]) => [step, value])).toEqual([
-          [0, 1],
-          [1, 0.5],
-          [2, Math.fround(1 / 3)],
-          [3, 0.25],
-          [4, Math.fround(0.2)],
-        ]);
-        const hist = await tb.getJson<[number, number, [number, number, number][]][]>(
-          '/data/plugin/histograms/histograms?run=run1&tag=weights',
-        );
-        expect(hist[0][1]).toBe(0);
-        expect(hist[0][2].reduce((n, [, , count]) => n + count, 0)).toBe(100);
-        const text = await tb.getJson<{ step: number; text: string }[]>('/data/plugin/text/text?run=run1&tag=note/text_summary');
-        expect(text[0].text).toContain('hello');
-        const images = await tb.getJson<{ step: number; query: string }[]>('/data/plugin/images/images?run=run1&tag=img&sample=0');
-        const png = await fetch(`${tb.url}/data/plugin/images/individualImage?${images[0].query}`);
-        expect(png.status).toBe(200);
-        expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
-        const groups = await tb.postJson<{ sessionGroups: { name: string; hparams: Record<string, unknown> }[] }>(
-          '/data/plugin/hparams/session_groups',
-          { experimentName: '', allowedStatuses: ['STATUS_UNKNOWN', 'STATUS_SUCCESS', 'STATUS_FAILURE', 'STATUS_RUNNING'], colParams: [], startIndex: 0, sliceSize: 100 },
-        );
-        expect(groups.sessionGroups[0].hparams).toEqual({ lr: 0.1 });
-      } finally {
-        await tb.stop();
-      }
-    }, SERVER_MS);
+    it(
+      `serves the logdir with load_fast=${loadFast}`,
+      async () => {
+        const tb = await startTensorBoard(logdir, { loadFast });
+        try {
+          if (loadFast) expect(tb.dataServer?.cmdline).toMatch(/tensorboard_data_server.*--logdir=/);
+          else expect(tb.dataServer).toBeUndefined();
+          expect(await tb.waitForRuns(['run1', 'run1/hp'])).toEqual(expect.arrayContaining(['run1', 'run1/hp']));
+          const pts = await tb.waitForScalars('run1', 'loss', 5);
+          expect(pts.map(([, step, value]) => [step, value])).toEqual([
+            [0, 1],
+            [1, 0.5],
+            [2, Math.fround(1 / 3)],
+            [3, 0.25],
+            [4, Math.fround(0.2)],
+          ]);
+          const hist = await tb.getJson<[number, number, [number, number, number][]][]>('/data/plugin/histograms/histograms?run=run1&tag=weights');
+          expect(hist[0][1]).toBe(0);
+          expect(hist[0][2].reduce((n, [, , count]) => n + count, 0)).toBe(100);
+          const text = await tb.getJson<{ step: number; text: string }[]>('/data/plugin/text/text?run=run1&tag=note/text_summary');
+          expect(text[0].text).toContain('hello');
+          const images = await tb.getJson<{ step: number; query: string }[]>('/data/plugin/images/images?run=run1&tag=img&sample=0');
+          const png = await fetch(`${tb.url}/data/plugin/images/individualImage?${images[0].query}`);
+          expect(png.status).toBe(200);
+          expect(
+            Buffer.from(await png.arrayBuffer())
+              .subarray(1, 4)
+              .toString(),
+          ).toBe('PNG');
+          const groups = await tb.postJson<{ sessionGroups: { name: string; hparams: Record<string, unknown> }[] }>('/data/plugin/hparams/session_groups', {
+            experimentName: '',
+            allowedStatuses: ['STATUS_UNKNOWN', 'STATUS_SUCCESS', 'STATUS_FAILURE', 'STATUS_RUNNING'],
+            colParams: [],
+            startIndex: 0,
+            sliceSize: 100,
+          });
+          expect(groups.sessionGroups[0].hparams).toEqual({ lr: 0.1 });
+        } finally {
+          await tb.stop();
+        }
+      },
+      SERVER_MS,
+    );
   }
 });

@@ -60,12 +60,7 @@ export interface Supervised {
  * Starts `command args` in its own process group under a tiny Python supervisor that kills the group
  * when our stdin pipe closes, so servers die even if this Node process is SIGKILLed.
  */
-export function spawnSupervised(
-  python: string,
-  command: string,
-  args: string[],
-  options: SpawnOptions & { env: NodeJS.ProcessEnv },
-): Supervised {
+export function spawnSupervised(python: string, command: string, args: string[], options: SpawnOptions & { env: NodeJS.ProcessEnv }): Supervised {
   installExitHook();
   const child = spawn(python, [supervisor, command, ...args], {
     ...options,

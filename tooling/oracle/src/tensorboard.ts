@@ -69,12 +69,17 @@ export async function startTensorBoard(logdir: string, opts: TensorBoardOptions 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = [
-    '--logdir', logdir,
-    '--host', '127.0.0.1',
-    '--port', String(port),
+    '--logdir',
+    logdir,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
     `--load_fast=${loadFast ? 'true' : 'false'}`,
-    '--reload_interval', String(opts.reloadIntervalS ?? 1),
-    '--samples_per_plugin', opts.samplesPerPlugin ?? 'scalars=100000,histograms=10000,distributions=10000,images=1000,text=10000,audio=1000',
+    '--reload_interval',
+    String(opts.reloadIntervalS ?? 1),
+    '--samples_per_plugin',
+    opts.samplesPerPlugin ?? 'scalars=100000,histograms=10000,distributions=10000,images=1000,text=10000,audio=1000',
     ...(opts.extraArgs ?? []),
   ];
   const proc: Supervised = spawnSupervised(venv.python, venv.bin('tensorboard'), args, {
@@ -134,7 +139,9 @@ export async function startTensorBoard(logdir: string, opts: TensorBoardOptions 
         if (names.every((n) => runs.includes(n))) return runs;
         await sleep(300);
       }
-      throw new Error(`tensorboard: runs ${JSON.stringify(names)} not all listed after ${waitMs} ms; /data/runs = ${JSON.stringify(runs)}\n${proc.log.text(30)}`);
+      throw new Error(
+        `tensorboard: runs ${JSON.stringify(names)} not all listed after ${waitMs} ms; /data/runs = ${JSON.stringify(runs)}\n${proc.log.text(30)}`,
+      );
     },
     async waitForScalars(run, tag, minPoints, waitMs = 60_000) {
       const deadline = Date.now() + waitMs;

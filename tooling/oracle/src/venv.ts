@@ -68,9 +68,7 @@ export function basePython(): { exe: string; minor: string } {
   const minor = probe.stdout.trim();
   const [maj, min] = minor.split('.').map(Number);
   if (maj !== 3 || min < 10) {
-    throw new Error(
-      `@metrics/oracle needs Python 3.10+, but \`${exe}\` is ${minor}. Install Python 3.10 or newer, or set METRICS_PYTHON.`,
-    );
+    throw new Error(`@metrics/oracle needs Python 3.10+, but \`${exe}\` is ${minor}. Install Python 3.10 or newer, or set METRICS_PYTHON.`);
   }
   const venvOk = spawnSync(exe, ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
   if (venvOk.status !== 0) {

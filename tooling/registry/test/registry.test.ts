@@ -14,7 +14,11 @@ import { startLocalRegistry, type LocalRegistry } from '../src/verdaccio.js';
 // installed from it into fresh projects the way a user would, with npm and with pnpm.
 const scenarios = [
   { name: 'tensorboard', dependencies: ['@metrics/tensorboard'], expected: ['@metrics/core', '@metrics/tensorboard'] },
-  { name: 'unified+wandb', dependencies: ['@metrics/unified', '@metrics/wandb'], expected: ['@metrics/core', '@metrics/profiler', '@metrics/unified', '@metrics/wandb'] },
+  {
+    name: 'unified+wandb',
+    dependencies: ['@metrics/unified', '@metrics/wandb'],
+    expected: ['@metrics/core', '@metrics/profiler', '@metrics/unified', '@metrics/wandb'],
+  },
   { name: 'mlflow', dependencies: ['@metrics/mlflow'], expected: ['@metrics/core', '@metrics/mlflow'] },
 ];
 const managers: PackageManager[] = ['npm', 'pnpm'];
@@ -36,7 +40,10 @@ beforeAll(async () => {
   const publicRegistry = (await run('npm', ['config', 'get', 'registry'], { cwd: tmp, env: userEnv(repoRoot) })).stdout.trim();
   // turbo (cached when nothing changed) finds pnpm on PATH: this package's own pinned copy.
   const buildEnv = { ...process.env, PATH: `${join(import.meta.dirname, '..', 'node_modules', '.bin')}${delimiter}${process.env.PATH}` };
-  const build = run(join(repoRoot, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], { cwd: repoRoot, env: buildEnv });
+  const build = run(join(repoRoot, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], {
+    cwd: repoRoot,
+    env: buildEnv,
+  });
   [registry] = await Promise.all([startLocalRegistry(join(tmp, 'verdaccio')), build]);
   npmrc = consumerNpmrc({ registryUrl: registry.url, authKey: registry.authKey, token: registry.token, publicRegistry, pnpmCacheDir: join(tmp, 'pnpm-cache') });
   mkdirSync(join(tmp, 'home'));
@@ -69,36 +76,51 @@ describe('published tarballs', () => {
 });
 
 describe('installing from the registry into a fresh project', () => {
-  it.concurrent.for(cases)('only $label with $pm: ESM, CommonJS and strict TypeScript programs work', async ({ name, dependencies, expected, pm }, { expect }) => {
-    const dir = join(tmp, `${name}-${pm}`);
-    await installConsumer({ dir, pm, dependencies, npmrc, typesNode: rootManifest.devDependencies['@types/node'], env });
+  it.concurrent.for(cases)(
+    'only $label with $pm: ESM, CommonJS and strict TypeScript programs work',
+    async ({ name, dependencies, expected, pm }, { expect }) => {
+      const dir = join(tmp, `${name}-${pm}`);
+      await installConsumer({ dir, pm, dependencies, npmrc, typesNode: rootManifest.devDependencies['@types/node'], env });
 
-    // Exactly what the user asked for and its dependencies, every one a real copy from the registry.
-    const installed = installedMetricsPackages(dir);
-    // One copy of each: a second @metrics/core would mean a second pipeline and exit hooks.
-    expect(installed.map((p) => p.name).sort()).toEqual(expected);
-    for (const p of installed) {
-      expect(p.realDir.startsWith(dir)).toBe(true);
-      expect(JSON.stringify(p.manifest)).not.toContain('workspace:');
-    }
-    expect(isInstalled(dir, 'vitest')).toBe(false);
+      // Exactly what the user asked for and its dependencies, every one a real copy from the registry.
+      const installed = installedMetricsPackages(dir);
+      // One copy of each: a second @metrics/core would mean a second pipeline and exit hooks.
+      expect(installed.map((p) => p.name).sort()).toEqual(expected);
+      for (const p of installed) {
+        expect(p.realDir.startsWith(dir)).toBe(true);
+        expect(JSON.stringify(p.manifest)).not.toContain('workspace:');
+      }
+      expect(isInstalled(dir, 'vitest')).toBe(false);
 
-    const source = join(programs, name.replace('+', '-'));
-    for (const f of readdirSync(source)) cpSync(join(source, f), join(dir, f));
-    const esm = await run(process.execPath, ['main.mjs'], { cwd: dir, env });
-    expect(esm.stdout).toContain(`ok ${name} esm`);
-    const cjs = await run(process.execPath, ['main.cjs'], { cwd: dir, env });
-    expect(cjs.stdout).toContain(`ok ${name} cjs`);
-    // skipLibCheck as in `tsc --init`: our declarations are what the programs are checked against, and
-    // checking all of @types/node six times would triple the test's time.
-    const strict = ['--strict', '--noEmit', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'];
-    await run(process.execPath, [tsc, ...strict, 'main.ts', 'main.cts'], { cwd: dir, env });
+      const source = join(programs, name.replace('+', '-'));
+      for (const f of readdirSync(source)) cpSync(join(source, f), join(dir, f));
+      const esm = await run(process.execPath, ['main.mjs'], { cwd: dir, env });
+      expect(esm.stdout).toContain(`ok ${name} esm`);
+      const cjs = await run(process.execPath, ['main.cjs'], { cwd: dir, env });
+      expect(cjs.stdout).toContain(`ok ${name} cjs`);
+      // skipLibCheck as in `tsc --init`: our declarations are what the programs are checked against, and
+      // checking all of @types/node six times would triple the test's time.
+      const strict = [
+        '--strict',
+        '--noEmit',
+        '--skipLibCheck',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--types',
+        'node',
+      ];
+      await run(process.execPath, [tsc, ...strict, 'main.ts', 'main.cts'], { cwd: dir, env });
 
-    // The commands a package ships are linked and start.
-    if (name === 'tensorboard') {
-      const inspect = await run(join(dir, 'node_modules', '.bin', 'metrics-tensorboard'), ['inspect', 'runs-esm'], { cwd: dir, env });
-      expect(inspect.stdout).toContain('training/loss');
-    }
-    if (name === 'mlflow') await run(join(dir, 'node_modules', '.bin', 'metrics-mlflow'), ['--help'], { cwd: dir, env });
-  });
+      // The commands a package ships are linked and start.
+      if (name === 'tensorboard') {
+        const inspect = await run(join(dir, 'node_modules', '.bin', 'metrics-tensorboard'), ['inspect', 'runs-esm'], { cwd: dir, env });
+        expect(inspect.stdout).toContain('training/loss');
+      }
+      if (name === 'mlflow') await run(join(dir, 'node_modules', '.bin', 'metrics-mlflow'), ['--help'], { cwd: dir, env });
+    },
+  );
 });

@@ -70,7 +70,7 @@ describe('versioning a copy of the workspace', () => {
     expect(existsSync(join(ws, 'packages/unified/CHANGELOG.md'))).toBe(false);
   });
 
-  it("a core minor release gives its dependents a patch, never a major", async () => {
+  it('a core minor release gives its dependents a patch, never a major', async () => {
     const ws = await workspaceWith('---\n"@metrics/core": minor\n---\n\nA new core feature.\n');
     const plan = await releasePlan(ws);
     expect(plan.find((r) => r.name === '@metrics/core')).toMatchObject({ type: 'minor' });

@@ -50,7 +50,12 @@ describe('close() reports what happened', () => {
     for (const b of report.backends) expect(b.error).toMatch(/ENOTDIR/);
     expect(stderr).not.toContain('All experiment trackers closed');
     expect(stderr).toMatch(/❌ Run close-report: every experiment tracker failed, nothing was saved: tensorboard failed .*mlflow failed .*wandb failed/);
-    console.log(`reliability: all backends unwritable — close line: ${stderr.split('\n').find((l) => l.includes('every experiment tracker failed'))?.slice(0, 160)}…`);
+    console.log(
+      `reliability: all backends unwritable — close line: ${stderr
+        .split('\n')
+        .find((l) => l.includes('every experiment tracker failed'))
+        ?.slice(0, 160)}…`,
+    );
   }, 120_000);
 
   it('W&B broken, MLflow server down (spooled), TensorBoard fine: ⚠️ names them; the printed commands work', async () => {
@@ -86,14 +91,19 @@ describe('close() reports what happened', () => {
     const runId = /to run (\w+)/.exec(r.stdout)?.[1];
     expect(runId, r.stdout).toBeDefined();
     expect(await metricHistory(server.url, runId!, 'training/loss')).toHaveLength(300);
-    console.log(`reliability: mixed close — ⚠️ line names mlflow spooled + wandb failed; \`${tbCommand.replace(root, '…')}\` reads 300 points; the printed replay sent 300 points to MLflow — held`);
+    console.log(
+      `reliability: mixed close — ⚠️ line names mlflow spooled + wandb failed; \`${tbCommand.replace(root, '…')}\` reads 300 points; the printed replay sent 300 points to MLflow — held`,
+    );
   }, 180_000);
 
   it('MLflow with no server configured: spooling is the plan, said without ⚠️; the summary gives the replay command', async () => {
     const root = tempDir('rel-close-offline-');
     const { report, stderr } = await closeOf(join(root, 'runs'), root, join(root, 'spool'));
     expect(statusOf(report)).toEqual({ tensorboard: 'ok', mlflow: 'spooled', wandb: 'ok' });
-    expect(report.backends.find((b) => b.name === 'mlflow')).toMatchObject({ offline: true, commands: [expect.stringMatching(/^metrics-mlflow replay \S+\.jsonl$/)] });
+    expect(report.backends.find((b) => b.name === 'mlflow')).toMatchObject({
+      offline: true,
+      commands: [expect.stringMatching(/^metrics-mlflow replay \S+\.jsonl$/)],
+    });
     expect(stderr).not.toMatch(/⚠️|❌/);
     expect(stderr).toContain('Experiment trackers closed; spooled for a later replay (no server configured): mlflow');
   }, 120_000);

@@ -63,7 +63,10 @@ describe('SIGKILL while spooling MLflow points', () => {
       if (spool.torn) torn++;
       // What is on disk is a contiguous run of steps per metric (the first ones may still have been in memory).
       // Sorted: the order on disk is checked by the next test.
-      const steps = spool.records.filter((r) => r.name === 'training/loss').map((r) => r.step).sort((a, b) => a - b);
+      const steps = spool.records
+        .filter((r) => r.name === 'training/loss')
+        .map((r) => r.step)
+        .sort((a, b) => a - b);
       expect(steps.length).toBeGreaterThan(0);
       expect(steps).toEqual(Array.from({ length: steps.length }, (_, j) => steps[0]! + j));
       if (mode === 'none') expect(steps[0]).toBe(0); // nothing is held back when there is no server at all

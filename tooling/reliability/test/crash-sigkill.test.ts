@@ -55,7 +55,10 @@ describe('SIGKILL while writing', () => {
       expect(ours.errors.filter((e) => e.problem !== 'truncated')).toEqual([]);
       const tb = loaded[file]!;
       expect(tb.events).toBe(ours.events.length);
-      for (const [tag, f] of [['training/loss', loss], ['training/accuracy', accuracy]] as const) {
+      for (const [tag, f] of [
+        ['training/loss', loss],
+        ['training/accuracy', accuracy],
+      ] as const) {
         const points = tb.scalars[tag] ?? [];
         expect(points.length).toBeGreaterThanOrEqual(100);
         expect(isPrefixRange(points.map(([s]) => s))).toBe(true);

@@ -1,10 +1,3 @@
-/**
- * SIGINT and SIGTERM to a training process that logs through the facade to a real MLflow server,
- * TensorBoard and W&B offline. The exit handling ends every run as killed, and everything logged before
- * the signal was sent is there: on the server (run KILLED), in the event file, in the .wandb file (with
- * its exit record). The process still dies of the signal.
- */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
 import { isPrefixRange, removeTempDirs, sleep, startChild, tempDir } from './support/faults-children.js';

@@ -4,7 +4,6 @@
  * Every point is on the server exactly once and the tracker's stats say how much was retried.
  */
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, startMlflowServer, type FaultProxy, type MlflowServer } from '@metrics/oracle';
 import { createMlflowTracker } from '@metrics/mlflow';
@@ -17,7 +16,7 @@ const STORM_STEPS = 3_500; // 17,500 points under 429/503/resets
 const SLOW_STEPS = 500; // 2,500 points with 2 s latency on top (5 batches: ~10 s of waiting)
 const STEPS = STORM_STEPS + SLOW_STEPS;
 const names = Array.from({ length: KEYS }, (_, k) => `training/m${k}`);
-const valueOf = (step: number, k: number) => step * KEYS + k + 0.5;
+const pointValue = (step: number, k: number) => step * KEYS + k + 0.5;
 
 let server: MlflowServer;
 let tap: MetricTap;
@@ -52,7 +51,7 @@ describe('MLflow behind a fault proxy', () => {
     const logSteps = (from: number, to: number) => {
       const values: Record<string, number> = {};
       for (let step = from; step < to; step++) {
-        for (let k = 0; k < KEYS; k++) values[names[k]!] = valueOf(step, k);
+        for (let k = 0; k < KEYS; k++) values[names[k]!] = pointValue(step, k);
         tracker.log(values, { step });
       }
     };
@@ -65,7 +64,13 @@ describe('MLflow behind a fault proxy', () => {
     proxy.resetStats();
 
     // Slow network: every forwarded log-batch waits 2 s; every 3rd request is a 503, every 4th a reset, every 5th a 429.
-    proxy.setFaults({ latencyMs: 2_000, status429: { everyNth: 5, retryAfterS: 0.5 }, status503: { everyNth: 3 }, reset: { everyNth: 4 }, pathFilter: /log-batch/ });
+    proxy.setFaults({
+      latencyMs: 2_000,
+      status429: { everyNth: 5, retryAfterS: 0.5 },
+      status503: { everyNth: 3 },
+      reset: { everyNth: 4 },
+      pathFilter: /log-batch/,
+    });
     logSteps(STORM_STEPS, STEPS);
     await tracker.flush();
     const slow = proxy.stats().faults;
@@ -85,7 +90,7 @@ describe('MLflow behind a fault proxy', () => {
     const counts = (await sqliteMetricCounts(server.dbPath))[runId]!;
     expect(counts).toEqual({ rows: KEYS * STEPS, distinct: KEYS * STEPS, keys: KEYS, minStep: 0, maxStep: STEPS - 1 });
     const allSteps = Array.from({ length: STEPS }, (_, s) => s);
-    for (const k of [0, KEYS - 1]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => valueOf(s, k))).toEqual([]);
+    for (const k of [0, KEYS - 1]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => pointValue(s, k))).toEqual([]);
     expect(tap.accepted.size).toBe(KEYS * STEPS);
     expect(tap.duplicates()).toEqual([]);
 

@@ -4,7 +4,6 @@
  * at once, also while the server is down. After close every point is on the server exactly once.
  */
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
 import { createLogger } from '@metrics/core';
@@ -18,7 +17,7 @@ const STEPS = 10_000; // 10 metrics × 10,000 steps = 100,000 points
 const SEGMENT = 2_000; // steps per phase: 20,000 points
 const KILLS = 3;
 const names = Array.from({ length: KEYS }, (_, k) => `training/m${k}`);
-const valueOf = (step: number, k: number) => step * KEYS + k;
+const pointValue = (step: number, k: number) => step * KEYS + k;
 
 let server: MlflowServer;
 // The client talks to the server through a counting tap. While the server is down the tap accepts the
@@ -62,7 +61,7 @@ describe('MLflow server killed and restarted during a 100,000-point run', () => 
     const logSteps = (from: number, to: number) => {
       const values: Record<string, number> = {};
       for (let step = from; step < to; step++) {
-        for (let k = 0; k < KEYS; k++) values[names[k]!] = valueOf(step, k);
+        for (let k = 0; k < KEYS; k++) values[names[k]!] = pointValue(step, k);
         const r: unknown = tracker.log(values, { step });
         if (r !== undefined) returnedSomething++;
       }
@@ -98,7 +97,7 @@ describe('MLflow server killed and restarted during a 100,000-point run', () => 
     const counts = (await sqliteMetricCounts(server.dbPath))[runId]!;
     expect(counts).toEqual({ rows: KEYS * STEPS, distinct: KEYS * STEPS, keys: KEYS, minStep: 0, maxStep: STEPS - 1 });
     const allSteps = Array.from({ length: STEPS }, (_, s) => s);
-    for (const k of [0, 4, 9]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => valueOf(s, k))).toEqual([]);
+    for (const k of [0, 4, 9]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => pointValue(s, k))).toEqual([]);
     // Accepted by the server exactly once each: no batch was re-sent after the server took it.
     expect(tap.accepted.size).toBe(KEYS * STEPS);
     expect(tap.duplicates()).toEqual([]);

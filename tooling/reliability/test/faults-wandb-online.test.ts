@@ -84,7 +84,10 @@ describe('W&B online under faults, through the facade', () => {
     expect(stats.find((e) => e.name === 'wandb')).toMatchObject({ exported: 2 * ROWS, failed: 0, dropped: 0 });
     expect(stats.find((e) => e.name === 'memory')).toMatchObject({ exported: 2 * ROWS, failed: 0, dropped: 0 });
     expect(memory.filter((r) => r.kind === 'scalar')).toHaveLength(2 * ROWS);
-    const native = tracker.backend('wandb')!.native() as { fileStream: { stats: { requests: number; failedRequests: number } }; retries: { graphql: number; fileStream: number; upload: number } };
+    const native = tracker.backend('wandb')!.native() as {
+      fileStream: { stats: { requests: number; failedRequests: number } };
+      retries: { graphql: number; fileStream: number; upload: number };
+    };
     const stream = native.fileStream.stats;
     expect(stream.failedRequests).toBe(0);
     // every fault the proxy injected on file_stream cost one retry, counted by the client

@@ -18,7 +18,6 @@ afterAll(() => roots.forEach(removeTree));
 /** Never a URL with an http(s) scheme: a random host would send the MLflow client onto the network. */
 const notHttp = fc.string({ minLength: 1, maxLength: 20 }).map((s) => (/https?:/i.test(s) ? s.replace(/https?:/gi, 'x') : s));
 const nonEmpty = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
-const wrongType = fc.constantFrom<unknown>(42, true, null, [], {}, 'text');
 const notBoolean = fc.constantFrom<unknown>('yes', 1, 0, 'true', null, {});
 const notPositive = fc.constantFrom<unknown>(0, -1, -0.5, NaN, Infinity, '10', null);
 const notPositiveInt = fc.constantFrom<unknown>(0, -3, 1.5, NaN, '10', null);
@@ -35,7 +34,10 @@ const FIELDS: Record<string, FieldSpec> = {
   experiment: { valid: nonEmpty, invalid: fc.constantFrom<unknown>('', 42, null, {}) },
   runName: { valid: nonEmpty, invalid: fc.constantFrom<unknown>('', 7, []) },
   group: { valid: nonEmpty, invalid: fc.constantFrom<unknown>('', 3) },
-  tags: { valid: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }), invalid: fc.constantFrom<unknown>('a=b', [1], { a: 1 }, { b: null }) },
+  tags: {
+    valid: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
+    invalid: fc.constantFrom<unknown>('a=b', [1], { a: 1 }, { b: null }),
+  },
   tensorboardLogging: { valid: bool, invalid: notBoolean },
   tensorboardFlushSecs: { valid: fc.double({ min: 0.001, max: 1e6, noNaN: true }), invalid: notPositive },
   tensorboardMaxQueue: { valid: fc.integer({ min: 1, max: 1000 }), invalid: notPositiveInt },
@@ -92,7 +94,8 @@ function brokenByEnv(env: Record<string, string | undefined>, set: Set<string>):
   const out: string[] = [];
   // As W&B reads it: trimmed, any case, with its aliases dryrun → offline and run → online.
   const mode = env.WANDB_MODE?.trim().toLowerCase();
-  if (env.WANDB_MODE !== undefined && env.WANDB_MODE !== '' && !set.has('wandbMode') && !['online', 'offline', 'disabled', 'dryrun', 'run'].includes(mode!)) out.push('wandbMode');
+  if (env.WANDB_MODE !== undefined && env.WANDB_MODE !== '' && !set.has('wandbMode') && !['online', 'offline', 'disabled', 'dryrun', 'run'].includes(mode!))
+    out.push('wandbMode');
   const uri = env.MLFLOW_TRACKING_URI;
   if (uri !== undefined && uri !== '' && !set.has('mlflowTrackingUri') && !URL.canParse(uri)) out.push('mlflowTrackingUri');
   return out;
@@ -130,7 +133,12 @@ describe('configuration fuzz', () => {
         let tracker: Awaited<ReturnType<typeof createExperimentTracker>> | undefined;
         let error: unknown;
         try {
-          tracker = await createExperimentTracker({ ...(config as ExperimentTrackerOptions), env: cleanEnv, logger, backendOptions: { wandb: { env: {} }, mlflow: { env: {} } } });
+          tracker = await createExperimentTracker({
+            ...(config as ExperimentTrackerOptions),
+            env: cleanEnv,
+            logger,
+            backendOptions: { wandb: { env: {} }, mlflow: { env: {} } },
+          });
         } catch (e) {
           error = e;
         }
@@ -144,7 +152,9 @@ describe('configuration fuzz', () => {
           return;
         }
         expect(tracker, `broken fields ${expectBroken.join(', ')} were accepted`).toBeUndefined();
-        expect(MetricsError.isInstance(error) && InvalidConfigError.isInstance(error), `untyped: ${(error as Error)?.name}: ${(error as Error)?.message}`).toBe(true);
+        expect(MetricsError.isInstance(error) && InvalidConfigError.isInstance(error), `untyped: ${(error as Error)?.name}: ${(error as Error)?.message}`).toBe(
+          true,
+        );
         const message = (error as InvalidConfigError).message;
         for (const field of expectBroken) expect(message, `the error names "${field}"`).toContain(field);
         outcomes.rejected++;
@@ -154,7 +164,9 @@ describe('configuration fuzz', () => {
     );
     // Every backend wrote under the temp root: nothing appeared in the working directory.
     expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
-    console.log(`reliability: config fuzz — ${RUNS} configurations: ${outcomes.created} created, ${outcomes.rejected} rejected naming ${outcomes.fieldsBroken} broken fields — held`);
+    console.log(
+      `reliability: config fuzz — ${RUNS} configurations: ${outcomes.created} created, ${outcomes.rejected} rejected naming ${outcomes.fieldsBroken} broken fields — held`,
+    );
   });
 
   it('options that are not an object at all are rejected with a typed configuration error', async () => {
@@ -169,7 +181,9 @@ describe('configuration fuzz', () => {
           await t.close(undefined, { timeoutMs: 200 });
           results.push(`${JSON.stringify(options)}: created`);
         } catch (error) {
-          results.push(`${JSON.stringify(options)}: ${InvalidConfigError.isInstance(error) ? 'InvalidConfigError' : `${(error as Error).name}: ${(error as Error).message}`}`);
+          results.push(
+            `${JSON.stringify(options)}: ${InvalidConfigError.isInstance(error) ? 'InvalidConfigError' : `${(error as Error).name}: ${(error as Error).message}`}`,
+          );
         }
       }
     } finally {

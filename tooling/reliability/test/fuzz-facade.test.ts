@@ -79,22 +79,25 @@ describe('facade fuzz, warn policy', () => {
   it('a stepless log() after any explicit steps (huge, fractional, NaN, negative) is still accepted', async () => {
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(2 ** 53 - 1, 2 ** 53, 2 ** 60, 1e300, -1, 0.5)), { minLength: 1, maxLength: 5 }), async (steps) => {
-        runs++;
-        const root = tempRoot('fuzz-step');
-        const f = await openFacade('warn', root);
-        try {
-          for (const step of steps) f.tracker.log({ 'training/loss': 1 }, { step });
-          const before = f.tracker.stats().accepted;
-          f.tracker.log({ 'training/loss': 2 });
-          const took = f.tracker.stats().accepted - before;
-          await f.tracker.close();
-          expect({ steps, acceptedStepless: took, nextStep: f.tracker.step }).toMatchObject({ acceptedStepless: 1 });
-        } finally {
-          await f.tracker.close();
-          removeTree(root);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(2 ** 53 - 1, 2 ** 53, 2 ** 60, 1e300, -1, 0.5)), { minLength: 1, maxLength: 5 }),
+        async (steps) => {
+          runs++;
+          const root = tempRoot('fuzz-step');
+          const f = await openFacade('warn', root);
+          try {
+            for (const step of steps) f.tracker.log({ 'training/loss': 1 }, { step });
+            const before = f.tracker.stats().accepted;
+            f.tracker.log({ 'training/loss': 2 });
+            const took = f.tracker.stats().accepted - before;
+            await f.tracker.close();
+            expect({ steps, acceptedStepless: took, nextStep: f.tracker.step }).toMatchObject({ acceptedStepless: 1 });
+          } finally {
+            await f.tracker.close();
+            removeTree(root);
+          }
+        },
+      ),
       { numRuns: 100, seed: 7 },
     );
     console.log(`reliability: facade step counter after hostile steps — ${runs} sequences — held`);

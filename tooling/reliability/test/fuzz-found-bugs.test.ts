@@ -72,7 +72,9 @@ describe('defects found by the fuzzers', () => {
       else t.logConfig(nastyConfig(poison) as Record<string, unknown>);
       t.log({ 'training/loss': 2 }, { step: 1 });
       await t.close();
-      spooledScalars[poison] = walkFiles(dir).flatMap((f) => readSpool(f).records).filter((r) => r.kind === 'scalar').length;
+      spooledScalars[poison] = walkFiles(dir)
+        .flatMap((f) => readSpool(f).records)
+        .filter((r) => r.kind === 'scalar').length;
     }
     console.log(`reliability: spool with one unencodable record — 3 batches of 2 scalars + 1 poison, scalars spooled ${JSON.stringify(spooledScalars)}`);
     expect(spooledScalars).toEqual({ 'bigint-summary': 2, cyclic: 2, deep: 2 });
@@ -81,7 +83,11 @@ describe('defects found by the fuzzers', () => {
   it('a malformed pre-computed histogram (bucketCounts not an array) does not lose the other records of its batch', async () => {
     const f = await openFacade('warn', root('bad-buckets'));
     f.tracker.log({ 'training/a': 1 }, { step: 1 });
-    f.tracker.logHistogram('training/h', { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: null as unknown as number[] }, { step: 1 });
+    f.tracker.logHistogram(
+      'training/h',
+      { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: null as unknown as number[] },
+      { step: 1 },
+    );
     f.tracker.log({ 'training/b': 2 }, { step: 2 });
     await f.tracker.close();
     const scalars = { tensorboard: tensorBoardCounts(f.dirs.tensorboard).scalar ?? 0, wandb: wandbCounts(f.dirs.wandb).history };
@@ -111,7 +117,10 @@ describe('defects found by the fuzzers', () => {
     t.log({ 'training/loss': 3 });
     await t.close();
     const steps = memory.scalars().map((s) => s.step);
-    expect(steps.filter((s) => s > MAX_STEP), `steps written: ${steps.join(', ')}`).toEqual([]);
+    expect(
+      steps.filter((s) => s > MAX_STEP),
+      `steps written: ${steps.join(', ')}`,
+    ).toEqual([]);
   });
 
   it('TensorBoard: a config that refers to itself twice is written and close() resolves (no exponential blow-up)', async () => {
@@ -124,7 +133,10 @@ describe('defects found by the fuzzers', () => {
         timeoutMs: 60_000,
         nodeArgs: ['--max-old-space-size=192'],
       });
-      out[refs] = r.status === 0 && r.stdout.includes('closed') ? 'closed' : `status ${r.status} signal ${r.signal} ${/out of memory|heap/i.test(r.stderr) ? '(out of memory)' : r.stderr.slice(-200)}`;
+      out[refs] =
+        r.status === 0 && r.stdout.includes('closed')
+          ? 'closed'
+          : `status ${r.status} signal ${r.signal} ${/out of memory|heap/i.test(r.stderr) ? '(out of memory)' : r.stderr.slice(-200)}`;
     }
     console.log(`reliability: TensorBoard cyclic config with 1/2 self-references — ${JSON.stringify(out)}`);
     expect(out).toEqual({ 1: 'closed', 2: 'closed' });
@@ -133,7 +145,14 @@ describe('defects found by the fuzzers', () => {
 
   it('TensorBoard: a long filenameSuffix still gives an event file (no ENAMETOOLONG retried until close)', async () => {
     const dir = root('long-suffix');
-    const t = createTensorBoardTracker({ logDir: dir, experiment: 'e', runName: 'r', filenameSuffix: '.' + 's'.repeat(250), handleExit: false, logger: silent() });
+    const t = createTensorBoardTracker({
+      logDir: dir,
+      experiment: 'e',
+      runName: 'r',
+      filenameSuffix: '.' + 's'.repeat(250),
+      handleExit: false,
+      logger: silent(),
+    });
     t.log({ 'training/loss': 1 }, { step: 0 });
     await t.close(undefined, { timeoutMs: 1_000 });
     const tb = t.stats().exporters[0]!;

@@ -19,7 +19,7 @@ afterAll(() => roots.forEach(removeTree));
  * aliases `train/` → `training/`), any of which an error may be about.
  */
 function namesIn(call: Call): string[] {
-  return namesPassed(call).flatMap((n) => [n, rewrittenName(n), ...(Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, n) ? [LEGACY_METRIC_NAMES[n]!] : [])]);
+  return namesPassed(call).flatMap((n) => [n, rewrittenName(n), ...(Object.hasOwn(LEGACY_METRIC_NAMES, n) ? [LEGACY_METRIC_NAMES[n]!] : [])]);
 }
 
 const leafNames = (v: unknown, prefix = '') => leaves(Object(v ?? {}), prefix).map(([n]) => n);
@@ -83,7 +83,10 @@ function checkedStrictCall(tracker: AnyTracker, call: Call): Outcome {
     return 'other typed';
   }
   const after = tracker.stats();
-  expect({ skipped: after.skipped - before.skipped, call: describeCall(call) }, 'strict never skips silently').toEqual({ skipped: 0, call: describeCall(call) });
+  expect({ skipped: after.skipped - before.skipped, call: describeCall(call) }, 'strict never skips silently').toEqual({
+    skipped: 0,
+    call: describeCall(call),
+  });
   if (want.accepted !== undefined) expect(after.accepted - before.accepted, `accepted part of ${describeCall(call)}`).toBe(want.accepted);
   return 'ok';
 }

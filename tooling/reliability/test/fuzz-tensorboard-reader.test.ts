@@ -18,7 +18,6 @@ let root: string;
 let original: Uint8Array;
 /** [start, end) of every record of the original file. */
 let records: { start: number; end: number }[];
-let originalEvents: number;
 
 beforeAll(async () => {
   root = tempRoot('tb-reader');
@@ -28,7 +27,11 @@ beforeAll(async () => {
   t.logConfig({ model: { layers: [64, 32], act: 'relu' }, note: 'ü—✓' });
   for (let step = 0; step < 300; step++) t.log({ 'training/loss': 1 / (step + 1), 'training/accuracy': step / 300, 'validation/loss': Number.NaN }, { step });
   for (let step = 0; step < 10; step++) {
-    t.logHistogram('model/weights', Array.from({ length: 200 }, (_, i) => Math.sin(i * step)), { step });
+    t.logHistogram(
+      'model/weights',
+      Array.from({ length: 200 }, (_, i) => Math.sin(i * step)),
+      { step },
+    );
     t.logImage('evaluation/sample', { width: 8, height: 4, channels: 3, data: new Uint8Array(96).map((_, i) => (i * step) & 255) }, { step });
     t.logText('model/notes', `# step ${step}\n\n| a | b |\n|---|---|\n| ${step} | ✓ |`, { step });
   }
@@ -37,7 +40,6 @@ beforeAll(async () => {
   const [file] = [...listRuns(logDir).values()].flat();
   original = new Uint8Array(readFileSync(file!));
   records = [...iterateRecords(original, [])].map((r) => ({ start: r.offset, end: r.offset + 16 + r.data.length }));
-  originalEvents = readEventBytes(original).events.length;
 });
 afterAll(() => removeTree(root));
 
@@ -165,7 +167,9 @@ describe('TensorBoard reader on damaged files', () => {
       expect(e.offset).toBeGreaterThanOrEqual(0);
     }
     expect(formatSummary(summary)).toContain('run run');
-    console.log(`reliability: TensorBoard reader random input — ${runs} random buffers, ${gen.length} mangled files summarised with ${summary[0]!.errors.length} located errors — held`);
+    console.log(
+      `reliability: TensorBoard reader random input — ${runs} random buffers, ${gen.length} mangled files summarised with ${summary[0]!.errors.length} located errors — held`,
+    );
   });
 });
 

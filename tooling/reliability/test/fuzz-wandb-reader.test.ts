@@ -49,13 +49,26 @@ function layout(bytes: Uint8Array): Chunk[] {
 beforeAll(async () => {
   root = tempRoot('wandb-reader');
   const dir = join(root, 'run');
-  const t = createWandbTracker({ mode: 'offline', dir, runId: 'fuzzsrc1', env: {}, experiment: 'p', runName: 'r', handleExit: false, logger: createLogger({ level: 'silent' }) });
+  const t = createWandbTracker({
+    mode: 'offline',
+    dir,
+    runId: 'fuzzsrc1',
+    env: {},
+    experiment: 'p',
+    runName: 'r',
+    handleExit: false,
+    logger: createLogger({ level: 'silent' }),
+  });
   t.logConfig({ lr: 0.01, model: { layers: [64, 32] } });
   for (let step = 0; step < 300; step++) t.log({ 'training/loss': 1 / (step + 1), 'training/accuracy': step / 300, 'system/cpu': step % 100 }, { step });
   // Records bigger than a block: split into FIRST, MIDDLE…, LAST chunks.
   t.logText('model/notes', 'x'.repeat(70_000), { step: 300 });
   t.logText('model/more', '✓'.repeat(20_000), { step: 301 });
-  t.logHistogram('model/weights', Array.from({ length: 5000 }, (_, i) => Math.sin(i)), { step: 301 });
+  t.logHistogram(
+    'model/weights',
+    Array.from({ length: 5000 }, (_, i) => Math.sin(i)),
+    { step: 301 },
+  );
   await t.close();
   const file = walkFiles(dir).find((f) => f.endsWith('.wandb'))!;
   original = new Uint8Array(readFileSync(file));
@@ -146,7 +159,10 @@ describe('W&B .wandb reader on damaged files', () => {
         }
         const index = records.findIndex((x) => x.chunks.includes(chunk));
         const rec = records[index]!;
-        expect(r.damage.map((d) => d.offset), `flip at ${first} in chunk ${chunk.start}`).toContain(chunk.start);
+        expect(
+          r.damage.map((d) => d.offset),
+          `flip at ${first} in chunk ${chunk.start}`,
+        ).toContain(chunk.start);
         expect(Math.min(...r.damage.map((d) => d.offset))).toBeGreaterThanOrEqual(rec.start);
         for (let i = 0; i < index; i++) expect(Buffer.from(r.records[i]!.payload).equals(payloads[i]!), `record ${i} before the damage`).toBe(true);
       }),
@@ -203,7 +219,17 @@ describe('W&B .wandb reader on damaged files', () => {
       mkdirSync(runDir, { recursive: true });
       writeFileSync(join(runDir, 'run-fuzzsrc1.wandb'), b);
     });
-    const t = createWandbTracker({ mode: 'offline', dir, runId: 'fuzzsrc1', resumePolicy: 'allow', env: {}, experiment: 'p', runName: 'r', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const t = createWandbTracker({
+      mode: 'offline',
+      dir,
+      runId: 'fuzzsrc1',
+      resumePolicy: 'allow',
+      env: {},
+      experiment: 'p',
+      runName: 'r',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     for (let step = 0; step < 10; step++) t.log({ 'training/loss': step }, { step });
     await t.close();
     expect(t.stats().exporters[0]).toMatchObject({ exported: 10, failed: 0 });

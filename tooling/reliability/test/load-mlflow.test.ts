@@ -1,13 +1,3 @@
-/**
- * Load: four processes log concurrently to one real MLflow server (sqlite store, one uvicorn worker).
- * Nothing is lost or duplicated: per-run and total row counts from the server's store, and the full
- * history of sample metrics over REST.
- *
- * Size: 1,000,000 points (4 × 250,000), the shape the issue asks for. This sqlite-backed server takes about
- * 5,400 points/s from 4 concurrent writers on the 2-core machine (7,000/s from one), so this test takes
- * ~3 minutes: the server is the limit. `RELIABILITY_LOAD_POINTS` changes the size.
- */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
 import type { ExporterStats } from '@metrics/core';

@@ -41,7 +41,8 @@ it(`TensorBoard: ${POINTS} scalars from a loop that never yields, all in the fil
     for (const v of ev.values) {
       if (v.kind !== 'scalar') continue;
       const k = Number(v.tag.slice('training/m'.length));
-      if ((ev.step !== next[k] || v.value !== ev.step * KEYS + k) && problems.length < 5) problems.push(`${v.tag} step ${ev.step} (expected ${next[k]}): ${v.value}`);
+      if ((ev.step !== next[k] || v.value !== ev.step * KEYS + k) && problems.length < 5)
+        problems.push(`${v.tag} step ${ev.step} (expected ${next[k]}): ${v.value}`);
       next[k]!++;
     }
   }

@@ -84,7 +84,16 @@ describe('names never escape the log directory', () => {
     for (const name of names) {
       const root = sandbox();
       const logDir = join(root, 'tb');
-      await workload(createTensorBoardTracker({ logDir, experiment: name, runName: name, filenameSuffix: `/../../${name.slice(0, 40)}`, handleExit: false, logger: silent() }));
+      await workload(
+        createTensorBoardTracker({
+          logDir,
+          experiment: name,
+          runName: name,
+          filenameSuffix: `/../../${name.slice(0, 40)}`,
+          handleExit: false,
+          logger: silent(),
+        }),
+      );
       files += expectContained(root, logDir, `TensorBoard name ${JSON.stringify(name.slice(0, 60))}`);
     }
     console.log(`reliability: TensorBoard path escape — ${names.length} hostile names × (experiment, run, suffix), ${files} files written, all inside — held`);
@@ -103,7 +112,11 @@ describe('names never escape the log directory', () => {
             ? createWandbTracker({ ...common, runId: name, project: name, entity: name, env: {} })
             : via === 'env'
               ? createWandbTracker({ ...common, env: { WANDB_RUN_ID: name, WANDB_PROJECT: name, WANDB_ENTITY: name, WANDB_RESUME: 'allow' } })
-              : createWandbTracker({ ...common, env: {}, resume: { specificationVersion: 'v1', experiment: name, runName: name, step: 3, runIds: { wandb: { runId: name } } } });
+              : createWandbTracker({
+                  ...common,
+                  env: {},
+                  resume: { specificationVersion: 'v1', experiment: name, runName: name, step: 3, runIds: { wandb: { runId: name } } },
+                });
         await workload(t);
         files += expectContained(root, dir, `W&B ${via} name ${JSON.stringify(name.slice(0, 60))}`);
       }
@@ -156,14 +169,25 @@ describe('names never escape the log directory', () => {
         const named = via === 'options' && name !== '' ? { experiment: name, runName: name } : {};
         let t: Tracker;
         try {
-          t = await createExperimentTracker({ ...named, ...dirs, wandbMode: 'offline', logger: silent(), env, backendOptions: { wandb: { env }, mlflow: { env: {} } } });
+          t = await createExperimentTracker({
+            ...named,
+            ...dirs,
+            wandbMode: 'offline',
+            logger: silent(),
+            env,
+            backendOptions: { wandb: { env }, mlflow: { env: {} } },
+          });
         } catch (error) {
           expect((error as Error).name, `facade ${via} ${JSON.stringify(name.slice(0, 40))}`).toBe('InvalidConfigError');
           continue;
         }
         await workload(t);
         files += expectContained(root, root, `facade ${via} name ${JSON.stringify(name.slice(0, 60))}`);
-        for (const f of walkFiles(root)) expect([dirs.tensorboardLogDir, dirs.wandbDir, dirs.mlflowSpoolDir].some((d) => relative(d, f).split(sep)[0] !== '..'), `${f} is in no backend's dir`).toBe(true);
+        for (const f of walkFiles(root))
+          expect(
+            [dirs.tensorboardLogDir, dirs.wandbDir, dirs.mlflowSpoolDir].some((d) => relative(d, f).split(sep)[0] !== '..'),
+            `${f} is in no backend's dir`,
+          ).toBe(true);
       }
     }
     console.log(`reliability: facade path escape — ${names.length} hostile names × 2 ways in, ${files} files written, all inside — held`);
@@ -173,20 +197,24 @@ describe('names never escape the log directory', () => {
     let runs = 0;
     const token = fc.constantFrom('..', '.', '/', '\\', '\u0000', 'escape', parent, '~', '%2f', ':', '//', 'C:', ' ');
     await fc.assert(
-      fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 12 }).map((t) => t.join('')), fc.nat(3), async (name, which) => {
-        runs++;
-        const root = sandbox();
-        const dir = join(root, 'out');
-        const common = { experiment: name, runName: name, handleExit: false, logger: silent() } as const;
-        const t = [
-          () => createTensorBoardTracker({ ...common, logDir: dir }),
-          () => createWandbTracker({ ...common, mode: 'offline', dir, runId: name, env: {} }),
-          () => createMlflowTracker({ ...common, spillDir: dir, env: {} }),
-          () => createTensorBoardTracker({ ...common, logDir: dir, filenameSuffix: name }),
-        ][which]!();
-        await workload(t);
-        expectContained(root, dir, `tracker ${which} name ${JSON.stringify(name)}`);
-      }),
+      fc.asyncProperty(
+        fc.array(token, { minLength: 1, maxLength: 12 }).map((t) => t.join('')),
+        fc.nat(3),
+        async (name, which) => {
+          runs++;
+          const root = sandbox();
+          const dir = join(root, 'out');
+          const common = { experiment: name, runName: name, handleExit: false, logger: silent() } as const;
+          const t = [
+            () => createTensorBoardTracker({ ...common, logDir: dir }),
+            () => createWandbTracker({ ...common, mode: 'offline', dir, runId: name, env: {} }),
+            () => createMlflowTracker({ ...common, spillDir: dir, env: {} }),
+            () => createTensorBoardTracker({ ...common, logDir: dir, filenameSuffix: name }),
+          ][which]!();
+          await workload(t);
+          expectContained(root, dir, `tracker ${which} name ${JSON.stringify(name)}`);
+        },
+      ),
       { numRuns: 200, seed: 0x9a7 },
     );
     expect(readdirSync(process.cwd()).sort(), 'nothing appeared in the working directory').toEqual(cwdBefore);

@@ -37,7 +37,13 @@ const needles = [...needlesFor(secrets), ...configNeedles];
 const marker: Needle[] = [{ label: 'config marker', bytes: Buffer.from(CONFIG_MARKER) }];
 
 function secretConfig(): Record<string, unknown> {
-  return { model: { layers: [8, 4] }, marker: CONFIG_MARKER, database: { host: 'db', password: configSecrets.password }, openai_api_key: configSecrets.apiKey, hub: { hfToken: configSecrets.token } };
+  return {
+    model: { layers: [8, 4] },
+    marker: CONFIG_MARKER,
+    database: { host: 'db', password: configSecrets.password },
+    openai_api_key: configSecrets.apiKey,
+    hub: { hfToken: configSecrets.token },
+  };
 }
 const bearer = `Bearer ${secrets.mlflowToken}`;
 const basic = `Basic ${Buffer.from(`${secrets.mlflowUser}:${secrets.mlflowPassword}`).toString('base64')}`;
@@ -100,10 +106,19 @@ describe('credentials never leak', () => {
   for (const auth of ['token', 'basic'] as const) {
     it(`MLflow online (${auth} auth) through a proxy answering 401/500 and echoing Authorization: no secret in logs, errors, stats, spool or bodies`, async () => {
       // Faults on the data path (after the run exists), so many requests meet them.
-      const p = await proxy({ seed: auth === 'token' ? 11 : 12, status401Ratio: 0.1, status500Ratio: 0.25, echoAuthorization: true, faultPaths: /log-batch|artifacts|runs\/update/ });
+      const p = await proxy({
+        seed: auth === 'token' ? 11 : 12,
+        status401Ratio: 0.1,
+        status500Ratio: 0.25,
+        echoAuthorization: true,
+        faultPaths: /log-batch|artifacts|runs\/update/,
+      });
       const dir = root(`mlflow-${auth}`);
       const { logger, lines } = collectingLogger('debug');
-      const env = auth === 'token' ? { MLFLOW_TRACKING_TOKEN: secrets.mlflowToken } : { MLFLOW_TRACKING_USERNAME: secrets.mlflowUser, MLFLOW_TRACKING_PASSWORD: secrets.mlflowPassword };
+      const env =
+        auth === 'token'
+          ? { MLFLOW_TRACKING_TOKEN: secrets.mlflowToken }
+          : { MLFLOW_TRACKING_USERNAME: secrets.mlflowUser, MLFLOW_TRACKING_PASSWORD: secrets.mlflowPassword };
       const t = createMlflowTracker({
         trackingUri: p.url,
         env,
@@ -186,9 +201,14 @@ describe('credentials never leak', () => {
     const authHeaders = wandb.requests.filter((r) => r.headers.authorization === wandbAuth).length;
     const files = scanTree(dir, needles);
     const leaks = [
-      ...results.flatMap((r, k) => [...r.lines.flatMap((l, i) => leaksIn(`run ${k} log line ${i}: ${l.slice(0, 80)}`, l)), ...leaksIn(`run ${k} stats`, r.stats)]),
+      ...results.flatMap((r, k) => [
+        ...r.lines.flatMap((l, i) => leaksIn(`run ${k} log line ${i}: ${l.slice(0, 80)}`, l)),
+        ...leaksIn(`run ${k} stats`, r.stats),
+      ]),
       ...wandb.requests.flatMap((r, i) => leaksIn(`request ${i} ${r.kind} body`, r.bytes)),
-      ...wandb.requests.flatMap((r, i) => leaksIn(`request ${i} ${r.kind} headers other than Authorization`, JSON.stringify({ ...r.headers, authorization: undefined }))),
+      ...wandb.requests.flatMap((r, i) =>
+        leaksIn(`request ${i} ${r.kind} headers other than Authorization`, JSON.stringify({ ...r.headers, authorization: undefined })),
+      ),
       ...files.hits.map((h) => ({ where: h, found: [] })),
     ];
     const failedStart = JSON.parse(results[1]!.stats).exporters[0].lastError as string;
@@ -204,7 +224,12 @@ describe('credentials never leak', () => {
 
   it('offline and spool modes (TensorBoard, W&B offline, MLflow without a server, the facade): no file or line holds a secret', async () => {
     const dir = root('offline');
-    const env = { MLFLOW_TRACKING_TOKEN: secrets.mlflowToken, MLFLOW_TRACKING_USERNAME: secrets.mlflowUser, MLFLOW_TRACKING_PASSWORD: secrets.mlflowPassword, WANDB_API_KEY: secrets.wandbKey };
+    const env = {
+      MLFLOW_TRACKING_TOKEN: secrets.mlflowToken,
+      MLFLOW_TRACKING_USERNAME: secrets.mlflowUser,
+      MLFLOW_TRACKING_PASSWORD: secrets.mlflowPassword,
+      WANDB_API_KEY: secrets.wandbKey,
+    };
     const { logger, lines } = collectingLogger('debug');
     const common = { experiment: 'secrets-offline', runName: 'offline', handleExit: false, logger } as const;
     const trackers: Tracker[] = [
@@ -235,7 +260,9 @@ describe('credentials never leak', () => {
       ...trackers.flatMap((t, i) => leaksIn(`tracker ${i} stats`, statsText(t))),
       ...files.hits.map((h) => ({ where: h, found: [] })),
     ];
-    console.log(`reliability: offline/spool leak scan — 4 trackers, ${files.files} files/${files.bytes} bytes, ${lines.length} log lines, ${needles.length} secret forms — ${leaks.length} leaks`);
+    console.log(
+      `reliability: offline/spool leak scan — 4 trackers, ${files.files} files/${files.bytes} bytes, ${lines.length} log lines, ${needles.length} secret forms — ${leaks.length} leaks`,
+    );
     expect(files.files).toBeGreaterThan(10);
     // The configs really reached every backend's data (else a clean scan proves nothing).
     for (const sub of ['tb', 'wandb', 'spool', 'facade-tb', 'facade-wandb', 'facade-spool'])
@@ -281,7 +308,14 @@ describe('credentials never leak', () => {
     // 1. A spool written without a server.
     const dir = root('replay');
     const spool = join(dir, 'spool');
-    const t = createMlflowTracker({ experiment: 'secrets-replay', runName: 'replay', spillDir: spool, handleExit: false, env: {}, logger: collectingLogger().logger });
+    const t = createMlflowTracker({
+      experiment: 'secrets-replay',
+      runName: 'replay',
+      spillDir: spool,
+      handleExit: false,
+      env: {},
+      logger: collectingLogger().logger,
+    });
     for (let step = 0; step < 20; step++) t.log({ 'training/loss': step }, { step });
     await t.close();
     // 2. Replayed through a gateway that insists on the token (and echoes what it got when refusing).
@@ -291,9 +325,15 @@ describe('credentials never leak', () => {
       timeoutMs: 60_000,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, MLFLOW_TRACKING_URI: gate.url, MLFLOW_TRACKING_TOKEN: secrets.mlflowToken },
     });
-    const leaks = [...leaksIn('replay stdout', r.stdout ?? ''), ...leaksIn('replay stderr', r.stderr ?? ''), ...scanTree(dir, needles).hits.map((h) => ({ where: h, found: [] }))];
+    const leaks = [
+      ...leaksIn('replay stdout', r.stdout ?? ''),
+      ...leaksIn('replay stderr', r.stderr ?? ''),
+      ...scanTree(dir, needles).hits.map((h) => ({ where: h, found: [] })),
+    ];
     const authenticated = gate.calls.filter((c) => c.authorization === bearer).length;
-    console.log(`reliability: replay with MLFLOW_TRACKING_TOKEN — exit ${r.status}, ${gate.calls.length} requests, ${authenticated} carried the token — ${leaks.length} leaks`);
+    console.log(
+      `reliability: replay with MLFLOW_TRACKING_TOKEN — exit ${r.status}, ${gate.calls.length} requests, ${authenticated} carried the token — ${leaks.length} leaks`,
+    );
     expect(leaks).toEqual([]);
     expect({ status: r.status, authenticated: authenticated > 0, out: r.stdout.trim().slice(0, 300) }).toMatchObject({ status: 0, authenticated: true });
   });

@@ -63,15 +63,29 @@ describe('TLS verification', () => {
     const before = { handshakes: mlflowTls.handshakeFailures, served: mlflowTls.served };
     const { logger, lines } = collectingLogger('debug');
     const spillDir = join(root, 'mlflow-strict');
-    const t = createMlflowTracker({ trackingUri: mlflowTls.url, env: {}, experiment: 'tls', runName: 'strict', spillDir, handleExit: false, logger, retry: { initialDelayMs: 20, maxDelayMs: 200 } });
+    const t = createMlflowTracker({
+      trackingUri: mlflowTls.url,
+      env: {},
+      experiment: 'tls',
+      runName: 'strict',
+      spillDir,
+      handleExit: false,
+      logger,
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+    });
     for (let step = 0; step < POINTS; step++) t.log({ 'training/loss': 1 / (step + 1) }, { step });
     await t.close(undefined, { timeoutMs: 2_000 });
     const lane = t.stats().exporters[0]!;
     const spooled = walkFiles(spillDir).flatMap((f) => readSpool(f).records).length;
     const refused = mlflowTls.handshakeFailures - before.handshakes;
-    console.log(`reliability: MLflow TLS default — ${refused} handshakes refused, ${mlflowTls.served - before.served} requests served, lastError "${lane.lastError}", ${spooled}/${POINTS} points spooled — held`);
+    console.log(
+      `reliability: MLflow TLS default — ${refused} handshakes refused, ${mlflowTls.served - before.served} requests served, lastError "${lane.lastError}", ${spooled}/${POINTS} points spooled — held`,
+    );
     expect(lane.lastError).toMatch(TLS_ERROR);
-    expect(lines.some((l) => TLS_ERROR.test(l)), 'a log line reports it').toBe(true);
+    expect(
+      lines.some((l) => TLS_ERROR.test(l)),
+      'a log line reports it',
+    ).toBe(true);
     expect(lines.some((l) => /verification is OFF/i.test(l))).toBe(false);
     expect(refused).toBeGreaterThan(0);
     expect(mlflowTls.served - before.served, 'no request got through').toBe(0);
@@ -95,7 +109,9 @@ describe('TLS verification', () => {
     const runId = t.runHandle().runIds.mlflow?.runId;
     const warning = lines.find((l) => /TLS certificate verification is OFF/i.test(l));
     const stored = runId ? await history(runId) : 0;
-    console.log(`reliability: MLflow TLS insecure — ${mlflowTls.served - before} requests served, ${stored}/${POINTS} points on the server, warning: "${warning}" — held`);
+    console.log(
+      `reliability: MLflow TLS insecure — ${mlflowTls.served - before} requests served, ${stored}/${POINTS} points on the server, warning: "${warning}" — held`,
+    );
     expect(warning).toBeDefined();
     expect(t.stats().exporters[0]).toMatchObject({ exported: POINTS, failed: 0, spilled: 0 });
     expect(stored).toBe(POINTS);
@@ -119,7 +135,9 @@ describe('TLS verification', () => {
     await t.close(undefined, { timeoutMs: 2_000 });
     const lane = t.stats().exporters[0]!;
     const refused = wandbTls.handshakeFailures - before.handshakes;
-    console.log(`reliability: W&B TLS — ${refused} handshakes refused, ${wandb.requests.length - before.requests} requests reached the server, lastError "${lane.lastError}" — held`);
+    console.log(
+      `reliability: W&B TLS — ${refused} handshakes refused, ${wandb.requests.length - before.requests} requests reached the server, lastError "${lane.lastError}" — held`,
+    );
     expect(lane.lastError).toMatch(TLS_ERROR);
     expect(lines.some((l) => TLS_ERROR.test(l))).toBe(true);
     expect(refused).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ export interface LegacyMigrator {
 export function createLegacyMigrator(options: { map?: Readonly<Record<string, string>>; logger?: Logger } = {}): LegacyMigrator {
   const map = options.map ?? LEGACY_METRIC_NAMES;
   const migrateName = (name: string): string => {
-    const target = Object.prototype.hasOwnProperty.call(map, name) ? map[name] : undefined;
+    const target = Object.hasOwn(map, name) ? map[name] : undefined;
     if (target === undefined) return name;
     options.logger?.warnOnce(`legacy:${name}`, `Metric "${name}" is a legacy name; logging it as "${target}". Rename it at the call site.`);
     return target;

@@ -7,7 +7,14 @@ import { createLogger } from '../logger.js';
 
 describe('metric name grammar', () => {
   it('accepts the conventional names from the seeds', () => {
-    for (const n of ['training/loss', 'training/learning_rate', 'performance/gpu_memory_allocated_mb', 'profiling/timing/wandb_training_logging', 'profiling/bottlenecks/bottleneck_0', 'usage/latency_ms'])
+    for (const n of [
+      'training/loss',
+      'training/learning_rate',
+      'performance/gpu_memory_allocated_mb',
+      'profiling/timing/wandb_training_logging',
+      'profiling/bottlenecks/bottleneck_0',
+      'usage/latency_ms',
+    ])
       expect(checkMetricName(n)).toBeUndefined();
   });
 
@@ -76,7 +83,11 @@ describe('legacy names', () => {
   it('migrates flat names and warns once per name', () => {
     const lines: string[] = [];
     const m = createLegacyMigrator({ logger: createLogger({ sink: (_l, line) => lines.push(line) }) });
-    expect(m.migrateRecord({ loss: 1, lr: 0.1, 'training/accuracy': 0.5 })).toEqual({ 'training/loss': 1, 'training/learning_rate': 0.1, 'training/accuracy': 0.5 });
+    expect(m.migrateRecord({ loss: 1, lr: 0.1, 'training/accuracy': 0.5 })).toEqual({
+      'training/loss': 1,
+      'training/learning_rate': 0.1,
+      'training/accuracy': 0.5,
+    });
     m.migrateName('loss');
     expect(lines.filter((l) => l.includes('"loss"'))).toHaveLength(1);
     expect(lines[0]).toContain('⚠️');

@@ -3,18 +3,7 @@
  * segment a category (`training/loss`, `performance/gpu_memory_allocated_mb`, `profiling/timing/<op>`).
  * Every name it accepts is also a valid TensorBoard tag, W&B key and MLflow key.
  */
-export const CATEGORIES = [
-  'training',
-  'validation',
-  'evaluation',
-  'performance',
-  'profiling',
-  'usage',
-  'model',
-  'pipeline',
-  'system',
-  'custom',
-] as const;
+export const CATEGORIES = ['training', 'validation', 'evaluation', 'performance', 'profiling', 'usage', 'model', 'pipeline', 'system', 'custom'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface NameRules {
@@ -40,15 +29,13 @@ export function checkMetricName(name: string, rules: NameRules = DEFAULT_NAME_RU
   if (name.length === 0) return 'a name must not be empty';
   if (name.length > rules.maxLength) return `a name must be at most ${rules.maxLength} characters (has ${name.length})`;
   const segments = name.split('/');
-  if (segments.length < rules.minSegments)
-    return `a name must be hierarchical: "<category>/<name>" with a category of ${rules.categories.join(', ')}`;
+  if (segments.length < rules.minSegments) return `a name must be hierarchical: "<category>/<name>" with a category of ${rules.categories.join(', ')}`;
   for (const segment of segments) {
     if (segment.length === 0) return 'a name must not have empty segments (leading, trailing or doubled "/")';
     if (segment.startsWith('_')) return `segment "${segment}" must not start with "_" (reserved by W&B)`;
     if (!rules.segment.test(segment)) return `segment "${segment}" must match ${rules.segment} (lowercase letters, digits, "_")`;
   }
-  if (!rules.categories.includes(segments[0]!))
-    return `the first segment "${segments[0]}" must be a category: ${rules.categories.join(', ')}`;
+  if (!rules.categories.includes(segments[0]!)) return `the first segment "${segments[0]}" must be a category: ${rules.categories.join(', ')}`;
   return undefined;
 }
 

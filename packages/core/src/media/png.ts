@@ -30,7 +30,8 @@ const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 /** Encodes raw 8-bit pixels (row-major, `channels` bytes per pixel) as a PNG. Throws a RangeError on bad sizes. */
 export function encodePng(image: RawImage): Uint8Array {
   const { width, height, channels, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new RangeError('PNG width and height must be positive integers');
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    throw new RangeError('PNG width and height must be positive integers');
   if (COLOR_TYPE[channels] === undefined) throw new RangeError(`PNG images have 1, 2, 3 or 4 channels, not ${channels}`);
   const stride = width * channels;
   if (data.length < stride * height) throw new RangeError(`PNG pixel data too short: need ${stride * height} bytes, got ${data.length}`);

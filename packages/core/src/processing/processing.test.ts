@@ -99,7 +99,12 @@ describe('interval aggregation: one window per metric per floor(step / N)', () =
     tracker.log({ 'validation/loss': 6 }, { step: 5 });
     await tracker.close();
     expect(exporter.scalars().filter((s) => s.name === 'validation/loss')).toEqual([{ name: 'validation/loss', value: 5, step: 5 }]);
-    expect(exporter.scalars().filter((s) => s.name === 'training/loss').map((s) => s.step)).toEqual([9, 19, 24]);
+    expect(
+      exporter
+        .scalars()
+        .filter((s) => s.name === 'training/loss')
+        .map((s) => s.step),
+    ).toEqual([9, 19, 24]);
   });
 
   it('after a flush, a point for the window already emitted is late: logged at its own step', async () => {
@@ -205,13 +210,12 @@ describe('names: legacy names, prefix aliases, nested objects, custom/ fallback'
     tracker.log({ 'train/loss': 1, 'train/accuracy': 2, 'val/loss': 3, 'eval/f1': 4, 'test/accuracy': 5 }, { step: 0 });
     tracker.log({ 'train/loss': 1 }, { step: 1 });
     await tracker.close();
-    expect(exporter.scalars().filter((s) => s.step === 0).map((s) => s.name)).toEqual([
-      'training/loss',
-      'training/accuracy',
-      'validation/loss',
-      'evaluation/f1',
-      'evaluation/test/accuracy',
-    ]);
+    expect(
+      exporter
+        .scalars()
+        .filter((s) => s.step === 0)
+        .map((s) => s.name),
+    ).toEqual(['training/loss', 'training/accuracy', 'validation/loss', 'evaluation/f1', 'evaluation/test/accuracy']);
     expect(lines.filter((l) => l.includes('"train/"'))).toHaveLength(1);
     expect(lines.filter((l) => l.includes('"test/"'))).toHaveLength(1);
     expect(tracker.stats().skipped).toBe(0);
@@ -233,12 +237,12 @@ describe('names: legacy names, prefix aliases, nested objects, custom/ fallback'
     tracker.log({ myMetric: 1, 'Tokens Per Sec': 2, 'custom/Queue Depth': 3, 'training/Loss': 4 }, { step: 0 });
     tracker.log({ myMetric: 1 }, { step: 1 });
     await tracker.close();
-    expect(exporter.scalars().filter((s) => s.step === 0).map((s) => s.name)).toEqual([
-      'custom/my_metric',
-      'custom/tokens_per_sec',
-      'custom/queue_depth',
-      'custom/training/loss',
-    ]);
+    expect(
+      exporter
+        .scalars()
+        .filter((s) => s.step === 0)
+        .map((s) => s.name),
+    ).toEqual(['custom/my_metric', 'custom/tokens_per_sec', 'custom/queue_depth', 'custom/training/loss']);
     expect(lines.filter((l) => l.includes('"myMetric"'))).toHaveLength(1);
     expect(tracker.stats().skipped).toBe(0);
 
@@ -281,7 +285,10 @@ describe('call shapes are programming errors: InvalidCallError at once, in every
         [() => tracker.log(null as never), /takes an object of \{ name: number \}.*got null/],
         [() => tracker.log([1, 2] as never), /got an array/],
         [() => tracker.logText('model/notes', 'x', 3 as unknown as LogOptions), /pass \{ step: 3 \}/],
-        [() => tracker.logImage('evaluation/i', { width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, { caption: 5 } as never), /`caption` must be a string/],
+        [
+          () => tracker.logImage('evaluation/i', { width: 1, height: 1, channels: 1, data: new Uint8Array(1) }, { caption: 5 } as never),
+          /`caption` must be a string/,
+        ],
         [() => tracker.logHistogram('model/w', [1], { setp: 1 } as unknown as LogOptions), /did you mean `step`/],
       ];
       for (const [call, message] of cases) {

@@ -13,7 +13,10 @@ export function checkScalarValue(name: string, value: unknown, policy: Validatio
     if (nonFinite === 'keep' || value - value === 0) return undefined;
     const rule = `${String(value)} is not finite; non-finite values are skipped (nonFinite: 'keep' logs them)`;
     if (policy === 'strict') throw new InvalidMetricValueError(name, rule, value);
-    logger.warnOnce(`nonfinite:${name}`, `Skipping ${String(value)} for "${name}": non-finite values are skipped (set nonFinite: 'keep' to log them); later ones are only counted in stats().skippedBy.nonFinite.`);
+    logger.warnOnce(
+      `nonfinite:${name}`,
+      `Skipping ${String(value)} for "${name}": non-finite values are skipped (set nonFinite: 'keep' to log them); later ones are only counted in stats().skippedBy.nonFinite.`,
+    );
     return 'nonFinite';
   }
   const rule =

@@ -12,7 +12,11 @@ const fieldNo = fc.integer({ min: 1, max: 2 ** 29 - 1 });
 const field: fc.Arbitrary<Field> = fc.letrec<{ f: Field }>((tie) => ({
   f: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ kind: fc.constant('uint' as const), field: fieldNo, value: fc.oneof(fc.nat(300), fc.integer({ min: -(2 ** 40), max: Number.MAX_SAFE_INTEGER })) }),
+    fc.record({
+      kind: fc.constant('uint' as const),
+      field: fieldNo,
+      value: fc.oneof(fc.nat(300), fc.integer({ min: -(2 ** 40), max: Number.MAX_SAFE_INTEGER })),
+    }),
     fc.record({ kind: fc.constant('double' as const), field: fieldNo, value: fc.double({ noNaN: true }) }),
     fc.record({ kind: fc.constant('string' as const), field: fieldNo, value: fc.string({ unit: 'binary', maxLength: 200 }) }),
     fc.record({ kind: fc.constant('nested' as const), field: fieldNo, value: fc.array(tie('f'), { maxLength: 4 }) }),

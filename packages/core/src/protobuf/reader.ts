@@ -3,7 +3,10 @@
  * ProtoError (never a hang, never another error type). Backends decode their messages on top of it.
  */
 export class ProtoError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at byte ${offset}`);
     this.name = 'ProtoError';
   }
@@ -16,7 +19,11 @@ export class ProtoReader {
   readonly end: number;
   private readonly view: DataView;
 
-  constructor(readonly buf: Uint8Array, start = 0, end = buf.length) {
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    end = buf.length,
+  ) {
     this.pos = start;
     this.end = end;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

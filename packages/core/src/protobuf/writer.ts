@@ -191,7 +191,9 @@ export class ProtoWriter {
 
   private packed(field: number, xs: ArrayLike<number>, width: number, put: (x: number, at: number) => void): this {
     if (xs.length === 0) return this;
-    this.tag(field, WIRE_BYTES).varint(xs.length * width).ensure(xs.length * width);
+    this.tag(field, WIRE_BYTES)
+      .varint(xs.length * width)
+      .ensure(xs.length * width);
     for (let i = 0; i < xs.length; i++) {
       put(xs[i]!, this.pos);
       this.pos += width;

@@ -1,4 +1,14 @@
-import { EXPORT_OK, SPECIFICATION_VERSION, RECORD_KINDS, type ExporterV1, type ExportResult, type RecordKind, type RunInfo, type RunOutcome, type TrackingRecord } from '../spec.js';
+import {
+  EXPORT_OK,
+  SPECIFICATION_VERSION,
+  RECORD_KINDS,
+  type ExporterV1,
+  type ExportResult,
+  type RecordKind,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from '../spec.js';
 
 /** Keeps everything it is given, in order. For tests and as the pipeline-only benchmark sink. */
 export class InMemoryExporter implements ExporterV1<InMemoryExporter> {

@@ -10,7 +10,13 @@ export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
     { kind: 'scalar', name: 'training/loss', value: 0.25, step: 1, wallTime: t + 1 },
     { kind: 'scalar', name: 'training/accuracy', value: 0.75, step: 1, wallTime: t + 1 },
     { kind: 'histogram', name: 'model/weights', values: [0.1, 0.2, 0.2, 0.5, -1], step: 1, wallTime: t + 1 },
-    { kind: 'image', name: 'evaluation/sample', image: { width: 2, height: 2, channels: 3, data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) }, step: 1, wallTime: t + 1 },
+    {
+      kind: 'image',
+      name: 'evaluation/sample',
+      image: { width: 2, height: 2, channels: 3, data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) },
+      step: 1,
+      wallTime: t + 1,
+    },
     { kind: 'text', name: 'model/summary', text: '# Model\n\n| layer | units |\n|---|---|\n| dense | 8 |', step: 1, wallTime: t + 1 },
     { kind: 'summary', wallTime: t + 2, values: { 'training/loss': 0.25, 'evaluation/verdict': 'ok' } },
   ];

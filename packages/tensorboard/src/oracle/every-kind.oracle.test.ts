@@ -32,7 +32,14 @@ beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), 'tb-oracle-'));
   for (const [i, runName] of (['run_a', 'run_b'] as const).entries()) {
     // nonFinite 'keep': this test checks that NaN/±Inf are carried (core skips them by default).
-    const tracker = createTensorBoardTracker({ logDir, experiment: 'exp', runName, nonFinite: 'keep', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const tracker = createTensorBoardTracker({
+      logDir,
+      experiment: 'exp',
+      runName,
+      nonFinite: 'keep',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     tracker.logHyperparams(HP[runName], { metrics: ['validation/accuracy'] });
     tracker.logConfig({ lr: HP[runName].lr, layers: [8, 4] });
     for (let step = 0; step < 50; step++) tracker.log({ 'training/loss': loss(i, step) }, { step });
@@ -53,7 +60,15 @@ beforeAll(async () => {
   big.log({ 'custom/big_step': 2 }, { step: 2 ** 40 });
   await big.close();
   // TF2-style scalars: rank-0 DT_FLOAT tensors with the scalars plugin metadata on the first event.
-  const v2 = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 'v2_scalars', scalarFormat: 'tensor', nonFinite: 'keep', handleExit: false, logger: createLogger({ level: 'silent' }) });
+  const v2 = createTensorBoardTracker({
+    logDir,
+    experiment: 'exp',
+    runName: 'v2_scalars',
+    scalarFormat: 'tensor',
+    nonFinite: 'keep',
+    handleExit: false,
+    logger: createLogger({ level: 'silent' }),
+  });
   for (let step = 0; step < 20; step++) v2.log({ 'training/loss': loss(0, step) }, { step });
   v2.log({ 'training/loss': Number.NaN }, { step: 20 });
   await v2.close();
@@ -76,7 +91,11 @@ describe('TensorBoard Python EventAccumulator reads every kind', () => {
       expect(r.writer).toBe('@metrics/tensorboard');
       expect(r.scalars['training/loss']!.map(([s, v]) => [s, v])).toEqual(Array.from({ length: 50 }, (_, s) => [s, Math.fround(loss(i, s))]));
       expect(r.scalars['validation/accuracy']!.map(([s, v]) => [s, v])).toEqual(Array.from({ length: 5 }, (_, s) => [s, Math.fround(acc(i, s))]));
-      expect(r.scalars['custom/odd']!.map(([s, v]) => [s, v])).toEqual([[0, 'NaN'], [1, 'Infinity'], [2, '-Infinity']]);
+      expect(r.scalars['custom/odd']!.map(([s, v]) => [s, v])).toEqual([
+        [0, 'NaN'],
+        [1, 'Infinity'],
+        [2, '-Infinity'],
+      ]);
       for (const [, , wall] of r.scalars['training/loss']!) expect(Number.isFinite(wall) && wall > 1.6e9).toBe(true);
     }
     expect(py[join(logDir, BIG)]!.scalars['custom/big_step']!.map(([s, v]) => [s, v])).toEqual([[2 ** 40, 2]]);
@@ -92,7 +111,10 @@ describe('TensorBoard Python EventAccumulator reads every kind', () => {
     expect(pre).toEqual({ step: 3, min: -1, max: 2, num: 10, sum: 5, sum_squares: 9, limits: [0, 1, 2], counts: [3, 4, 3] });
     const [w] = r.histograms['model/weights']!;
     expect(w).toMatchObject({ step: 1, min: -1, max: 3.5, num: WEIGHTS.length });
-    expect(w!.sum).toBeCloseTo(WEIGHTS.reduce((a, b) => a + b), 12);
+    expect(w!.sum).toBeCloseTo(
+      WEIGHTS.reduce((a, b) => a + b),
+      12,
+    );
     expect(w!.counts.reduce((a, b) => a + b)).toBe(WEIGHTS.length);
     // Every value sits in the bucket whose right edge is the first limit above it.
     for (const v of WEIGHTS) {
@@ -110,8 +132,11 @@ describe('TensorBoard Python EventAccumulator reads every kind', () => {
 
   it('text (rank-0 Markdown) and config', () => {
     const r = py[join(logDir, RUNS[0])]!;
-    expect(r.tensors['model/summary']).toEqual({ plugin: 'text', values: [{ step: 1, value: '# Model\n\n| layer | units |\n|---|---|\n| dense | 8 |', shape: [] }] });
-    const cfg = r.tensors['config']!;
+    expect(r.tensors['model/summary']).toEqual({
+      plugin: 'text',
+      values: [{ step: 1, value: '# Model\n\n| layer | units |\n|---|---|\n| dense | 8 |', shape: [] }],
+    });
+    const cfg = r.tensors.config!;
     expect(cfg.plugin).toBe('text');
     expect(JSON.parse((cfg.values[0]!.value as string).replace(/^```json\n|\n```$/g, ''))).toEqual({ lr: 0.1, layers: [8, 4] });
   });
@@ -135,7 +160,11 @@ describe('TensorBoard Python EventAccumulator reads every kind', () => {
       const hist: Record<string, number[]> = {};
       for (const ev of ours.events)
         for (const v of ev.values) {
-          if (v.kind === 'scalar') (scalars[v.tag] ??= []).push([ev.step, Number.isNaN(v.value) ? 'NaN' : v.value === Infinity ? 'Infinity' : v.value === -Infinity ? '-Infinity' : v.value]);
+          if (v.kind === 'scalar')
+            (scalars[v.tag] ??= []).push([
+              ev.step,
+              Number.isNaN(v.value) ? 'NaN' : v.value === Infinity ? 'Infinity' : v.value === -Infinity ? '-Infinity' : v.value,
+            ]);
           if (v.kind === 'histogram') hist[v.tag] = v.bucketCounts;
         }
       const theirs = py[dir]!;
@@ -172,7 +201,11 @@ describe.each([
       expect(pts.map(([, s, v]) => [s, v])).toEqual(Array.from({ length: 50 }, (_, s) => [s, Math.fround(loss(i, s))]));
       await tb.waitForScalars(run, 'custom/odd', 3);
       const odd = await raw<[number, number, number | string][]>(`/data/plugin/scalars/scalars?${q(run, 'custom/odd')}`);
-      expect(odd.map(([, s, v]) => [s, v])).toEqual([[0, 'NaN'], [1, 'Infinity'], [2, '-Infinity']]);
+      expect(odd.map(([, s, v]) => [s, v])).toEqual([
+        [0, 'NaN'],
+        [1, 'Infinity'],
+        [2, '-Infinity'],
+      ]);
     }
     const big = await tb.waitForScalars(BIG, 'custom/big_step', 1);
     expect(big.map(([, s, v]) => [s, v])).toEqual([[2 ** 40, 2]]);
@@ -183,7 +216,16 @@ describe.each([
 
   it('histograms as [left, right, count] rows', async () => {
     const h = await tb.getJson<[number, number, [number, number, number][]][]>(`/data/plugin/histograms/histograms?${q(RUNS[0], 'model/pre')}`);
-    expect(h.map(([, s, rows]) => [s, rows])).toEqual([[3, [[-1, 0, 3], [0, 1, 4], [1, 2, 3]]]]);
+    expect(h.map(([, s, rows]) => [s, rows])).toEqual([
+      [
+        3,
+        [
+          [-1, 0, 3],
+          [0, 1, 4],
+          [1, 2, 3],
+        ],
+      ],
+    ]);
     const w = await tb.getJson<[number, number, [number, number, number][]][]>(`/data/plugin/histograms/histograms?${q(RUNS[0], 'model/weights')}`);
     expect(w[0]![2].reduce((a, r) => a + r[2], 0)).toBe(WEIGHTS.length);
   });
@@ -215,12 +257,18 @@ describe.each([
       sliceSize: 100,
       includeMetrics: true,
     };
-    const res = await tb.postJson<{ sessionGroups: { name: string; hparams: Record<string, unknown>; metricValues: { name: { tag: string; group: string }; value: number; trainingStep: number }[]; sessions: { status?: string }[] }[] }>(
-      '/data/plugin/hparams/session_groups',
-      body,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${tb.logTail(40)}`);
-    });
+    const res = await tb
+      .postJson<{
+        sessionGroups: {
+          name: string;
+          hparams: Record<string, unknown>;
+          metricValues: { name: { tag: string; group: string }; value: number; trainingStep: number }[];
+          sessions: { status?: string }[];
+        }[];
+      }>('/data/plugin/hparams/session_groups', body)
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${tb.logTail(40)}`);
+      });
     const groups = Object.fromEntries(res.sessionGroups.map((g) => [g.name, g]));
     expect(Object.keys(groups).sort()).toEqual([...RUNS]); // big_steps has no hparams: not a trial
     for (const [i, run] of RUNS.entries()) {

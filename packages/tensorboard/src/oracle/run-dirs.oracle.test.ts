@@ -34,7 +34,9 @@ describe('TensorBoard run directories', () => {
     }
     await Promise.all([a.close(), b.close()]);
     expect(readdirSync(join(logDir, 'mnist')).sort()).toEqual(['mlp', 'mlp-2']);
-    expect(lines.filter((l) => l.includes('mlp-2'))).toEqual([expect.stringMatching(/is taken \(another run named "mlp" in "mnist"\); this run writes to .*mlp-2/)]);
+    expect(lines.filter((l) => l.includes('mlp-2'))).toEqual([
+      expect.stringMatching(/is taken \(another run named "mlp" in "mnist"\); this run writes to .*mlp-2/),
+    ]);
     expect(await readRuns(join(logDir, 'mnist'))).toEqual({
       mlp: Array.from({ length: 5 }, (_, s) => [s, s]),
       'mlp-2': Array.from({ length: 5 }, (_, s) => [s, 100 + s]),

@@ -17,7 +17,10 @@ const expected = Array.from({ length: 100 }, (_, s) => [s, Math.fround(s / 100)]
 
 beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), 'tb-kill-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'kill-child.ts'), join(logDir, 'killed')], { cwd: join(here, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'kill-child.ts'), join(logDir, 'killed')], {
+    cwd: join(here, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   file = await new Promise<string>((resolveReady, reject) => {
@@ -45,22 +48,30 @@ describe('SIGKILL after a flush', () => {
     expect(r.truncatedAt).toBe(statSync(file).size - 20);
   });
 
-  it('TensorBoard EventAccumulator reads up to the last flushed record', async () => {
-    const py = await runPython<Record<string, AccRun>>(READ_WITH_EVENT_ACCUMULATOR, { args: [join(logDir, 'killed')] });
-    expect(py[join(logDir, 'killed')]!.scalars['training/loss']!.map(([s, v]) => [s, v])).toEqual(expected);
-  }, LONG);
+  it(
+    'TensorBoard EventAccumulator reads up to the last flushed record',
+    async () => {
+      const py = await runPython<Record<string, AccRun>>(READ_WITH_EVENT_ACCUMULATOR, { args: [join(logDir, 'killed')] });
+      expect(py[join(logDir, 'killed')]!.scalars['training/loss']!.map(([s, v]) => [s, v])).toEqual(expected);
+    },
+    LONG,
+  );
 
   for (const loadFast of [true, false]) {
-    it(`real TensorBoard (load_fast=${loadFast}) serves the 100 flushed points`, async () => {
-      const tb = await startTensorBoard(logDir, { loadFast });
-      try {
-        const run = relative(logDir, dirname(file));
-        await tb.waitForRuns([run]);
-        const pts = await tb.waitForScalars(run, 'training/loss', 100);
-        expect(pts.map(([, s, v]) => [s, v])).toEqual(expected);
-      } finally {
-        await tb.stop();
-      }
-    }, LONG);
+    it(
+      `real TensorBoard (load_fast=${loadFast}) serves the 100 flushed points`,
+      async () => {
+        const tb = await startTensorBoard(logDir, { loadFast });
+        try {
+          const run = relative(logDir, dirname(file));
+          await tb.waitForRuns([run]);
+          const pts = await tb.waitForScalars(run, 'training/loss', 100);
+          expect(pts.map(([, s, v]) => [s, v])).toEqual(expected);
+        } finally {
+          await tb.stop();
+        }
+      },
+      LONG,
+    );
   }
 });

@@ -63,7 +63,9 @@ function writeMetadata(w: ProtoWriter, md: PluginMetadata): void {
       p.optString(1, md.pluginName);
       if (md.content) p.optBytes(2, md.content);
     });
-    m.optString(2, md.displayName ?? '').optString(3, md.description ?? '').optInt(4, md.dataClass ?? 0);
+    m.optString(2, md.displayName ?? '')
+      .optString(3, md.description ?? '')
+      .optInt(4, md.dataClass ?? 0);
   });
 }
 

@@ -96,19 +96,24 @@ describe('TensorBoard hand-written encoders = protobufjs (proto/tensorboard.prot
 
   it('scalar events from the hot path (appendScalar) in both scalar formats', () => {
     fc.assert(
-      fc.property(fc.constantFrom('simple' as const, 'tensor' as const), tag, fc.array(fc.tuple(step, wallSecs, fc.double()), { minLength: 1, maxLength: 5 }), (format, t, points) => {
-        const w = new EventFileWriter('/nonexistent', { scalarFormat: format });
-        points.forEach(([s, secs, x]) => w.appendScalar(t, s, secs, x));
-        const events = recordData(w.pendingCopy());
-        expect(events.length).toBe(points.length);
-        points.forEach(([s, secs, x], i) => {
-          const value =
-            format === 'simple'
-              ? { tag: t, simple_value: x }
-              : { tag: t, tensor: { dtype: 1, float_val: [x] }, ...(i === 0 ? withMetadata(SCALARS_METADATA) : {}) };
-          expect(hex(events[i]!)).toBe(pbjs(Event, { wall_time: secs, step: s, summary: { value: [value] } }));
-        });
-      }),
+      fc.property(
+        fc.constantFrom('simple' as const, 'tensor' as const),
+        tag,
+        fc.array(fc.tuple(step, wallSecs, fc.double()), { minLength: 1, maxLength: 5 }),
+        (format, t, points) => {
+          const w = new EventFileWriter('/nonexistent', { scalarFormat: format });
+          points.forEach(([s, secs, x]) => w.appendScalar(t, s, secs, x));
+          const events = recordData(w.pendingCopy());
+          expect(events.length).toBe(points.length);
+          points.forEach(([s, secs, x], i) => {
+            const value =
+              format === 'simple'
+                ? { tag: t, simple_value: x }
+                : { tag: t, tensor: { dtype: 1, float_val: [x] }, ...(i === 0 ? withMetadata(SCALARS_METADATA) : {}) };
+            expect(hex(events[i]!)).toBe(pbjs(Event, { wall_time: secs, step: s, summary: { value: [value] } }));
+          });
+        },
+      ),
     );
   });
 
@@ -125,11 +130,22 @@ describe('TensorBoard hand-written encoders = protobufjs (proto/tensorboard.prot
   it('histograms', () => {
     const doubles = fc.array(fc.double(), { maxLength: 30 });
     fc.assert(
-      fc.property(tag, fc.double(), fc.double(), fc.double(), fc.double(), fc.double(), doubles, doubles, metadata, (t, min, max, num, sum, sumSquares, bucketLimits, bucketCounts, md) => {
-        const h = { min, max, num, sum, sumSquares, bucketLimits, bucketCounts };
-        const histo = { min, max, num, sum, sum_squares: sumSquares, bucket_limit: bucketLimits, bucket: bucketCounts };
-        expect(hex(valueHistogram(t, h, md))).toBe(pbjs(SummaryValue, { tag: t, histo, ...withMetadata(md) }));
-      }),
+      fc.property(
+        tag,
+        fc.double(),
+        fc.double(),
+        fc.double(),
+        fc.double(),
+        fc.double(),
+        doubles,
+        doubles,
+        metadata,
+        (t, min, max, num, sum, sumSquares, bucketLimits, bucketCounts, md) => {
+          const h = { min, max, num, sum, sumSquares, bucketLimits, bucketCounts };
+          const histo = { min, max, num, sum, sum_squares: sumSquares, bucket_limit: bucketLimits, bucket: bucketCounts };
+          expect(hex(valueHistogram(t, h, md))).toBe(pbjs(SummaryValue, { tag: t, histo, ...withMetadata(md) }));
+        },
+      ),
     );
   });
 
@@ -154,7 +170,9 @@ describe('TensorBoard hand-written encoders = protobufjs (proto/tensorboard.prot
   });
 
   it('hparams: experiment, session start and end, as plugin-only values', () => {
-    const params = fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), fc.oneof(fc.double(), fc.boolean(), text) as fc.Arbitrary<HparamValue>, { maxKeys: 6 });
+    const params = fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), fc.oneof(fc.double(), fc.boolean(), text) as fc.Arbitrary<HparamValue>, {
+      maxKeys: 6,
+    });
     const asValue = (v: HparamValue) => (typeof v === 'number' ? { number_value: v } : typeof v === 'boolean' ? { bool_value: v } : { string_value: v });
     const typeOf = (v: HparamValue) => (typeof v === 'number' ? 3 : typeof v === 'boolean' ? 2 : 1);
     fc.assert(

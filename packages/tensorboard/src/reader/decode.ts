@@ -47,8 +47,9 @@ function decodeAs(type: string, bytes: Uint8Array): Msg {
   return tensorboardType(type).decode(bytes) as unknown as Msg;
 }
 
-const own = (m: Msg, field: string): boolean => Object.prototype.hasOwnProperty.call(m, field);
-const num = (x: unknown): number => (typeof x === 'number' ? x : x !== null && typeof x === 'object' && 'toNumber' in x ? (x as { toNumber(): number }).toNumber() : 0);
+const own = (m: Msg, field: string): boolean => Object.hasOwn(m, field);
+const num = (x: unknown): number =>
+  typeof x === 'number' ? x : x !== null && typeof x === 'object' && 'toNumber' in x ? (x as { toNumber(): number }).toNumber() : 0;
 const str = (x: unknown): string => (typeof x === 'string' ? x : '');
 const msg = (x: unknown): Msg | undefined => (x !== null && typeof x === 'object' ? (x as Msg) : undefined);
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
@@ -106,7 +107,14 @@ export class EventDecoder {
     }
     const image = msg(v.image);
     if (image) {
-      return { kind: 'image', tag, width: num(image.width), height: num(image.height), colorspace: num(image.colorspace), encoded: bytesOf(image.encoded_image_string) ?? new Uint8Array(0) };
+      return {
+        kind: 'image',
+        tag,
+        width: num(image.width),
+        height: num(image.height),
+        colorspace: num(image.colorspace),
+        encoded: bytesOf(image.encoded_image_string) ?? new Uint8Array(0),
+      };
     }
     if (plugin?.name === 'hparams') return { kind: 'hparams', tag, content: decodeHparams(pluginContent ?? plugin.content) };
     const tensor = msg(v.tensor);
@@ -128,7 +136,17 @@ export class EventDecoder {
           counts.push(xs[i * 3 + 2]!);
           total += xs[i * 3 + 2]!;
         }
-        return { kind: 'histogram', tag, min: rows ? xs[0]! : 0, max: rows ? xs[rows * 3 - 2]! : 0, num: total, sum: NaN, sumSquares: NaN, bucketLimits: limits, bucketCounts: counts };
+        return {
+          kind: 'histogram',
+          tag,
+          min: rows ? xs[0]! : 0,
+          max: rows ? xs[rows * 3 - 2]! : 0,
+          num: total,
+          sum: NaN,
+          sumSquares: NaN,
+          bucketLimits: limits,
+          bucketCounts: counts,
+        };
       }
       return { kind: 'tensor', tag, pluginName: plugin?.name ?? '', dtype: t.dtype, shape: t.shape };
     }

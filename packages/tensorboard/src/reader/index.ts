@@ -33,7 +33,11 @@ export function readEventBytes(bytes: Uint8Array): EventFileContents {
       events.push(decoder.decode(rec.data));
     } catch (e) {
       const inner = e instanceof ProtoError ? e.offset : 0;
-      errors.push({ problem: 'proto', offset: rec.offset, message: `undecodable event in the record at byte ${rec.offset} (${(e as Error).message}, record byte ${inner})` });
+      errors.push({
+        problem: 'proto',
+        offset: rec.offset,
+        message: `undecodable event in the record at byte ${rec.offset} (${(e as Error).message}, record byte ${inner})`,
+      });
     }
   }
   const out: EventFileContents = { events, errors: [...errors, ...recordErrors].sort((a, b) => a.offset - b.offset) };

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventFileWriter } from '../writer/event-file-writer.js';
-import { encodeFileVersionEvent, HPARAMS_TAGS, hparamsSessionStart, TEXT_METADATA, valueHistogram, valueImage, valuePluginOnly, valueText } from '../proto/messages.js';
+import {
+  encodeFileVersionEvent,
+  HPARAMS_TAGS,
+  hparamsSessionStart,
+  TEXT_METADATA,
+  valueHistogram,
+  valueImage,
+  valuePluginOnly,
+  valueText,
+} from '../proto/messages.js';
 import { readEventBytes } from './index.js';
 
 function sampleFile(): Uint8Array {
@@ -11,7 +20,9 @@ function sampleFile(): Uint8Array {
   w.appendSummary(1.6e9, 1, [valueHistogram('model/w', { min: -1, max: 2, num: 10, sum: 5, sumSquares: 9, bucketLimits: [0, 1, 2], bucketCounts: [3, 4, 3] })]);
   w.appendSummary(1.6e9, 2, [valueImage('img', { width: 1, height: 1, colorspace: 3, encoded: new Uint8Array([1, 2, 3]) })]);
   w.appendSummary(1.6e9, 3, [valueText('note', '**hi**', TEXT_METADATA)]);
-  w.appendSummary(1.6e9, 0, [valuePluginOnly(HPARAMS_TAGS.sessionStart, { pluginName: 'hparams', content: hparamsSessionStart({ lr: 0.1, opt: 'sgd', bn: true }, 5) })]);
+  w.appendSummary(1.6e9, 0, [
+    valuePluginOnly(HPARAMS_TAGS.sessionStart, { pluginName: 'hparams', content: hparamsSessionStart({ lr: 0.1, opt: 'sgd', bn: true }, 5) }),
+  ]);
   return w.pendingCopy();
 }
 
@@ -66,12 +77,16 @@ describe('readEventBytes', () => {
       { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(base.length), (edits, cut) => {
-        const b = base.slice(0, Math.max(cut, 1));
-        for (const [i, v] of edits) if (i < b.length) b[i] = v;
-        const r = readEventBytes(b);
-        for (const e of r.errors) expect(e.offset).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat(base.length),
+        (edits, cut) => {
+          const b = base.slice(0, Math.max(cut, 1));
+          for (const [i, v] of edits) if (i < b.length) b[i] = v;
+          const r = readEventBytes(b);
+          for (const e of r.errors) expect(e.offset).toBeGreaterThanOrEqual(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

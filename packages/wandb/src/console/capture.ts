@@ -108,7 +108,10 @@ export class ConsoleCapture {
   private push(stream: ConsoleStream, timeMs: number, text: string): void {
     if (this.buffered + text.length > this.maxBuffered) {
       this.stats.droppedLines++;
-      this.options.logger.warnOnce('wandb-console-dropped', `Console output comes faster than the W&B run takes it; lines are dropped (counted in native().console).`);
+      this.options.logger.warnOnce(
+        'wandb-console-dropped',
+        `Console output comes faster than the W&B run takes it; lines are dropped (counted in native().console).`,
+      );
       return;
     }
     this.queue.push({ stream, timeMs, text });

@@ -19,7 +19,9 @@ export function fakeTerminal(): FakeTerminal {
   const recorder = (stream: 'stdout' | 'stderr') =>
     function write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
       const callback = typeof encoding === 'function' ? encoding : cb;
-      written[stream].push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array));
+      written[stream].push(
+        typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array),
+      );
       if (typeof callback === 'function') queueMicrotask(() => (callback as () => void)());
       return true;
     } as NodeJS.WriteStream['write'];

@@ -52,7 +52,7 @@ function install(h: Hub, stream: ConsoleStream): void {
   // Not wrapped yet, or something replaced `write` after us: wrap what is there now. An older wrapper of
   // ours still in the chain goes inactive (it checks it is the current one), so nothing is captured twice.
   const original = target.write as unknown as WriteFn;
-  const hadOwn = Object.prototype.hasOwnProperty.call(target, 'write');
+  const hadOwn = Object.hasOwn(target, 'write');
   const hook: StreamHook = { target, original, hadOwn, decoder: current?.decoder ?? new StringDecoder('utf8'), wrapper: undefined as unknown as WriteFn };
   hook.wrapper = function captureWrite(this: unknown, ...args: unknown[]): boolean {
     if (h.quiet === 0 && h.listeners.size > 0 && h.hooks[stream] === hook) {

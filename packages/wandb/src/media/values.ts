@@ -42,7 +42,6 @@ export function histogramValue(record: HistogramRecord): { _type: 'histogram'; v
   return { _type: 'histogram', values: counts, bins };
 }
 
-
 /** Writes nothing: returns the history value (`image-file`) and the file to store under `files/`. */
 export function imageValue(record: ImageRecord): { value: Record<string, unknown>; file: MediaFile } {
   const img = record.image;

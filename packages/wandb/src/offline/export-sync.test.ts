@@ -41,7 +41,9 @@ describe('W&B offline: a loop that never yields', () => {
       await tracker.close();
       expect(tracker.stats().exporters[0]).toMatchObject({ exported: 2 * STEPS, dropped: 0, failed: 0, queued: 0 });
       const native = exporter.native() as OfflineNative;
-      const rows = readWandbFile(native.wandbFile!).records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
+      const rows = readWandbFile(native.wandbFile!)
+        .records.filter((r) => r.type === 'history')
+        .map((r) => itemsToObject(r.data.item));
       expect(rows.map((r) => r['training/a'])).toEqual(Array.from({ length: STEPS }, (_, i) => i));
       expect(rows.every((r) => r['training/b'] === (r['training/a'] as number) * 2)).toBe(true);
     });

@@ -168,7 +168,18 @@ export class LogSink {
       if (key === undefined) throw new Error(`offline writer: unknown key #${s.keyIds[i]}`);
       keys[i] = key;
     }
-    const view: HistoryRowView = { step: 0, canonicalStep: 0, runtimeMs: 0, wallTime: 0, keys, values: s.texts ?? NO_TEXTS, start: 0, end: 0, numbers: s.numbers, numbersAt: 0 };
+    const view: HistoryRowView = {
+      step: 0,
+      canonicalStep: 0,
+      runtimeMs: 0,
+      wallTime: 0,
+      keys,
+      values: s.texts ?? NO_TEXTS,
+      start: 0,
+      end: 0,
+      numbers: s.numbers,
+      numbersAt: 0,
+    };
     const w = this.proto;
     const meta = s.rows;
     let num = s.firstNum;

@@ -103,7 +103,11 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     } catch (error) {
       // Same rule as every local writer: an unwritable directory is final, a transient error is retried.
       const { retryable } = classifyError(error);
-      return { ok: false, error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }), retryable };
+      return {
+        ok: false,
+        error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }),
+        retryable,
+      };
     }
   }
 
@@ -185,6 +189,13 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   native(): OfflineNative {
-    return { mode: 'offline', runDir: this.run?.runDir, wandbFile: this.run?.wandbFile, runId: this.runId, console: this.console ? { ...this.console.stats } : undefined, writer: this.run?.writer };
+    return {
+      mode: 'offline',
+      runDir: this.run?.runDir,
+      wandbFile: this.run?.wandbFile,
+      runId: this.runId,
+      console: this.console ? { ...this.console.stats } : undefined,
+      writer: this.run?.writer,
+    };
   }
 }

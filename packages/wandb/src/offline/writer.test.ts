@@ -100,7 +100,9 @@ describe('the offline writer thread', () => {
     for (let i = 0; i < 3; i++) {
       const native = exporters[i]!.native() as OfflineNative;
       expect(native.writer).toBe('thread');
-      const rows = readWandbFile(native.wandbFile!).records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
+      const rows = readWandbFile(native.wandbFile!)
+        .records.filter((r) => r.type === 'history')
+        .map((r) => itemsToObject(r.data.item));
       const expected = prepared.filter((_, n) => n % 3 === i).flatMap((b) => b.filter((r) => r.kind === 'scalar' && r.name === 'training/loss'));
       expect(rows.filter((r) => 'training/loss' in r).map((r) => r['training/loss'])).toEqual(expected.map((r) => (r.kind === 'scalar' ? r.value : 0)));
       expect(rows.map((r) => r._step)).toEqual([...rows.keys()]);
@@ -132,7 +134,9 @@ describe('the offline writer thread', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(() => sink.handle({ seq: 2, finish: true })).toThrow(/ENOSPC/);
     expect(sink.isClosed).toBe(true);
-    expect(() => new LogSink({ file: '/dev/full', fileOffset: 0, stepMetric: 'global_step' }).handle({ seq: 1, segments: [Uint8Array.of(1)], flush: true })).toThrow(/ENOSPC/);
+    expect(() =>
+      new LogSink({ file: '/dev/full', fileOffset: 0, stepMetric: 'global_step' }).handle({ seq: 1, segments: [Uint8Array.of(1)], flush: true }),
+    ).toThrow(/ENOSPC/);
   });
 
   it('reports a write that fails on the thread: the next export fails, nothing throws into the caller', async () => {
@@ -158,7 +162,10 @@ describe('a program that ends without close()', () => {
     it(`exits by itself and leaves a finished run (${writer} writer)`, async () => {
       const dir = tempDir();
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'forgot-close.ts'), dir, 'noclose1', writer], { cwd: join(here, '..', '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'forgot-close.ts'), dir, 'noclose1', writer], {
+          cwd: join(here, '..', '..'),
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         // A writer that kept the process alive would hang here: kill it and fail.
         const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         child.on('error', reject);

@@ -91,12 +91,29 @@ describe('online console capture: output.log through file_stream', () => {
     await second.flush();
     for (let i = 0; i < 3; i++) process.stdout.write(`second ${i}\n`);
     await second.close();
-    expect(server.lines('res1', 'output.log').map(unstamped)).toEqual(['first 0', 'first 1', 'first 2', 'first 3', 'first 4', 'second 0', 'second 1', 'second 2']);
+    expect(server.lines('res1', 'output.log').map(unstamped)).toEqual([
+      'first 0',
+      'first 1',
+      'first 2',
+      'first 3',
+      'first 4',
+      'second 0',
+      'second 1',
+      'second 2',
+    ]);
     expect([...server.runs.get('res1')!.files.get('output.log')!.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('is off by default (the program’s streams are left alone); WANDB_CONSOLE=auto turns it on', async () => {
-    const off = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: server.url, runId: 'off1', logger: createLogger({ level: 'silent' }), env: {}, fileStream: { intervalMs: 20 } });
+    const off = createWandbExporter({
+      mode: 'online',
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      runId: 'off1',
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+      fileStream: { intervalMs: 20 },
+    });
     expect(await off.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
     expect(process.stdout.write).toBe(terminal.writers.stdout);
     process.stdout.write('not captured\n');
@@ -104,7 +121,15 @@ describe('online console capture: output.log through file_stream', () => {
     await off.shutdown({ status: 'finished' });
     expect(server.lines('off1', 'output.log')).toEqual([]);
 
-    const auto = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: server.url, runId: 'auto1', logger: createLogger({ level: 'silent' }), env: { WANDB_CONSOLE: 'auto' }, fileStream: { intervalMs: 20 } });
+    const auto = createWandbExporter({
+      mode: 'online',
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      runId: 'auto1',
+      logger: createLogger({ level: 'silent' }),
+      env: { WANDB_CONSOLE: 'auto' },
+      fileStream: { intervalMs: 20 },
+    });
     expect(await auto.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
     expect(process.stdout.write).not.toBe(terminal.writers.stdout);
     process.stdout.write('captured\n');
@@ -127,7 +152,10 @@ describe('online console capture: output.log through file_stream', () => {
     await on.start(info);
     process.stdout.write('captured\n');
     await on.shutdown({ status: 'finished' });
-    const outputs = (e: typeof off) => readWandbFile((e.native() as OfflineNative).wandbFile!).records.filter((r) => r.type === 'output_raw').map((r) => r.data.line);
+    const outputs = (e: typeof off) =>
+      readWandbFile((e.native() as OfflineNative).wandbFile!)
+        .records.filter((r) => r.type === 'output_raw')
+        .map((r) => r.data.line);
     expect(outputs(off)).toEqual([]);
     expect(outputs(on)).toEqual(['captured\n']);
     expect(process.stdout.write).toBe(terminal.writers.stdout);

@@ -96,7 +96,9 @@ export class FileStream {
   }
 
   private get hasData(): boolean {
-    return this.history.lines.length > 0 || this.events.lines.length > 0 || this.output.lines.length > 0 || this.summary !== undefined || this.uploaded.length > 0;
+    return (
+      this.history.lines.length > 0 || this.events.lines.length > 0 || this.output.lines.length > 0 || this.summary !== undefined || this.uploaded.length > 0
+    );
   }
 
   /** Arms the one timer for the next request (data or heartbeat). */

@@ -78,14 +78,17 @@ export class WandbGraphql {
   }
 
   async upsertBucket(vars: UpsertVariables): Promise<BucketInfo> {
-    const data = await this.call<{ upsertBucket?: { bucket?: { id?: string; name?: string; project?: { name?: string; entity?: { name?: string } } }; inserted?: boolean } }>(
+    const data = await this.call<{
+      upsertBucket?: { bucket?: { id?: string; name?: string; project?: { name?: string; entity?: { name?: string } } }; inserted?: boolean };
+    }>(
       'UpsertBucket',
       UPSERT_BUCKET,
       { ...vars },
       true, // UpsertBucket is the one call that retries 409
     );
     const b = data.upsertBucket?.bucket;
-    if (!b?.id || !b.project?.name || !b.project.entity?.name) throw new ExportError('GraphQL UpsertBucket: the answer lacks the run, project or entity', { isRetryable: false });
+    if (!b?.id || !b.project?.name || !b.project.entity?.name)
+      throw new ExportError('GraphQL UpsertBucket: the answer lacks the run, project or entity', { isRetryable: false });
     return { id: b.id, name: b.name ?? vars.name, project: b.project.name, entity: b.project.entity.name, inserted: data.upsertBucket?.inserted ?? false };
   }
 
@@ -111,11 +114,23 @@ export class WandbGraphql {
       summary = {};
     }
     if (lastStep < 0 && typeof summary._step === 'number') lastStep = summary._step;
-    return { exists: true, historyLineCount: b.historyLineCount ?? 0, eventsLineCount: b.eventsLineCount ?? 0, logLineCount: b.logLineCount ?? 0, lastStep, summary };
+    return {
+      exists: true,
+      historyLineCount: b.historyLineCount ?? 0,
+      eventsLineCount: b.eventsLineCount ?? 0,
+      logLineCount: b.logLineCount ?? 0,
+      lastStep,
+      summary,
+    };
   }
 
   async createRunFiles(entity: string, project: string, run: string, files: string[]): Promise<{ targets: UploadTarget[]; headers: Record<string, string> }> {
-    const data = await this.call<{ createRunFiles?: { uploadHeaders?: string[] | null; files?: UploadTarget[] } }>('CreateRunFiles', CREATE_RUN_FILES, { entity, project, run, files });
+    const data = await this.call<{ createRunFiles?: { uploadHeaders?: string[] | null; files?: UploadTarget[] } }>('CreateRunFiles', CREATE_RUN_FILES, {
+      entity,
+      project,
+      run,
+      files,
+    });
     const headers: Record<string, string> = {};
     for (const h of data.createRunFiles?.uploadHeaders ?? []) {
       const i = h.indexOf(':');

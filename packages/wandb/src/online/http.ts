@@ -38,7 +38,15 @@ export class WandbHttp {
   }
 
   /** One attempt; throws ExportError (retryable or not) on network errors and non-2xx answers. */
-  async once(method: string, url: string, body: string | Uint8Array | undefined, what: string, extraHeaders: Record<string, string> = {}, withAuth = true, retryConflict = false): Promise<HttpResponse> {
+  async once(
+    method: string,
+    url: string,
+    body: string | Uint8Array | undefined,
+    what: string,
+    extraHeaders: Record<string, string> = {},
+    withAuth = true,
+    retryConflict = false,
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'User-Agent': 'wandb-core', ...extraHeaders };
     if (withAuth) headers.Authorization = this.auth;
     if (typeof body === 'string') headers['Content-Type'] ??= 'application/json';
@@ -61,7 +69,13 @@ export class WandbHttp {
   }
 
   /** `once` under the retry policy. */
-  async request(method: string, url: string, body: string | Uint8Array | undefined, what: string, opts: { headers?: Record<string, string>; auth?: boolean; retryConflict?: boolean; signal?: AbortSignal } = {}): Promise<HttpResponse> {
+  async request(
+    method: string,
+    url: string,
+    body: string | Uint8Array | undefined,
+    what: string,
+    opts: { headers?: Record<string, string>; auth?: boolean; retryConflict?: boolean; signal?: AbortSignal } = {},
+  ): Promise<HttpResponse> {
     return withRetry(() => this.once(method, url, body, what, opts.headers, opts.auth ?? true, opts.retryConflict ?? false), {
       policy: this.options.retry,
       signal: opts.signal,

@@ -81,7 +81,10 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       timeoutMs: settings.requestTimeoutMs,
       onRetry: (what, error, attempt, delayMs) => {
         this.retries[what === 'file_stream' ? 'fileStream' : what.startsWith('GraphQL') ? 'graphql' : 'upload']++;
-        this.logger.warnOnce(`wandb-retry-${what}-${error.statusCode ?? 'net'}`, `${what} failed (${error.message}); retrying in ${Math.round(delayMs / 100) / 10} s (attempt ${attempt}).`);
+        this.logger.warnOnce(
+          `wandb-retry-${what}-${error.statusCode ?? 'net'}`,
+          `${what} failed (${error.message}); retrying in ${Math.round(delayMs / 100) / 10} s (attempt ${attempt}).`,
+        );
       },
     });
     this.gql = new WandbGraphql(this.http);
@@ -98,7 +101,12 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
 
   async start(info: RunInfo): Promise<ExportResult> {
     if (this.bucket) return EXPORT_OK;
-    if (!this.settings.apiKey) return { ok: false, error: new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }), retryable: false };
+    if (!this.settings.apiKey)
+      return {
+        ok: false,
+        error: new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }),
+        retryable: false,
+      };
     const s = this.settings;
     try {
       const runId = (this.plannedRunId ??= chooseRunId(info, s.runId));
@@ -135,7 +143,13 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       this.info = info;
       this.runId = runId;
       const b = this.bucket;
-      this.stream = new FileStream(this.http, `${s.baseUrl}/files/${enc(b.entity)}/${enc(b.project)}/${enc(runId)}/file_stream`, s.fileStream, this.logger, offsets);
+      this.stream = new FileStream(
+        this.http,
+        `${s.baseUrl}/files/${enc(b.entity)}/${enc(b.project)}/${enc(runId)}/file_stream`,
+        s.fileStream,
+        this.logger,
+        offsets,
+      );
       this.logger.info(`W&B run ${runId}: ${this.runUrl()}`);
       if (s.console === 'wrap') {
         const stream = this.stream;
@@ -151,7 +165,12 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   private wandbMeta(): Record<string, unknown> {
     // Same shape wandb writes for define_metric(step) + define_metric('*', step_metric=step): "1" name,
     // "2" glob, "5" 1-based index of the step metric, "6" options (1 step_sync, 3 defined).
-    return { m: [{ '1': this.settings.stepMetric, '6': [3], '7': [] }, { '2': '*', '5': 1, '6': [1], '7': [] }] };
+    return {
+      m: [
+        { '1': this.settings.stepMetric, '6': [3], '7': [] },
+        { '2': '*', '5': 1, '6': [1], '7': [] },
+      ],
+    };
   }
 
   /** The run's page. */
@@ -179,14 +198,20 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     }
     // From here the rows are numbered: a failure must not make the pipeline resend the batch (that would
     // duplicate rows), so side requests that failed for good are reported once and the rows still go out.
-    if (effects.media.length > 0) await this.upload(effects.media).catch((error: unknown) => this.reportOnce('wandb-media', 'Uploading W&B media failed', error));
+    if (effects.media.length > 0)
+      await this.upload(effects.media).catch((error: unknown) => this.reportOnce('wandb-media', 'Uploading W&B media failed', error));
     if (effects.config.length > 0) this.configDirty = true;
     if (effects.rows.length > 0) this.stream.addHistory(effects.rows.map((r) => rowJson(rowItems(r, this.settings.stepMetric))));
     if (effects.system.length > 0) {
       const state = this.state;
       this.stream.addEvents(
         effects.system.map((s) =>
-          rowJson([...s.items, { key: '_wandb', valueJson: 'true' }, { key: '_timestamp', valueJson: secondsJson(s.wallTime) }, { key: '_runtime', valueJson: numberJson(state.runtimeSeconds(s.wallTime)) }]),
+          rowJson([
+            ...s.items,
+            { key: '_wandb', valueJson: 'true' },
+            { key: '_timestamp', valueJson: secondsJson(s.wallTime) },
+            { key: '_runtime', valueJson: numberJson(state.runtimeSeconds(s.wallTime)) },
+          ]),
         ),
       );
     }
@@ -204,13 +229,24 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     if (!this.bucket || !this.state) return;
     this.configDirty = false;
     // The next batch tries again if this fails.
-    await this.gql.upsertBucket({ id: this.bucket.id, name: this.runId!, project: this.bucket.project, entity: this.bucket.entity, config: wrappedConfigJson(this.state.config, this.wandbMeta()) });
+    await this.gql.upsertBucket({
+      id: this.bucket.id,
+      name: this.runId!,
+      project: this.bucket.project,
+      entity: this.bucket.entity,
+      config: wrappedConfigJson(this.state.config, this.wandbMeta()),
+    });
   }
 
   /** CreateRunFiles for signed URLs, PUT each file (no W&B credentials to the storage host), then report them. */
   private async upload(files: readonly MediaFile[]): Promise<void> {
     const b = this.bucket!;
-    const { targets, headers } = await this.gql.createRunFiles(b.entity, b.project, this.runId!, files.map((f) => f.path));
+    const { targets, headers } = await this.gql.createRunFiles(
+      b.entity,
+      b.project,
+      this.runId!,
+      files.map((f) => f.path),
+    );
     const byName = new Map(targets.map((t) => [t.name, t.uploadUrl]));
     const done: string[] = [];
     for (const f of files) {
@@ -281,7 +317,16 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   native(): OnlineNative {
-    return { mode: 'online', runId: this.runId, entity: this.bucket?.entity, project: this.bucket?.project, url: this.runUrl(), fileStream: this.stream, console: this.console ? { ...this.console.stats } : undefined, retries: { ...this.retries } };
+    return {
+      mode: 'online',
+      runId: this.runId,
+      entity: this.bucket?.entity,
+      project: this.bucket?.project,
+      url: this.runUrl(),
+      fileStream: this.stream,
+      console: this.console ? { ...this.console.stats } : undefined,
+      retries: { ...this.retries },
+    };
   }
 }
 

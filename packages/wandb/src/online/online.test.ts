@@ -59,13 +59,26 @@ describe('online client against the loopback W&B server', () => {
     await t.close();
 
     const run = server.runs.get('onl1')!;
-    expect(run).toMatchObject({ project: 'online-proj', entity: 'fake-entity', displayName: 'online run', group: 'g', tags: ['a:1'], complete: true, exitcode: 0 });
+    expect(run).toMatchObject({
+      project: 'online-proj',
+      entity: 'fake-entity',
+      displayName: 'online run',
+      group: 'g',
+      tags: ['a:1'],
+      complete: true,
+      exitcode: 0,
+    });
     expect(run.config).toMatchObject({ lr: { value: 0.5 }, _wandb: { value: { m: [{ '1': 'global_step' }, { '2': '*', '5': 1 }] } } });
     expect(points('onl1')).toEqual(expected);
     const history = server.history('onl1');
     expect(history.map((h) => h._step)).toEqual(history.map((_, i) => i));
     for (const h of history) expect(h).toMatchObject({ _runtime: expect.any(Number), _timestamp: expect.any(Number) });
-    expect(server.summary('onl1')).toMatchObject({ 'training/loss': 0.01, 'validation/loss': 0.5, 'evaluation/best': 0.01, _wandb: { runtime: expect.any(Number) } });
+    expect(server.summary('onl1')).toMatchObject({
+      'training/loss': 0.01,
+      'validation/loss': 0.5,
+      'evaluation/best': 0.01,
+      _wandb: { runtime: expect.any(Number) },
+    });
     expect([...server.uploads.keys()].sort()).toEqual(['onl1/config.yaml', 'onl1/wandb-summary.json']);
     expect(run.uploaded).toEqual(expect.arrayContaining(['config.yaml', 'wandb-summary.json']));
     const last = server.requests.filter((r) => r.kind === 'file_stream').at(-1)!;
@@ -134,7 +147,16 @@ describe('online client against the loopback W&B server', () => {
   });
 
   it('sends a heartbeat `{}` when idle', async () => {
-    const exporter = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: server.url, runId: 'hb1', logger, env: {}, fileStream: { intervalMs: 10, heartbeatMs: 30 }, retry: quickRetry });
+    const exporter = createWandbExporter({
+      mode: 'online',
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      runId: 'hb1',
+      logger,
+      env: {},
+      fileStream: { intervalMs: 10, heartbeatMs: 30 },
+      retry: quickRetry,
+    });
     await exporter.start({ experiment: 'p', runName: 'hb', tags: {}, startTime: Date.now() });
     for (let i = 0; i < 200 && server.requests.filter((r) => r.kind === 'file_stream').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     const fs = server.requests.filter((r) => r.kind === 'file_stream');
@@ -221,14 +243,30 @@ describe('online client against the loopback W&B server', () => {
   });
 
   it('fails start cleanly when resume is "must" and the run does not exist', async () => {
-    const exporter = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: server.url, runId: 'nope', resumePolicy: 'must', logger, env: {}, retry: quickRetry });
+    const exporter = createWandbExporter({
+      mode: 'online',
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      runId: 'nope',
+      resumePolicy: 'must',
+      logger,
+      env: {},
+      retry: quickRetry,
+    });
     const r = await exporter.start({ experiment: 'p', runName: 'x', tags: {}, startTime: Date.now() });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.retryable).toBe(false);
   });
 
   it('never puts the API key in errors, logs or requests other than the auth header', async () => {
-    const exporter = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: 'http://127.0.0.1:1', logger, env: {}, retry: { ...quickRetry, maxAttempts: 2 } });
+    const exporter = createWandbExporter({
+      mode: 'online',
+      apiKey: API_KEY,
+      baseUrl: 'http://127.0.0.1:1',
+      logger,
+      env: {},
+      retry: { ...quickRetry, maxAttempts: 2 },
+    });
     const r = await exporter.start({ experiment: API_KEY, runName: 'x', tags: {}, startTime: Date.now() });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).not.toContain(API_KEY);

@@ -34,7 +34,16 @@ async function printingRun(runId: string, epochs: number, mode: Record<string, u
   const expected: Expected[] = [];
   try {
     const logger = createLogger({ level: 'info', prefix: '[metrics:wandb]', sink: (_l, line) => process.stderr.write(line + '\n') });
-    const tracker = createWandbTracker({ console: 'wrap', runId, experiment: 'console-proj', runName: 'printing run', handleExit: false, logger, env: {}, ...mode });
+    const tracker = createWandbTracker({
+      console: 'wrap',
+      runId,
+      experiment: 'console-proj',
+      runName: 'printing run',
+      handleExit: false,
+      logger,
+      env: {},
+      ...mode,
+    });
     tracker.log({ 'training/loss': 1 }, { step: 0 }); // starts the run (and the capture)
     await tracker.flush();
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -60,9 +69,18 @@ async function printingRun(runId: string, epochs: number, mode: Record<string, u
     // Restored: the terminal's writers are back, and every byte reached it unchanged.
     expect(process.stdout.write).toBe(terminal.writers.stdout);
     expect(process.stderr.write).toBe(terminal.writers.stderr);
-    const printed = expected.filter((e) => e.stream === 'stdout').map((e) => e.text).join('\n');
+    const printed = expected
+      .filter((e) => e.stream === 'stdout')
+      .map((e) => e.text)
+      .join('\n');
     expect(terminal.text('stdout')).toBe(printed);
-    return { expected, ourLines: terminal.text('stderr').split('\n').filter((l) => l.startsWith('[metrics')) };
+    return {
+      expected,
+      ourLines: terminal
+        .text('stderr')
+        .split('\n')
+        .filter((l) => l.startsWith('[metrics')),
+    };
   } finally {
     terminal.restore();
   }
@@ -116,6 +134,8 @@ describe('console capture read back by the real wandb', () => {
     expect(streamed.map(unstamped)).toEqual(synced.map(unstamped));
     expect([...server.runs.get('console2')!.files.get('output.log')!.keys()].sort((a, b) => a - b)).toEqual(streamed.map((_, i) => i));
     expect(online.expected).toEqual(expected);
-    console.log(`wandb console: ${expected.length} lines (${expected.filter((e) => e.stream === 'stderr').length} stderr) — ${theirs.length} output_raw read by wandb, ${synced.length} output.log lines synced, ${streamed.length} streamed online — held`);
+    console.log(
+      `wandb console: ${expected.length} lines (${expected.filter((e) => e.stream === 'stderr').length} stderr) — ${theirs.length} output_raw read by wandb, ${synced.length} output.log lines synced, ${streamed.length} streamed online — held`,
+    );
   }, 300_000);
 });

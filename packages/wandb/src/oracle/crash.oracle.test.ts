@@ -19,7 +19,10 @@ afterAll(() => server?.close());
 
 function crashChild(dir: string, runId: string): Promise<{ signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'crash-child.ts'), dir, runId], { cwd: join(here, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'crash-child.ts'), dir, runId], {
+      cwd: join(here, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);

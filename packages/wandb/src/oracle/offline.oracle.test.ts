@@ -7,7 +7,7 @@ import { ensureVenv } from '@metrics/oracle';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from '../offline/offline-exporter.js';
-import { leetInspect, type InspectedRecord } from './tools.js';
+import { leetInspect } from './tools.js';
 
 // A whole second, shortly before now (the exit runtime is measured to the real end of the run).
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
@@ -18,9 +18,15 @@ function normalise(v: unknown): unknown {
 }
 
 /** A run written through the exporter in known batches, so the expected records are exact. */
-async function writeRun(dir: string, outcome: Parameters<ReturnType<typeof createWandbExporter>['shutdown']>[0] = { status: 'finished' }, extra: TrackingRecord[] = []) {
+async function writeRun(
+  dir: string,
+  outcome: Parameters<ReturnType<typeof createWandbExporter>['shutdown']>[0] = { status: 'finished' },
+  extra: TrackingRecord[] = [],
+) {
   const exporter = createWandbExporter({ mode: 'offline', dir, runId: 'oracle01', project: 'oracle-proj', logger: silent, env: {} });
-  expect(await exporter.start({ experiment: 'ignored', runName: 'oracle run', group: 'g1', tags: { seed: '1', baseline: '' }, startTime: T0 })).toEqual({ ok: true });
+  expect(await exporter.start({ experiment: 'ignored', runName: 'oracle run', group: 'g1', tags: { seed: '1', baseline: '' }, startTime: T0 })).toEqual({
+    ok: true,
+  });
   const batches: TrackingRecord[][] = [
     [
       { kind: 'config', wallTime: T0, config: { lr: 0.01, layers: [8, 4], optimizer: { name: 'sgd' } } },
@@ -62,10 +68,22 @@ describe('offline .wandb files read by the real wandb (`wandb leet inspect`, its
     const ours = readWandbFile(file);
     expect(ours.damage).toEqual([]);
     expect(records.map((r) => r.type)).toEqual([
-      'header', 'run', 'metric', 'metric',
-      'config', 'history', 'history', 'summary', // batch 1
-      'stats', 'history', 'history', 'history', 'summary', // batch 2
-      'summary', 'exit', 'final', // shutdown
+      'header',
+      'run',
+      'metric',
+      'metric',
+      'config',
+      'history',
+      'history',
+      'summary', // batch 1
+      'stats',
+      'history',
+      'history',
+      'history',
+      'summary', // batch 2
+      'summary',
+      'exit',
+      'final', // shutdown
     ]);
     expect(records.map((r) => r.num)).toEqual(records.map((_, i) => i + 1));
     expect(ours.records.map((r) => [r.num, r.type])).toEqual(records.map((r) => [r.num, r.type]));
@@ -81,7 +99,13 @@ describe('offline .wandb files read by the real wandb (`wandb leet inspect`, its
     expect((byType('config')[0]!.config as { update: unknown }).update).toEqual({ lr: 0.01, layers: [8, 4], optimizer: { name: 'sgd' }, batch_size: 32 });
 
     const rows = byType('history').map((r) => normalise((r.history as { item: unknown }).item) as Record<string, unknown>);
-    expect(rows.map((r) => [r._step, r.global_step])).toEqual([[0, 0], [1, 10], [2, 20], [3, 10], [4, 21]]);
+    expect(rows.map((r) => [r._step, r.global_step])).toEqual([
+      [0, 0],
+      [1, 10],
+      [2, 20],
+      [3, 10],
+      [4, 21],
+    ]);
     expect(rows[0]).toEqual({ 'training/loss': 1, 'training/accuracy': 0.1, global_step: 0, _step: 0, _runtime: 1, _timestamp: (T0 + 1000) / 1000 });
     expect(rows[1]).toMatchObject({ 'training/loss': 0.5, _runtime: 2 });
     expect(rows[3]).toMatchObject({ 'validation/loss': 0.75, global_step: 10, _step: 3 });
@@ -96,11 +120,21 @@ describe('offline .wandb files read by the real wandb (`wandb leet inspect`, its
     const stats = byType('stats')[0]!.stats as { item: Record<string, unknown> };
     expect(stats.item).toEqual({ 'system.cpu': 12.5 });
     const finalSummary = (byType('summary').at(-1)!.summary as { update: Record<string, unknown> }).update;
-    expect(normalise(finalSummary)).toMatchObject({ 'training/loss': 0.25, 'validation/loss': 0.75, 'evaluation/verdict': 'ok', 'training/odd': 'NaN', _step: 4, global_step: 21 });
+    expect(normalise(finalSummary)).toMatchObject({
+      'training/loss': 0.25,
+      'validation/loss': 0.75,
+      'evaluation/verdict': 'ok',
+      'training/odd': 'NaN',
+      _step: 4,
+      global_step: 21,
+    });
     expect(finalSummary['_wandb.runtime']).toBeGreaterThanOrEqual(60);
     expect(byType('exit')[0]!.exit).toMatchObject({ runtime: expect.any(Number) });
     expect((byType('exit')[0]!.exit as { exit_code?: number }).exit_code ?? 0).toBe(0);
-    expect(JSON.parse(readFileSync(join(runDir, 'files', 'wandb-summary.json'), 'utf8').replace(/NaN/g, 'null'))).toMatchObject({ 'training/loss': 0.25, _wandb: { runtime: finalSummary['_wandb.runtime'] } });
+    expect(JSON.parse(readFileSync(join(runDir, 'files', 'wandb-summary.json'), 'utf8').replace(/NaN/g, 'null'))).toMatchObject({
+      'training/loss': 0.25,
+      _wandb: { runtime: finalSummary['_wandb.runtime'] },
+    });
     expect(readFileSync(join(runDir, 'files', 'config.yaml'), 'utf8')).toContain('"lr":\n  value: 0.01\n');
   }, 300_000);
 
@@ -145,5 +179,3 @@ describe('offline .wandb files read by the real wandb (`wandb leet inspect`, its
     expect(records.at(-1)!.type).toBe('exit'); // everything but the torn `final`
   }, 300_000);
 });
-
-export type { InspectedRecord };

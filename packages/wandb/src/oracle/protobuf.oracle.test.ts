@@ -45,7 +45,16 @@ beforeAll(() => ensureVenv(), 900_000);
 describe('our records parse with the real wandb protobuf classes (wandb_internal_pb2)', () => {
   it('every record has the right oneof and the fields we wrote', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wandb-pb-'));
-    const t = createWandbTracker({ mode: 'offline', dir, env: {}, runId: 'pbrun01', experiment: 'pb', runName: 'pb run', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const t = createWandbTracker({
+      mode: 'offline',
+      dir,
+      env: {},
+      runId: 'pbrun01',
+      experiment: 'pb',
+      runName: 'pb run',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+    });
     t.logConfig({ lr: 0.2, text: 'ü'.repeat(40_000) });
     for (let s = 0; s < 50; s++) t.log({ 'training/loss': 1 / (s + 1), 'system/gpu': s }, { step: s });
     await t.close({ status: 'failed', exitCode: 5 });
@@ -59,7 +68,9 @@ describe('our records parse with the real wandb protobuf classes (wandb_internal
     expect(run).toMatchObject({ run_id: 'pbrun01', project: 'pb', display_name: 'pb run' });
     const exit = py.find((r) => r.type === 'exit')!.data;
     expect(exit.exit_code).toBe(5);
-    const pyRows = py.filter((r) => r.type === 'history').map((r) => Object.fromEntries((r.data.item as { key: string; value_json: string }[]).map((i) => [i.key, JSON.parse(i.value_json)])));
+    const pyRows = py
+      .filter((r) => r.type === 'history')
+      .map((r) => Object.fromEntries((r.data.item as { key: string; value_json: string }[]).map((i) => [i.key, JSON.parse(i.value_json)])));
     const ourRows = ours.records.filter((r) => r.type === 'history').map((r) => itemsToObject(r.data.item));
     expect(pyRows).toEqual(ourRows);
     expect(pyRows.map((r) => r['training/loss'])).toEqual(Array.from({ length: 50 }, (_, s) => 1 / (s + 1)));

@@ -45,7 +45,15 @@ beforeAll(async () => {
   if (res.code !== 0) throw new Error(`wandb sync failed: ${res.stdout}\n${res.stderr}`);
   viaSync = server.requests.splice(0);
   // 2. Our online client logging the same records.
-  const online = createWandbExporter({ mode: 'online', apiKey: API_KEY, baseUrl: server.url, runId: 'viaclient', logger: silent, env: {}, fileStream: { intervalMs: 10 } });
+  const online = createWandbExporter({
+    mode: 'online',
+    apiKey: API_KEY,
+    baseUrl: server.url,
+    runId: 'viaclient',
+    logger: silent,
+    env: {},
+    fileStream: { intervalMs: 10 },
+  });
   expect(await online.start(info)).toEqual({ ok: true });
   for (const b of batches()) await online.export(b);
   await online.shutdown({ status: 'finished' });
@@ -94,8 +102,17 @@ describe('our online requests have the shape real `wandb sync` sends', () => {
     expect(cfg('viaclient')).toEqual(cfg('viasync'));
     expect(cfg('viaclient')).toEqual({ lr: { value: 0.1 }, arch: { value: { layers: 3 } } });
     const run = (name: string) => server.runs.get(name)!;
-    expect(run('viaclient')).toMatchObject({ displayName: run('viasync').displayName, group: run('viasync').group, tags: run('viasync').tags, project: run('viasync').project });
-    const uploads = (run: string) => [...server.uploads.keys()].filter((k) => k.startsWith(`${run}/`)).map((k) => k.slice(run.length + 1)).sort();
+    expect(run('viaclient')).toMatchObject({
+      displayName: run('viasync').displayName,
+      group: run('viasync').group,
+      tags: run('viasync').tags,
+      project: run('viasync').project,
+    });
+    const uploads = (run: string) =>
+      [...server.uploads.keys()]
+        .filter((k) => k.startsWith(`${run}/`))
+        .map((k) => k.slice(run.length + 1))
+        .sort();
     for (const f of uploads('viaclient')) expect(uploads('viasync')).toContain(f);
   }, 300_000);
 });

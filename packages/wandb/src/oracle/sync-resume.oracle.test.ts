@@ -28,7 +28,9 @@ describe('resume from a handle taken inside a synchronous loop', () => {
     const second = createWandbTracker({ mode: 'offline', dir, env: {}, handleExit: false, logger: silent, resume: handle });
     for (let step = 5; step < 10; step++) second.log({ 'training/loss': step }, { step });
     await second.close();
-    const runDirs = readdirSync(join(dir, 'wandb')).filter((n) => n.startsWith('offline-run-')).sort();
+    const runDirs = readdirSync(join(dir, 'wandb'))
+      .filter((n) => n.startsWith('offline-run-'))
+      .sort();
     expect(runDirs).toHaveLength(2);
     const ids: unknown[] = [];
     const rows: Record<string, unknown>[] = [];

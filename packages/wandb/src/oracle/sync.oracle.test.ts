@@ -17,7 +17,17 @@ afterAll(() => server.close());
 
 /** Logs a run through the public tracker (offline), as a user would. */
 async function logRun(dir: string, runId: string, steps: number) {
-  const tracker = createWandbTracker({ mode: 'offline', dir, runId, experiment: 'sync-proj', runName: 'sync run', group: 'grp', handleExit: false, logger: createLogger({ level: 'silent' }), env: {} });
+  const tracker = createWandbTracker({
+    mode: 'offline',
+    dir,
+    runId,
+    experiment: 'sync-proj',
+    runName: 'sync run',
+    group: 'grp',
+    handleExit: false,
+    logger: createLogger({ level: 'silent' }),
+    env: {},
+  });
   tracker.logConfig({ lr: 0.001, model: { depth: 4 } });
   const logged: { step: number; name: string; value: number }[] = [];
   for (let step = 0; step < steps; step++) {

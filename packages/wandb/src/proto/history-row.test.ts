@@ -10,9 +10,24 @@ import { DecimalDigits, ProtoWriter } from './writer.js';
 // the bytes of the plain path (one JsonItem and one String() per value) for every input.
 const names = ['training/loss', 'a', 'é/ü', '_step', 'global_step', `long/${'k'.repeat(120)}`, 'system/cpu'];
 const record = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('scalar' as const), name: fc.constantFrom(...names), value: fc.double(), step: fc.oneof(fc.nat(50), fc.constantFrom(-1, 2.5)), wallTime: fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.integer({ min: 0, max: 12_000 }), fc.double({ min: -10, max: 1e13, noNaN: true })) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), name: fc.constantFrom(...names), text: fc.string(), step: fc.nat(50), wallTime: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('summary' as const), wallTime: fc.nat(), values: fc.dictionary(fc.constantFrom(...names), fc.double()) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('scalar' as const),
+      name: fc.constantFrom(...names),
+      value: fc.double(),
+      step: fc.oneof(fc.nat(50), fc.constantFrom(-1, 2.5)),
+      wallTime: fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.integer({ min: 0, max: 12_000 }), fc.double({ min: -10, max: 1e13, noNaN: true })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('text' as const), name: fc.constantFrom(...names), text: fc.string(), step: fc.nat(50), wallTime: fc.nat() }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('summary' as const), wallTime: fc.nat(), values: fc.dictionary(fc.constantFrom(...names), fc.double()) }),
+  },
 );
 
 function plain(row: Parameters<typeof rowItems>[0], num: number, stepMetric: string): Buffer {
@@ -27,20 +42,25 @@ describe('history rows on the fast path', () => {
     // a step column name long enough that its items need a two-byte length
     const stepMetrics = fc.constantFrom('global_step', `step/${'s'.repeat(130)}`);
     fc.assert(
-      fc.property(fc.array(fc.array(record, { maxLength: 40 }), { maxLength: 6 }), fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant(0)), stepMetrics, (batches, start, stepMetric) => {
-        const state = new RunState({ startTime: start, stepMetric, systemPrefix: 'system/' });
-        const texts = new JsonNumberBatch();
-        const w = new ProtoWriter(16);
-        for (const batch of batches) {
-          const effects = state.apply(batch as TrackingRecord[]);
-          texts.load(effects.numbers);
-          for (const [i, row] of effects.rows.entries()) {
-            encodeHistoryRow(w.reset(), i + 1, row, keyField(stepMetric), texts);
-            expect(w.finish()).toEqual(plain(row, i + 1, stepMetric));
-            rows++;
+      fc.property(
+        fc.array(fc.array(record, { maxLength: 40 }), { maxLength: 6 }),
+        fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant(0)),
+        stepMetrics,
+        (batches, start, stepMetric) => {
+          const state = new RunState({ startTime: start, stepMetric, systemPrefix: 'system/' });
+          const texts = new JsonNumberBatch();
+          const w = new ProtoWriter(16);
+          for (const batch of batches) {
+            const effects = state.apply(batch as TrackingRecord[]);
+            texts.load(effects.numbers);
+            for (const [i, row] of effects.rows.entries()) {
+              encodeHistoryRow(w.reset(), i + 1, row, keyField(stepMetric), texts);
+              expect(w.finish()).toEqual(plain(row, i + 1, stepMetric));
+              rows++;
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
     console.log(`wandb history fast path: ${rows} random rows byte-identical to the plain encoding — held`);
@@ -52,7 +72,7 @@ describe('history rows on the fast path', () => {
         const texts = new JsonNumberBatch();
         texts.load(values);
         const w = new ProtoWriter(16);
-        for (const v of values) texts.at = w.token(1, texts.bytes, texts.at);
+        for (const _ of values) texts.at = w.token(1, texts.bytes, texts.at);
         const expected = new ProtoWriter(16);
         for (const v of values) expected.string(1, String(v));
         expect(w.finish()).toEqual(expected.finish());
@@ -65,16 +85,20 @@ describe('history rows on the fast path', () => {
 describe('DecimalDigits (a column’s last integer)', () => {
   it('gives String(n) for any sequence: repeats, +1 with carries, jumps', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constant('same'), fc.constant('next'), fc.nat({ max: Number.MAX_SAFE_INTEGER })), { maxLength: 200 }), fc.nat(100_000), (moves, start) => {
-        const d = new DecimalDigits();
-        let n = start;
-        for (const m of ['jump', ...moves]) {
-          if (m === 'next') n++;
-          else if (typeof m === 'number') n = m;
-          d.set(n);
-          expect(Buffer.from(d.text.subarray(0, d.length)).toString('latin1')).toBe(String(n));
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constant('same'), fc.constant('next'), fc.nat({ max: Number.MAX_SAFE_INTEGER })), { maxLength: 200 }),
+        fc.nat(100_000),
+        (moves, start) => {
+          const d = new DecimalDigits();
+          let n = start;
+          for (const m of ['jump', ...moves]) {
+            if (m === 'next') n++;
+            else if (typeof m === 'number') n = m;
+            d.set(n);
+            expect(Buffer.from(d.text.subarray(0, d.length)).toString('latin1')).toBe(String(n));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
     const d = new DecimalDigits();

@@ -122,7 +122,9 @@ describe('W&B hand-written record encoders = protobufjs (proto/wandb.proto)', ()
     fc.assert(
       fc.property(num, fc.array(file, { maxLength: 4 }), fc.constantFrom(0 as const, 1 as const), timeMs, text, metric, (n, files, stream, ms, line, def) => {
         expect(ours((w) => encodeFiles(w, n, files))).toBe(pbjs({ num: n, files: { files } }));
-        expect(ours((w) => encodeOutputRaw(w, n, stream, ms, line))).toBe(pbjs({ num: n, output_raw: { output_type: stream, timestamp: timestamp(ms), line } }));
+        expect(ours((w) => encodeOutputRaw(w, n, stream, ms, line))).toBe(
+          pbjs({ num: n, output_raw: { output_type: stream, timestamp: timestamp(ms), line } }),
+        );
         const expected = { name: def.name, glob_name: def.globName, step_metric: def.stepMetric, options: { step_sync: def.stepSync, defined: true } };
         expect(ours((w) => encodeMetric(w, n, def))).toBe(pbjs({ num: n, metric: expected }));
       }),

@@ -101,7 +101,6 @@ export class ProtoWriter extends CoreProtoWriter {
       this.end();
     }
   }
-
 }
 
 /**

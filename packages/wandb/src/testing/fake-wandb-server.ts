@@ -74,7 +74,10 @@ function parseJsonLoose(text: string): unknown {
 /** Parses a history/summary line, accepting W&B's bare NaN/Infinity tokens. */
 export function parseWandbLine(line: string): Record<string, unknown> {
   const fixed = line.replace(/(?<=[:,[]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g, '"__$1__"');
-  return JSON.parse(fixed, (_k, v: unknown) => (v === '__NaN__' ? NaN : v === '__Infinity__' ? Infinity : v === '__-Infinity__' ? -Infinity : v)) as Record<string, unknown>;
+  return JSON.parse(fixed, (_k, v: unknown) => (v === '__NaN__' ? NaN : v === '__Infinity__' ? Infinity : v === '__-Infinity__' ? -Infinity : v)) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**
@@ -91,7 +94,8 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
   let url = '';
   let seq = 0;
 
-  const takeFault = (kind: string): Fault | undefined => faults.get(kind)?.shift() ?? (kind !== 'file_stream' && kind !== 'upload' ? faults.get('graphql')?.shift() : undefined);
+  const takeFault = (kind: string): Fault | undefined =>
+    faults.get(kind)?.shift() ?? (kind !== 'file_stream' && kind !== 'upload' ? faults.get('graphql')?.shift() : undefined);
 
   const runFor = (name: string, project: string, entity: string): FakeRun => {
     let run = runs.get(name);
@@ -109,7 +113,9 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
       case 'ServerFeaturesQuery':
         return { data: { serverInfo: { features: [] } } };
       case 'Viewer':
-        return { data: { viewer: { id: 'viewer-1', entity: entityDefault, username: 'fake-user', email: 'fake@example.invalid', flags: '{}', teams: { edges: [] } } } };
+        return {
+          data: { viewer: { id: 'viewer-1', entity: entityDefault, username: 'fake-user', email: 'fake@example.invalid', flags: '{}', teams: { edges: [] } } },
+        };
       case 'UpsertBucket': {
         const name = String(v.name ?? `generated-${++seq}`);
         const existing = runs.get(name);
@@ -175,7 +181,10 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
             createRunFiles: {
               runID: runs.get(run)?.id ?? run,
               uploadHeaders: [],
-              files: files.map((name) => ({ name, uploadUrl: `${url}/upload/${encodeURIComponent(run)}/${name.split('/').map(encodeURIComponent).join('/')}` })),
+              files: files.map((name) => ({
+                name,
+                uploadUrl: `${url}/upload/${encodeURIComponent(run)}/${name.split('/').map(encodeURIComponent).join('/')}`,
+              })),
             },
           },
         };
@@ -236,7 +245,8 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
           req.socket.destroy();
           return;
         }
-        if (fault) return answer(fault.status, { error: 'injected fault' }, fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {});
+        if (fault)
+          return answer(fault.status, { error: 'injected fault' }, fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {});
         if (rec.kind === 'file_stream') {
           fileStream(path, rec.json as Record<string, unknown>);
           return answer(200, { exitcode: null, limits: {} });

@@ -22,5 +22,6 @@ const loggedMs = performance.now() - started;
 await tracker.close(undefined, { timeoutMs: 600_000 });
 const stats = tracker.stats().exporters[0]!;
 process.stdout.write(
-  JSON.stringify({ runId: tracker.runHandle().runIds.mlflow?.runId, loggedMs: Math.round(loggedMs), totalMs: Math.round(performance.now() - started), stats }) + '\n',
+  JSON.stringify({ runId: tracker.runHandle().runIds.mlflow?.runId, loggedMs: Math.round(loggedMs), totalMs: Math.round(performance.now() - started), stats }) +
+    '\n',
 );

@@ -36,7 +36,6 @@ export interface AuthProxy {
   stop(): Promise<void>;
 }
 
-
 export async function startAuthProxy(options: AuthProxyOptions): Promise<AuthProxy> {
   const target = new URL(options.target);
   const random = seededRandom(options.seed ?? 1);

@@ -69,7 +69,7 @@ export function validStep(step: unknown): boolean {
 /** The name after the legacy rewrite (`loss` → `training/loss`) and the prefix aliases (`train/` → `training/`). */
 export function rewrittenName(name: unknown): string {
   const raw = typeof name === 'string' ? name : String(name);
-  const legacy = Object.prototype.hasOwnProperty.call(LEGACY_METRIC_NAMES, raw) ? LEGACY_METRIC_NAMES[raw]! : raw;
+  const legacy = Object.hasOwn(LEGACY_METRIC_NAMES, raw) ? LEGACY_METRIC_NAMES[raw]! : raw;
   for (const [from, to] of Object.entries(METRIC_PREFIX_ALIASES)) if (legacy.startsWith(from)) return to + legacy.slice(from.length);
   return legacy;
 }
@@ -190,16 +190,23 @@ export function checkedWarnCall(tracker: AnyTracker, call: Call): number {
     applyCall(tracker, call);
   } catch (error) {
     threw = true;
-    if (!(isShapeError(call) && InvalidCallError.isInstance(error))) throw new Error(`${call.m} threw in warn policy: ${(error as Error)?.message} — call: ${describeCall(call)}`);
+    if (!(isShapeError(call) && InvalidCallError.isInstance(error)))
+      throw new Error(`${call.m} threw in warn policy: ${(error as Error)?.message} — call: ${describeCall(call)}`);
   }
   if (isShapeError(call)) {
     const after = tracker.stats();
-    expect({ threw, accepted: after.accepted - before.accepted, skipped: after.skipped - before.skipped }, `a wrong call shape throws and counts nothing: ${describeCall(call)}`).toEqual({ threw: true, accepted: 0, skipped: 0 });
+    expect(
+      { threw, accepted: after.accepted - before.accepted, skipped: after.skipped - before.skipped },
+      `a wrong call shape throws and counts nothing: ${describeCall(call)}`,
+    ).toEqual({ threw: true, accepted: 0, skipped: 0 });
   }
   const after = tracker.stats();
   const accepted = after.accepted - before.accepted;
   const skipped = after.skipped - before.skipped;
-  expect({ units: accepted + skipped, call: describeCall(call) }, 'every call is counted as accepted or skipped').toEqual({ units: want.units, call: describeCall(call) });
+  expect({ units: accepted + skipped, call: describeCall(call) }, 'every call is counted as accepted or skipped').toEqual({
+    units: want.units,
+    call: describeCall(call),
+  });
   if (want.accepted !== undefined) expect(accepted, `accepted part of ${describeCall(call)}`).toBe(want.accepted);
   return accepted;
 }

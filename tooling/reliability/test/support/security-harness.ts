@@ -7,7 +7,18 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createLogger, createTracker, MAX_STEP, readSpool, type ExporterStats, type Logger, type PipelineStats, type Tracker, type TrackingRecord, type ValidationPolicy } from '@metrics/core';
+import {
+  createLogger,
+  createTracker,
+  MAX_STEP,
+  readSpool,
+  type ExporterStats,
+  type Logger,
+  type PipelineStats,
+  type Tracker,
+  type TrackingRecord,
+  type ValidationPolicy,
+} from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker, type ExperimentTracker } from '@metrics/unified';
 import { createTensorBoardTracker, listRuns, readEventFile } from '@metrics/tensorboard';
@@ -244,18 +255,28 @@ export function checkStandaloneAfterClose(s: StandaloneUnderTest): { stats: Pipe
   const stats = s.tracker.stats();
   const accepted = stats.accepted;
   const k = (name: string) => s.accepted[name] ?? 0;
-  expect(Object.values(s.accepted).reduce((a, b) => a + b, 0), 'tally matches stats.accepted').toBe(accepted);
+  expect(
+    Object.values(s.accepted).reduce((a, b) => a + b, 0),
+    'tally matches stats.accepted',
+  ).toBe(accepted);
   if (s.memory) {
     expect(lane(stats, 'memory')).toMatchObject({ exported: accepted, failed: 0, dropped: 0, queued: 0 });
     // The spec: canonical steps are integers in 0 … 2^53−1, whatever the caller did.
-    const badSteps = s.memory.records.filter((r) => 'step' in r && !(Number.isInteger(r.step) && r.step >= 0 && r.step <= MAX_STEP)).map((r) => (r as { step: number }).step);
+    const badSteps = s.memory.records
+      .filter((r) => 'step' in r && !(Number.isInteger(r.step) && r.step >= 0 && r.step <= MAX_STEP))
+      .map((r) => (r as { step: number }).step);
     expect(badSteps, 'every accepted record has a step in 0 … 2^53−1').toEqual([]);
   }
   let stored = 0;
   if (s.kind === 'tensorboard' || s.kind === 'wandb') {
     const l = lane(stats, s.kind);
     expect(l.exported + l.failed + l.unsupported + l.dropped, `${s.kind} lane adds up`).toBe(accepted);
-    expect({ failed: l.failed, dropped: l.dropped, queued: l.queued, lastError: l.lastError }, `${s.kind} lost records`).toEqual({ failed: 0, dropped: 0, queued: 0, lastError: undefined });
+    expect({ failed: l.failed, dropped: l.dropped, queued: l.queued, lastError: l.lastError }, `${s.kind} lost records`).toEqual({
+      failed: 0,
+      dropped: 0,
+      queued: 0,
+      lastError: undefined,
+    });
   }
   if (s.kind === 'tensorboard') {
     const tb = tensorBoardCounts(s.dir);

@@ -51,7 +51,8 @@ export function needlesFor(s: Secrets): Needle[] {
     needles.push({ label: `${label} (JSON-escaped)`, bytes: Buffer.from(JSON.stringify(v).slice(1, -1)) });
     for (const core of base64Cores(Buffer.from(v))) needles.push({ label: `${label} (base64)`, bytes: Buffer.from(core) });
   }
-  for (const core of base64Cores(Buffer.from(`${s.mlflowUser}:${s.mlflowPassword}`))) needles.push({ label: 'user:password (base64, any alignment)', bytes: Buffer.from(core) });
+  for (const core of base64Cores(Buffer.from(`${s.mlflowUser}:${s.mlflowPassword}`)))
+    needles.push({ label: 'user:password (base64, any alignment)', bytes: Buffer.from(core) });
   for (const core of base64Cores(Buffer.from(`api:${s.wandbKey}`))) needles.push({ label: 'api:key (base64, any alignment)', bytes: Buffer.from(core) });
   return dedupe(needles);
 }

@@ -18,7 +18,11 @@ const tracker = await createExperimentTracker({
   closeTimeoutMs: 8_000,
   logLevel: 'debug',
   backendOptions: {
-    wandb: { runId: 'secretchild', fileStream: { intervalMs: 50, heartbeatMs: 60_000 }, retry: { initialDelayMs: 10, maxDelayMs: 100, maxAttempts: 6, deadlineMs: 5_000 } },
+    wandb: {
+      runId: 'secretchild',
+      fileStream: { intervalMs: 50, heartbeatMs: 60_000 },
+      retry: { initialDelayMs: 10, maxDelayMs: 100, maxAttempts: 6, deadlineMs: 5_000 },
+    },
   },
 });
 tracker.logHyperparams({ lr: 0.01, optimizer: 'adam' }, { metrics: ['training/loss'] });

@@ -16,11 +16,15 @@ export interface ChildResult {
 export function runTsChild(script: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number; nodeArgs?: string[] }): Promise<ChildResult> {
   const cwd = join(import.meta.dirname, '../..');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', '--import', './test/support/security-src-alias.ts', script, ...args], {
-      cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), '--import', 'tsx', '--import', './test/support/security-src-alias.ts', script, ...args],
+      {
+        cwd,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -6,7 +6,13 @@ const { createExperimentTracker } = require('@metrics/unified');
 const { readWandbFile } = require('@metrics/wandb');
 
 async function main() {
-  const tracker = await createExperimentTracker({ experiment: 'exp', runName: 'run', wandbDir: 'wandb-cjs', wandbMode: 'offline', experimentLoggingInterval: 1 });
+  const tracker = await createExperimentTracker({
+    experiment: 'exp',
+    runName: 'run',
+    wandbDir: 'wandb-cjs',
+    wandbMode: 'offline',
+    experimentLoggingInterval: 1,
+  });
   for (let step = 0; step < 5; step++) tracker.logTrainingMetrics(0, step, { loss: 1 / (step + 1) });
   await tracker.close();
   const runsDir = join('wandb-cjs', 'wandb');

@@ -17,5 +17,8 @@ const contents = readWandbFile(join(runsDir, runDir, file));
 assert.equal(contents.records.filter((r) => r.type === 'history').length, 5);
 
 // Backends not installed are off by default, and an error naming the package when asked for.
-await assert.rejects(createExperimentTracker({ experiment: 'exp', tensorboardLogging: true }), (err) => err instanceof BackendNotInstalledError && /npm install @metrics\/tensorboard/.test(err.message));
+await assert.rejects(
+  createExperimentTracker({ experiment: 'exp', tensorboardLogging: true }),
+  (err) => err instanceof BackendNotInstalledError && /npm install @metrics\/tensorboard/.test(err.message),
+);
 console.log('ok unified+wandb esm');
