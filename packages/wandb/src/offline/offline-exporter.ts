@@ -38,6 +38,7 @@ export interface OfflineNative {
 
 /** Longest an inline export waits for the writer thread (a log() call must stay short). */
 const SYNC_WAIT_MS = 5;
+const NOT_STARTED: ExportResult = { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
 
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
@@ -112,19 +113,29 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   }
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
-    if (!this.run || !this.state) return { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+    if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
     try {
       const effects = this.state.apply(batch);
       const behind = this.run.write(effects);
       if (behind) await behind; // the writer is far behind: wait, so memory stays bounded
-      if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
-      return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
+      return this.afterWrite(effects, batch.length);
     } catch (error) {
-      if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
-      this.failed = true;
-      return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+      return this.writeFailed(error);
     }
+  }
+
+  /** What both export paths do once the effects are handed to the writer: config.yaml, and skipped records counted. */
+  private afterWrite(effects: ReturnType<RunState['apply']>, records: number): ExportResult {
+    if (effects.config.length > 0) this.run!.writeDocuments({ configYaml: configYaml(this.state!.config) });
+    return skippedResult(effects.skipped, records, this.logger) ?? EXPORT_OK;
+  }
+
+  /** A write error is for good (disk full, unwritable): said once, and the run stops taking records. */
+  private writeFailed(error: unknown): ExportResult {
+    if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
+    this.failed = true;
+    return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
   }
 
   /**
@@ -133,7 +144,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
    * so memory stays bounded; a thread still starting means "not now" (retryable: the records are spooled).
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
-    if (!this.run || !this.state) return { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+    if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
     if (!this.run.waitForWriter(SYNC_WAIT_MS))
       return { ok: false, error: new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }), retryable: true };
@@ -141,12 +152,9 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
       const effects = this.state.apply(batch);
       // Room was made above, so this never waits; a failure is reported by the next write or flush.
       void this.run.write(effects)?.catch(() => {});
-      if (effects.config.length > 0) this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
-      return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
+      return this.afterWrite(effects, batch.length);
     } catch (error) {
-      if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
-      this.failed = true;
-      return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+      return this.writeFailed(error);
     }
   }
 
