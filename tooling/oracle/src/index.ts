@@ -1,6 +1,7 @@
 export { ensureVenv, basePython, cacheRoot, venvDirFor, type Venv } from './venv.js';
 export { runPython, runPythonRaw, type RunPythonOptions, type RunPythonRaw } from './python.js';
-export { startMlflowServer, type MlflowServer, type MlflowServerOptions } from './mlflow-server.js';
+export { startMlflowServer, type MlflowServer, type MlflowServerOptions, type MlflowStore } from './mlflow-server.js';
+export { startPostgres, postgresBinDir, type PostgresCluster, type PostgresOptions } from './postgres.js';
 export { startTensorBoard, type TensorBoard, type TensorBoardOptions } from './tensorboard.js';
 export {
   startFaultProxy,

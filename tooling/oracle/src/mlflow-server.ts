@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForHttp } from './http-wait.js';
 import { freePort } from './ports.js';
+import { startPostgres, type PostgresCluster } from './postgres.js';
 import { killSupervised, spawnSupervised, stopSupervised, type Supervised } from './processes.js';
 import { ensureVenv } from './venv.js';
 
@@ -21,14 +22,26 @@ export interface MlflowServerOptions {
    * default: the tracking/artifact REST API doesn't need it and the 2-core machine does.
    */
   jobs?: boolean;
+  /** Backend store: a sqlite file (default) or a private PostgreSQL cluster started for this server. */
+  store?: MlflowStore;
+  /** Server worker processes (`--workers`, default 1). */
+  workers?: number;
 }
+
+export type MlflowStore = 'sqlite' | 'postgresql';
 
 export interface MlflowServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   url: string;
   port: number;
-  /** The sqlite backend store file. */
+  store: MlflowStore;
+  workers: number;
+  /** `sqlite:///…` or `postgresql://…`: where the server keeps runs and metrics. */
+  backendStoreUri: string;
+  /** The sqlite backend store file (the sqlite store only; '' with PostgreSQL). */
   dbPath: string;
+  /** The PostgreSQL cluster behind the server (the postgresql store only); stopped by stop(). */
+  postgres?: PostgresCluster;
   artifactsDestination: string;
   /** Temp dir holding the db and artifacts; removed by stop(). */
   dir: string;
@@ -43,13 +56,26 @@ export interface MlflowServer {
 }
 
 /**
- * A real `mlflow server` (the full package: Flask/FastAPI app under uvicorn, one worker) with a sqlite
- * backend store and the artifact proxy on, listening on loopback.
+ * A real `mlflow server` (the full package: Flask/FastAPI app under uvicorn, `workers` workers) with a sqlite
+ * or PostgreSQL backend store and the artifact proxy on, listening on loopback.
  */
 export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise<MlflowServer> {
   const venv = await ensureVenv();
   const dir = mkdtempSync(join(tmpdir(), 'metrics-oracle-mlflow-'));
-  const dbPath = join(dir, 'mlflow.db');
+  const store = opts.store ?? 'sqlite';
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`startMlflowServer: workers must be a positive integer, got ${workers}`);
+  let postgres: PostgresCluster | undefined;
+  if (store === 'postgresql') {
+    try {
+      postgres = await startPostgres();
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  const dbPath = store === 'sqlite' ? join(dir, 'mlflow.db') : '';
+  const backendStoreUri = postgres ? postgres.uri : `sqlite:///${dbPath}`;
   const artifactsDestination = opts.artifactsDestination ?? join(dir, 'artifacts');
   mkdirSync(artifactsDestination, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -57,7 +83,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
   const args = [
     'server',
     '--backend-store-uri',
-    `sqlite:///${dbPath}`,
+    backendStoreUri,
     '--artifacts-destination',
     artifactsDestination,
     '--serve-artifacts',
@@ -66,7 +92,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
     '--port',
     String(port),
     '--workers',
-    '1',
+    String(workers),
     ...(opts.extraArgs ?? []),
   ];
   const env = { ...venv.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: opts.jobs ? 'true' : 'false', ...opts.env };
@@ -100,6 +126,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
     await launch();
   } catch (err) {
     await halt(true);
+    await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -107,7 +134,11 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
   return {
     url,
     port,
+    store,
+    workers,
+    backendStoreUri,
     dbPath,
+    postgres,
     artifactsDestination,
     dir,
     logTail: (lines = 60) => proc?.log.text(lines) ?? '',
@@ -115,6 +146,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
       await halt(false);
       if (!removed) {
         removed = true;
+        await postgres?.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -28,11 +28,11 @@ const MARKER = '.metrics-oracle-ready.json';
 /** The modules that must import before a venv counts as ready. */
 const IMPORT_CHECK = `
 import json, importlib.metadata as md
-import mlflow, tensorboard, wandb, tensorboardX, numpy, google.protobuf
+import mlflow, tensorboard, wandb, tensorboardX, numpy, google.protobuf, psycopg
 import tensorboard_data_server, os
 binary = tensorboard_data_server.server_binary()
 assert binary and os.access(binary, os.X_OK), "tensorboard-data-server binary missing"
-print(json.dumps({p: md.version(p) for p in ["mlflow", "tensorboard", "tensorboard-data-server", "wandb", "tensorboardX", "protobuf", "numpy"]}))
+print(json.dumps({p: md.version(p) for p in ["mlflow", "tensorboard", "tensorboard-data-server", "wandb", "tensorboardX", "protobuf", "numpy", "psycopg"]}))
 `;
 
 let memo: Promise<Venv> | undefined;
