@@ -10,19 +10,26 @@ import type { BackendCloseReport, ExporterStats, ExporterV1, ExportResult, Recor
 const ALL_KINDS: RecordKind[] = ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'];
 
 /**
- * One exporter's lane: a bounded queue, exactly one export in flight, retries with backoff, its own
- * counters. Its phase is a `LaneState`; what happens when the queue is full is its `Overflow`.
+ * One exporter's lane: a bounded queue, up to the exporter's `maxInFlight` exports in flight (one unless it
+ * says more), retries with backoff, its own counters. Its phase is a `LaneState`; what happens when the queue is full is its `Overflow`.
  */
 export class ExporterLane {
   private readonly queue = new LaneQueue();
   private readonly state = new LaneState();
   private readonly overflow: Overflow;
+  /** Settles when the last worker has returned; undefined while none runs. */
   private pumping: Promise<void> | undefined;
+  private pumpingDone: (() => void) | undefined;
+  /** Workers running `pump`: one until the run is started, then up to `maxInFlight`, each with one batch in flight. */
+  private workers = 0;
+  /** How many exports may be in flight at once: the exporter's `maxInFlight` (default 1). */
+  private readonly maxInFlight: number;
   private readonly stats: ExporterStats;
   private readonly supportsAll: boolean;
   private readonly supportsScalars: boolean;
   private waiters: (() => void)[] = [];
-  private abortWait: (() => void) | undefined;
+  /** Workers waiting out a backoff: close() wakes them. */
+  private readonly sleepers = new Set<() => void>();
   /** The last attempt failed (the backend is down or refusing); cleared by a success. */
   private failing = false;
   /** Set by close() when spooling: failed attempts still allowed before the rest goes to the spool. */
@@ -51,6 +58,8 @@ export class ExporterLane {
       countFailed: (records, reason) => this.countFailed(records, reason),
     });
     this.supportsScalars = exporter.capabilities.has('scalar');
+    const k = exporter.maxInFlight ?? 1;
+    this.maxInFlight = Number.isInteger(k) && k >= 1 ? k : 1;
     this.supportsAll = ALL_KINDS.every((k) => exporter.capabilities.has(k));
   }
 
@@ -78,21 +87,56 @@ export class ExporterLane {
   }
 
   kick(): void {
-    // The pump starts in a microtask, not inside the caller's log() that sealed a batch: encoding and
-    // writing a batch is the exporter's work, done once the caller's synchronous code has returned.
-    if (!this.pumping)
-      this.pumping = Promise.resolve()
-        .then(() => this.pump())
-        .finally(() => {
-          this.pumping = undefined;
-          if (this.state.active && (this.queue.length > 0 || this.overflow.pending > 0)) this.kick();
-          else this.notifyDrained();
-        });
+    if (this.workers === 0) this.addWorker();
+    else this.addWorkers();
   }
 
+  /** Up to `maxInFlight` workers once the run is started, one per batch waiting (the spool counts as many). */
+  private addWorkers(): void {
+    if (!this.state.started || !this.state.active || this.queue.blocked) return;
+    while (this.workers < this.maxInFlight && this.workers < this.queue.inFlight + this.queue.idle + (this.overflow.pending > 0 ? this.maxInFlight : 0))
+      this.addWorker();
+  }
+
+  private addWorker(): void {
+    if (this.workers++ === 0) this.pumping = new Promise((resolve) => (this.pumpingDone = resolve));
+    // A worker starts in a microtask, not inside the caller's log() that sealed a batch: encoding and
+    // writing a batch is the exporter's work, done once the caller's synchronous code has returned.
+    void Promise.resolve()
+      .then(() => this.pump())
+      .finally(() => {
+        if (--this.workers > 0) return;
+        this.pumpingDone?.();
+        this.pumping = undefined;
+        if (this.state.active && (this.queue.length > 0 || this.overflow.pending > 0)) this.kick();
+        else this.notifyDrained();
+      });
+  }
+
+  /** Batches whose order matters to the backend (anything but scalars: params, tags, files) go alone. */
+  private readonly alone = (batch: readonly TrackingRecord[]): boolean => batch.some((r) => r.kind !== 'scalar');
+
+  /** The oldest batch no worker is exporting: from memory, else (nothing idle there) from the spool. */
+  private claim(): readonly TrackingRecord[] | undefined {
+    if (this.maxInFlight === 1) return this.queue.claim() ?? this.claimFromDisk();
+    const batch = this.queue.idle > 0 ? this.queue.claim(this.alone) : this.claimFromDisk();
+    // More waiting than workers: another worker takes the next one.
+    if (batch !== undefined) this.addWorkers();
+    return batch;
+  }
+
+  private claimFromDisk(): readonly TrackingRecord[] | undefined {
+    const fromDisk = this.overflow.take(this.batch.maxBatchSize);
+    if (fromDisk.length === 0) return undefined;
+    this.queue.push(fromDisk);
+    return this.queue.claim(this.maxInFlight > 1 ? this.alone : undefined);
+  }
+
+  /** One worker: starts the run (the first worker only), then exports claimed batches until none is left. */
   private async pump(): Promise<void> {
     let firstAttemptAt = 0;
     let attempt = 0;
+    let batch: readonly TrackingRecord[] | undefined;
     for (;;) {
       if (this.state.failed) {
         if (this.overflow.spillsUndelivered)
@@ -101,61 +145,59 @@ export class ExporterLane {
         else while (this.queue.length) this.countFailed(this.queue.shift(), 'the exporter failed permanently');
         return;
       }
-      // close() is past waiting: it spools or counts what is queued. Taking more from the spool now would
-      // leave those records in memory only.
+      // close() is past waiting: it spools or counts what is queued (a claimed batch too). Taking more from
+      // the spool now would leave those records in memory only.
       if (this.state.closing) return;
-      let batch = this.queue.head();
-      if (batch === undefined && this.state.started) {
-        const fromDisk = this.overflow.take(this.batch.maxBatchSize);
-        if (fromDisk.length === 0) return;
-        this.queue.push(fromDisk);
-        batch = fromDisk;
+      // Captured before the await: startSync may start the run while an async start is in flight.
+      const exporting = this.state.started;
+      if (exporting) {
+        batch ??= this.claim();
+        if (batch === undefined) return;
       }
       if (attempt === 0) firstAttemptAt = Date.now();
       attempt++;
-      // Captured before the await: startSync may start the run while an async start is in flight.
-      const exporting = this.state.started;
-      let result: ExportResult;
-      if (exporting) {
-        this.queue.inFlight = batch;
-        result = await this.call(() => this.exporter.export(batch!));
-        this.queue.inFlight = undefined;
-      } else result = await this.call(() => this.exporter.start(this.runInfo()));
+      const sending = batch;
+      const result = await this.call(() => (sending ? this.exporter.export(sending) : this.exporter.start(this.runInfo())));
       this.failing = !result.ok;
       if (result.ok) {
-        if (exporting) {
-          this.queue.shift();
-          this.stats.exported += batch!.length;
-        } else this.state.startSucceeded();
+        if (sending) {
+          this.queue.settle(sending);
+          this.stats.exported += sending.length;
+          batch = undefined;
+        } else {
+          this.state.startSucceeded();
+          this.addWorkers();
+        }
         attempt = 0;
         continue;
       }
       this.stats.lastError = errorMessage(result.error);
-      const what = exporting ? 'export' : 'start';
+      const what = sending ? 'export' : 'start';
       const wait = retryDelay(attempt, this.retry, result.retryAfterMs);
       // With a spool, records never need to be given up on for time: memory stays bounded because
       // new records go to disk. Without one, a deadline bounds how long a batch is retried.
       const pastDeadline =
         !this.overflow.spillsUndelivered && (Date.now() - firstAttemptAt + wait > this.retry.deadlineMs || attempt >= this.retry.maxAttempts);
-      if (!result.retryable || (exporting && pastDeadline)) {
-        if (!exporting && this.overflow.spillsUndelivered && ExportError.isInstance(result.error) && result.error.offline) {
+      if (!result.retryable || (sending && pastDeadline)) {
+        if (!sending && this.overflow.spillsUndelivered && ExportError.isInstance(result.error) && result.error.offline) {
           // Nowhere to send by configuration (say, no tracking URI): spooling is the plan, said once at info.
           this.overflow.offline = true;
           this.options.logger.info(`${this.exporter.name}: ${this.stats.lastError}.`);
-        } else if (!exporting && this.overflow.spillsUndelivered)
+        } else if (!sending && this.overflow.spillsUndelivered)
           // Nothing is lost (everything goes to the spool for a replay), so a warning, not an error.
           this.options.logger.warnOnce(
             `err:${this.exporter.name}:${what}`,
             `${this.exporter.name} cannot start the run (${this.stats.lastError}); records are spooled for a replay.`,
           );
         else this.options.logger.errorOnce(`err:${this.exporter.name}:${what}`, `${this.exporter.name} ${what} failed: ${this.stats.lastError}`);
-        if (!exporting) {
+        if (!sending) {
           if (!this.state.started && !this.state.closing) this.state.to('failed');
           continue;
         }
-        const undelivered = result.remaining ?? batch!;
-        this.stats.exported += batch!.length - undelivered.length;
-        this.queue.shift();
+        const undelivered = result.remaining ?? sending;
+        this.stats.exported += sending.length - undelivered.length;
+        this.queue.settle(sending);
+        batch = undefined;
         // Rejected by the backend: sending them again can't succeed, so they are never spooled.
         if (!result.retryable) this.countFailed(undelivered, this.stats.lastError);
         else this.giveUp(undelivered, this.stats.lastError);
@@ -166,12 +208,12 @@ export class ExporterLane {
         `err:${this.exporter.name}:${what}`,
         `${this.exporter.name} ${what} failed, retrying with backoff: ${this.stats.lastError}`,
       );
-      if (exporting) {
-        this.stats.retried += result.remaining?.length ?? batch!.length;
+      if (sending) {
+        this.stats.retried += result.remaining?.length ?? sending.length;
         if (result.remaining) {
           // Part of the batch arrived: count it, retry only the rest.
-          this.stats.exported += batch!.length - result.remaining.length;
-          this.queue.replaceHead(result.remaining);
+          this.stats.exported += sending.length - result.remaining.length;
+          batch = this.queue.replace(sending, result.remaining);
         }
       }
       // close() takes over what is left (when spooling, after one retry at most: a dead backend must not hold close to its deadline).
@@ -240,14 +282,21 @@ export class ExporterLane {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const sleepers = this.sleepers;
       const timer = setTimeout(done, ms);
       timer.unref();
-      this.abortWait = done;
+      sleepers.add(done);
       function done() {
         clearTimeout(timer);
+        sleepers.delete(done);
         resolve();
       }
     });
+  }
+
+  /** Ends every worker's backoff wait now. */
+  private abortWaits(): void {
+    for (const done of [...this.sleepers]) done();
   }
 
   drained(): Promise<void> {
@@ -278,12 +327,12 @@ export class ExporterLane {
       // Nothing is lost by spooling, so a failing backend gets one more attempt (now, not after the backoff),
       // a healthy one a failure and one retry; then the rest is spooled instead of retried until the deadline.
       this.closeAttemptsLeft = this.failing ? 1 : 2;
-      if (this.failing) this.abortWait?.();
+      if (this.failing) this.abortWaits();
     }
     await withTimeout(this.drained(), remainingMs());
     // Past the deadline: stop retrying; whatever is still queued goes to the spool (or is counted lost).
     this.state.to('closing');
-    this.abortWait?.();
+    this.abortWaits();
     if (this.pumping) await withTimeout(this.pumping, Math.min(remainingMs() + 1000, this.batch.exportTimeoutMs));
     // Records still in memory go to the spool (in front: they are older) or count as lost.
     const older = this.overflow.spillsUndelivered ? this.queue.drain() : [];

@@ -157,6 +157,13 @@ export interface ExporterV1<Native = unknown> {
   /** Record kinds this exporter can write; others are never sent to it (counted as unsupported). */
   readonly capabilities: ReadonlySet<RecordKind>;
   /**
+   * Optional: how many `export` calls the pipeline may have in flight at once (default 1). Above 1, batches
+   * of scalars may arrive out of order (fine for a store that orders points by step); a batch holding any
+   * other kind is exported alone, after every earlier batch settled and before any later one starts, so
+   * params, tags and files keep their order. For remote backends where latency, not the client, is the limit.
+   */
+  readonly maxInFlight?: number;
+  /**
    * Called once before the first export. May be slow (create a run over the network); the pipeline
    * queues records meanwhile. A failure is retried like an export.
    */
