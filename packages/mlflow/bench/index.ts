@@ -1,90 +1,107 @@
 /**
- * All against one real `mlflow server` (sqlite, loopback, 1 worker) in the same run: metrics/s delivered by
- * our tracker; the MLflow Python client one `log_metric` per call, `log_batch`, and async logging
- * (`synchronous=False`); a bare sequence of maximal (1000-metric) `log-batch` requests from Node (the
- * server's limit), alternated over BENCH_ROUNDS rounds (medians). Also the caller-side cost of `log()`.
- * Run: node --import tsx bench/index.ts   (BENCH_POINTS, BENCH_PY_CALLS to change sizes)
+ * Against real `mlflow server`s, one setup after the other in the same run: sqlite with 1 worker, and
+ * PostgreSQL with 4 workers (a private cluster on loopback). For each setup:
+ * - the server's ceiling: a bare sequence of maximal (1000-metric) `log-batch` requests from Node with K in
+ *   flight (K = the exporter's default `maxInFlight`, BENCH_IN_FLIGHT to change);
+ * - our tracker's delivered metrics/s with the same K (ours and the ceiling alternate over BENCH_ROUNDS rounds: medians);
+ * - the MLflow Python client: one `log_metric` per call, hand-batched `log_batch` from 4 threads, and
+ *   `log_metric(..., synchronous=False)`.
+ * BENCH_SWEEP=1 also measures ours and the ceiling for K = 1, 2, 4, 8 (how the default K was chosen).
+ * Also the caller-side cost of `log()`. The machine may be shared: compare ratios measured in the same run.
+ * Run: node --import tsx bench/index.ts   (BENCH_POINTS, BENCH_PY_CALLS, BENCH_PY_ASYNC, BENCH_SETUPS=sqlite,postgresql)
  */
 import { Agent, request } from 'undici';
 import { createLogger } from '@metrics/core';
 import { median, nsPerOp, report } from '@metrics/bench';
-import { runPython, startMlflowServer } from '@metrics/oracle';
+import { runPython, startMlflowServer, type MlflowServer, type MlflowStore } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../src/settings.js';
 
 const PKG = '@metrics/mlflow';
 const POINTS = Number(process.env.BENCH_POINTS ?? 20_000);
 const PY_CALLS = Number(process.env.BENCH_PY_CALLS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-// The Python client's async logging runs at tens of metrics/s against this server: a few thousand calls measure it.
+const K = Number(process.env.BENCH_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT);
+const SWEEP = process.env.BENCH_SWEEP === '1';
+// The Python client's async logging is slow against these servers: a couple of thousand calls measure it.
 const PY_ASYNC = Number(process.env.BENCH_PY_ASYNC ?? 2000);
+const SETUPS: { store: MlflowStore; workers: number; label: string }[] = [
+  { store: 'sqlite' as const, workers: 1, label: 'sqlite, 1 worker' },
+  { store: 'postgresql' as const, workers: 4, label: 'PostgreSQL, 4 workers' },
+].filter((s) => (process.env.BENCH_SETUPS ?? 'sqlite,postgresql').split(',').includes(s.store));
 
-const server = await startMlflowServer();
-try {
-  const api = (path: string) => `${server.url}/api/2.0/mlflow/${path}`;
-  const post = async (agent: Agent, path: string, body: unknown) => {
-    const r = await request(api(path), { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const text = await r.body.text();
-    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${text}`);
-    // biome-ignore lint/suspicious/noExplicitAny: bench-only JSON of the MLflow REST API
-    return JSON.parse(text) as Record<string, any>;
-  };
+// biome-ignore lint/suspicious/noExplicitAny: bench-only JSON of the MLflow REST API
+type Json = Record<string, any>;
 
-  // 1 and 2, alternated over several rounds (medians), so neither side gets a warmer JIT or a smaller database.
-  // 1. Our tracker, end to end (log() → pipeline → log-batch → server).
-  const ourRound = async (round: number) => {
-    const tracker = createMlflowTracker({
-      trackingUri: server.url,
-      experiment: 'bench',
-      runName: `tracker-${round}`,
-      handleExit: false,
-      logger: createLogger({ level: 'silent' }),
-      env: {},
-      batch: { maxBatchSize: 1000, maxQueueSize: 1_000_000, scheduledDelayMs: 5 },
-    });
-    await tracker.flush();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < POINTS; i++) tracker.log({ 'training/loss': Math.sin(i) }, { step: i });
-    await tracker.flush();
-    const perSec = POINTS / (Number(process.hrtime.bigint() - t0) / 1e9);
-    await tracker.close();
-    const ex = tracker.stats().exporters[0]!;
-    if (ex.exported < POINTS || ex.dropped !== 0) throw new Error(`bench: exported ${ex.exported} of ${POINTS}`);
-    return perSec;
-  };
+async function post(server: MlflowServer, agent: Agent, path: string, body: unknown): Promise<Json> {
+  const r = await request(`${server.url}/api/2.0/mlflow/${path}`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await r.body.text();
+  if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${text}`);
+  return JSON.parse(text) as Json;
+}
 
-  // 2. Bare maximal log-batch sequence from Node (the server's limit).
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 1 });
-  const exp = await post(agent, 'experiments/create', { name: `bench-bare-${Date.now()}` });
-  const bareRound = async (round: number) => {
-    const run = await post(agent, 'runs/create', { experiment_id: exp.experiment_id, start_time: Date.now(), run_name: `bare-${round}` });
+/** Our tracker, end to end (log() → pipeline → log-batch → server), with `k` exports in flight. */
+async function ours(server: MlflowServer, round: string, k: number): Promise<number> {
+  const tracker = createMlflowTracker({
+    trackingUri: server.url,
+    experiment: 'bench',
+    runName: `tracker-${round}`,
+    handleExit: false,
+    logger: createLogger({ level: 'silent' }),
+    env: {},
+    maxInFlight: k,
+    batch: { maxBatchSize: 1000, maxQueueSize: 1_000_000, scheduledDelayMs: 5 },
+  });
+  await tracker.flush();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < POINTS; i++) tracker.log({ 'training/loss': Math.sin(i) }, { step: i });
+  await tracker.flush();
+  const perSec = POINTS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  await tracker.close();
+  const ex = tracker.stats().exporters[0]!;
+  if (ex.exported < POINTS || ex.dropped !== 0) throw new Error(`bench: exported ${ex.exported} of ${POINTS}`);
+  return perSec;
+}
+
+/** The server's ceiling: bare maximal log-batch requests, `k` in flight, into one run. */
+async function ceiling(server: MlflowServer, experimentId: string, round: string, k: number): Promise<number> {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: k });
+  try {
+    const run = await post(server, agent, 'runs/create', { experiment_id: experimentId, start_time: Date.now(), run_name: `bare-${round}` });
     const runId = run.run.info.run_id as string;
-    const tb = process.hrtime.bigint();
-    for (let s = 0; s < POINTS; s += 1000) {
-      const ts = Date.now();
-      const metrics = Array.from({ length: Math.min(1000, POINTS - s) }, (_, k) => ({
-        key: 'training/loss',
-        value: Math.sin(s + k),
-        timestamp: ts,
-        step: s + k,
-      }));
-      await post(agent, 'runs/log-batch', { run_id: runId, metrics });
-    }
-    return POINTS / (Number(process.hrtime.bigint() - tb) / 1e9);
-  };
-  const ours: number[] = [];
-  const bare: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    ours.push(await ourRound(round));
-    bare.push(await bareRound(round));
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: k }, async () => {
+        for (let s = next; s < POINTS; s = next) {
+          next += 1000;
+          const ts = Date.now();
+          const metrics = Array.from({ length: Math.min(1000, POINTS - s) }, (_, j) => ({
+            key: 'training/loss',
+            value: Math.sin(s + j),
+            timestamp: ts,
+            step: s + j,
+          }));
+          await post(server, agent, 'runs/log-batch', { run_id: runId, metrics });
+        }
+      }),
+    );
+    return POINTS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  } finally {
+    await agent.close();
   }
-  const oursPerSec = median(ours);
-  const barePerSec = median(bare);
-  await agent.close();
+}
 
-  // 3. The MLflow Python client: per call, log_batch, async.
-  const py = (await runPython(
+/** The MLflow Python client: per call, hand-batched log_batch from 4 threads, async log_metric. */
+async function python(server: MlflowServer): Promise<{ per_call: number; batch4: number; async: number }> {
+  return runPython(
     String.raw`
-import sys, time, json, math
+import sys, time, json, math, threading
 from mlflow.tracking import MlflowClient
 from mlflow.entities import Metric
 c = MlflowClient(tracking_uri=sys.argv[1]); n = int(sys.argv[2]); nb = int(sys.argv[3]); na = int(sys.argv[4])
@@ -93,71 +110,104 @@ def run(): return c.create_run(e).info.run_id
 r = run(); t = time.perf_counter()
 for i in range(n): c.log_metric(r, 'training/loss', math.sin(i), step=i)
 per_call = n / (time.perf_counter() - t)
-r = run(); t = time.perf_counter(); ts = int(time.time() * 1000)
-for s in range(0, nb, 1000):
-    c.log_batch(r, metrics=[Metric('training/loss', math.sin(i), ts, i) for i in range(s, min(nb, s + 1000))])
-batch = nb / (time.perf_counter() - t)
+r = run(); ts = int(time.time() * 1000)
+def part(w):
+    lo, hi = nb * w // 4, nb * (w + 1) // 4
+    for s in range(lo, hi, 1000):
+        c.log_batch(r, metrics=[Metric('training/loss', math.sin(i), ts, i) for i in range(s, min(hi, s + 1000))])
+threads = [threading.Thread(target=part, args=(w,)) for w in range(4)]
+t = time.perf_counter()
+for th in threads: th.start()
+for th in threads: th.join()
+batch4 = nb / (time.perf_counter() - t)
 r = run(); t = time.perf_counter(); ops = []
 for i in range(na): ops.append(c.log_metric(r, 'training/loss', math.sin(i), step=i, synchronous=False))
 for o in ops: o.wait()
 asyn = na / (time.perf_counter() - t)
-print(json.dumps({'per_call': per_call, 'batch': batch, 'async': asyn}))`,
+print(json.dumps({'per_call': per_call, 'batch4': batch4, 'async': asyn}))`,
     { args: [server.url, String(PY_CALLS), String(POINTS), String(PY_ASYNC)], timeoutMs: 1_800_000 },
-  )) as { per_call: number; batch: number; async: number };
-
-  report({
-    package: PKG,
-    name: 'tracker metrics/s delivered',
-    value: oursPerSec,
-    unit: 'metrics/s',
-    peer: 'python log_metric per call',
-    peerValue: py.per_call,
-    ratio: oursPerSec / py.per_call,
-  });
-  report({
-    package: PKG,
-    name: 'tracker metrics/s delivered',
-    value: oursPerSec,
-    unit: 'metrics/s',
-    peer: 'python log_batch',
-    peerValue: py.batch,
-    ratio: oursPerSec / py.batch,
-  });
-  report({
-    package: PKG,
-    name: 'tracker metrics/s delivered',
-    value: oursPerSec,
-    unit: 'metrics/s',
-    peer: 'python async log_metric',
-    peerValue: py.async,
-    ratio: oursPerSec / py.async,
-  });
-  report({
-    package: PKG,
-    name: 'tracker metrics/s delivered',
-    value: oursPerSec,
-    unit: 'metrics/s',
-    peer: 'bare maximal log-batch (Node)',
-    peerValue: barePerSec,
-    ratio: oursPerSec / barePerSec,
-  });
-
-  // 4. Caller-side cost of log(): no server round trip on the caller's path (unreachable URI, spill off).
-  const caller = createMlflowTracker({
-    trackingUri: 'http://127.0.0.1:9',
-    experiment: 'bench',
-    handleExit: false,
-    logger: createLogger({ level: 'silent' }),
-    env: {},
-    fullQueue: 'drop',
-    batch: { maxQueueSize: 10_000_000 },
-  });
-  let step = 0;
-  const ns = await nsPerOp(() => {
-    for (let i = 0; i < 10_000; i++) caller.log({ 'training/loss': i }, { step: step++ });
-  }, 10_000);
-  report({ package: PKG, name: 'caller cost of log() (1 metric)', value: ns, unit: 'ns/op' });
-  await caller.close(undefined, { timeoutMs: 100 });
-} finally {
-  await server.stop();
+  );
 }
+
+for (const setup of SETUPS) {
+  const server = await startMlflowServer({ store: setup.store, workers: setup.workers });
+  try {
+    const agent = new Agent({ connections: 1 });
+    const exp = await post(server, agent, 'experiments/create', { name: `bench-bare-${Date.now()}` });
+    await agent.close();
+    const where = `[${setup.label}, K=${K}]`;
+    // Ours and the ceiling alternate, so neither gets a warmer JIT or a smaller database.
+    const oursK: number[] = [];
+    const ceilK: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      oursK.push(await ours(server, `k${K}-${round}`, K));
+      ceilK.push(await ceiling(server, exp.experiment_id, `k${K}-${round}`, K));
+    }
+    const oursPerSec = median(oursK);
+    const ceilingPerSec = median(ceilK);
+    report({ package: PKG, name: `server ceiling: bare maximal log-batch ${where}`, value: ceilingPerSec, unit: 'metrics/s' });
+    report({
+      package: PKG,
+      name: `tracker metrics/s delivered ${where}`,
+      value: oursPerSec,
+      unit: 'metrics/s',
+      peer: `server ceiling (bare log-batch, K=${K})`,
+      peerValue: ceilingPerSec,
+      ratio: oursPerSec / ceilingPerSec,
+    });
+
+    const py = await python(server);
+    for (const [peer, value] of [
+      ['python log_metric per call', py.per_call],
+      ['python log_batch, 4 threads', py.batch4],
+      ['python async log_metric (synchronous=False)', py.async],
+    ] as const)
+      report({
+        package: PKG,
+        name: `tracker metrics/s delivered ${where}`,
+        value: oursPerSec,
+        unit: 'metrics/s',
+        peer,
+        peerValue: value,
+        ratio: oursPerSec / value,
+      });
+
+    if (SWEEP)
+      for (const k of [1, 2, 4, 8]) {
+        const o: number[] = [];
+        const c: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          o.push(await ours(server, `sweep${k}-${round}`, k));
+          c.push(await ceiling(server, exp.experiment_id, `sweep${k}-${round}`, k));
+        }
+        report({
+          package: PKG,
+          name: `K sweep: tracker [${setup.label}, K=${k}]`,
+          value: median(o),
+          unit: 'metrics/s',
+          peer: 'server ceiling, same K',
+          peerValue: median(c),
+          ratio: median(o) / median(c),
+        });
+      }
+  } finally {
+    await server.stop();
+  }
+}
+
+// Caller-side cost of log(): no server round trip on the caller's path (unreachable URI, spill off).
+const caller = createMlflowTracker({
+  trackingUri: 'http://127.0.0.1:9',
+  experiment: 'bench',
+  handleExit: false,
+  logger: createLogger({ level: 'silent' }),
+  env: {},
+  fullQueue: 'drop',
+  batch: { maxQueueSize: 10_000_000 },
+});
+let step = 0;
+const ns = await nsPerOp(() => {
+  for (let i = 0; i < 10_000; i++) caller.log({ 'training/loss': i }, { step: step++ });
+}, 10_000);
+report({ package: PKG, name: 'caller cost of log() (1 metric)', value: ns, unit: 'ns/op' });
+await caller.close(undefined, { timeoutMs: 100 });

@@ -66,6 +66,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'mlflow';
   readonly capabilities: ReadonlySet<RecordKind> = new Set(CAPABILITIES);
+  /** Batches exported at once: latency, not this client, limits a remote server (see `maxInFlight`). */
+  readonly maxInFlight: number;
   private readonly settings: ResolvedMlflowSettings;
   private readonly client: MlflowClient | undefined;
   private readonly logger: Logger;
@@ -86,6 +88,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     if (options.trackingUri !== undefined) checkTrackingUri(options.trackingUri, 'trackingUri');
     else checkTrackingUri((options.env ?? process.env).MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI');
     this.settings = resolveMlflowSettings(options, options.env);
+    this.maxInFlight = this.settings.maxInFlight;
     // Credentials are masked in every line, also when the caller passes its own logger.
     this.logger = withSecrets(options.logger ?? createLogger(), () => [this.settings.token, this.settings.password]);
     this.sanitize = options.sanitizeKey ?? sanitizeMlflowKey;

@@ -21,6 +21,12 @@ export interface MlflowOptions {
   insecureTls?: boolean;
   /** Per-request timeout, ms. Default 30 000. */
   requestTimeoutMs?: number;
+  /**
+   * How many `log-batch` requests may be in flight at once (default `DEFAULT_MAX_IN_FLIGHT`). More than one
+   * pays off against a server with several workers (and PostgreSQL); params, tags and files are still sent
+   * alone and in order. 1 restores strictly sequential export.
+   */
+  maxInFlight?: number;
   /** `mlflow.user` tag and `user_id`. Default: the OS user. */
   user?: string;
   /** `mlflow.source.name` tag. Default: the entry script. */
@@ -29,8 +35,12 @@ export interface MlflowOptions {
   sanitizeKey?: (key: string) => string;
 }
 
+/** Requests in flight by default: measured against mlflow server (sqlite/1 worker, PostgreSQL/4 workers), see the README. */
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+
 export interface ResolvedMlflowSettings extends MlflowOptions {
   requestTimeoutMs: number;
+  maxInFlight: number;
   insecureTls: boolean;
 }
 
@@ -79,10 +89,16 @@ export function resolveMlflowSettings(options: MlflowOptions = {}, env: NodeJS.P
     token: options.token ?? fromEnv.token,
     insecureTls: options.insecureTls ?? fromEnv.insecureTls ?? false,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
   };
 }
 
 const { positive, fn } = optionSchemas;
+const maxInFlight = z
+  .number({ error: 'maxInFlight must be a whole number from 1 to 64' })
+  .int('maxInFlight must be a whole number from 1 to 64')
+  .min(1, 'maxInFlight must be a whole number from 1 to 64')
+  .max(64, 'maxInFlight must be a whole number from 1 to 64');
 /** Any string: names are made safe by the backend, never rejected (an empty one means the default). */
 const text = (what: string) => z.string({ error: `${what} must be a string` });
 
@@ -107,6 +123,7 @@ export const mlflowOptionsSchema = z.strictObject({
   token: z.string({ error: 'token must be a string' }).optional(),
   insecureTls: z.boolean({ error: 'insecureTls must be true or false' }).optional(),
   requestTimeoutMs: positive('requestTimeoutMs (ms, default 30000)').optional(),
+  maxInFlight: maxInFlight.optional(),
   user: z.string({ error: 'user must be a string' }).optional(),
   sourceName: z.string({ error: 'sourceName must be a string' }).optional(),
   sanitizeKey: fn<(key: string) => string>('sanitizeKey').optional(),

@@ -10,16 +10,17 @@ import { freePort, startMlflowServer, type MlflowServer } from '@metrics/oracle'
 import { createLogger, listSpools } from '@metrics/core';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { removeTempDirs, repoDir, runChild, seededRandom, sleep, startChild, tempDir } from './support/faults-children.js';
-import { historyProblems, metricHistory, sqliteMetricCounts } from './support/faults-mlflow.js';
+import { historyProblems, metricCounts, metricHistory, mlflowSetup } from './support/faults-mlflow.js';
 
 const KILLS = 5;
 const SEED = 0xd15c;
 const cli = join(repoDir, 'packages', 'mlflow', 'src', 'cli.ts');
 const loss = (step: number) => 1 / (step + 1);
+const SETUP = mlflowSetup({ store: 'sqlite', workers: 1 });
 
 let server: MlflowServer;
 beforeAll(async () => {
-  server = await startMlflowServer();
+  server = await startMlflowServer({ store: SETUP.store, workers: SETUP.workers });
 });
 afterAll(async () => {
   removeTempDirs();
@@ -77,7 +78,7 @@ describe('SIGKILL while spooling MLflow points', () => {
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
     const sent = [...replay.stdout.matchAll(/✅ .*__(spool-kill\d)__mlflow__[0-9TZ]+-[0-9a-f]+\.jsonl: (\d+) records sent to run ([0-9a-f]{32})/g)];
     expect(sent).toHaveLength(KILLS);
-    const rows = await sqliteMetricCounts(server.dbPath);
+    const rows = await metricCounts(server);
     const counts: number[] = [];
     for (const [, runName, n, runId] of sent) {
       const records = expected.get(runName!)!;

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, startMlflowServer, type FaultProxy, type MlflowServer } from '@metrics/oracle';
 import { createMlflowTracker } from '@metrics/mlflow';
-import { historyProblems, metricHistory, sqliteMetricCounts } from './support/faults-mlflow.js';
+import { historyProblems, metricCounts, metricHistory, mlflowSetup } from './support/faults-mlflow.js';
 import { startMetricTap, type MetricTap } from './support/faults-tap.js';
 import { removeTempDirs, tempDir } from './support/faults-children.js';
 
@@ -17,12 +17,13 @@ const SLOW_STEPS = 500; // 2,500 points with 2 s latency on top (5 batches: ~10 
 const STEPS = STORM_STEPS + SLOW_STEPS;
 const names = Array.from({ length: KEYS }, (_, k) => `training/m${k}`);
 const pointValue = (step: number, k: number) => step * KEYS + k + 0.5;
+const SETUP = mlflowSetup({ store: 'sqlite', workers: 1 });
 
 let server: MlflowServer;
 let tap: MetricTap;
 let proxy: FaultProxy;
 beforeAll(async () => {
-  server = await startMlflowServer();
+  server = await startMlflowServer({ store: SETUP.store, workers: SETUP.workers });
   tap = await startMetricTap(server.url);
   proxy = await startFaultProxy({ target: tap.url, seed: 20_240 });
 });
@@ -33,7 +34,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('MLflow behind a fault proxy', () => {
+describe(`MLflow (${SETUP.label}) behind a fault proxy, several requests in flight`, () => {
   it('429 storm with Retry-After, 503s, resets and 2 s latency: 20,000 points arrive exactly once', async () => {
     const spillDir = tempDir('rel-proxy-spool-');
     const tracker = createMlflowTracker({
@@ -87,7 +88,7 @@ describe('MLflow behind a fault proxy', () => {
     expect(readdirSync(spillDir)).toEqual([]);
 
     const runId = tracker.runHandle().runIds.mlflow!.runId!;
-    const counts = (await sqliteMetricCounts(server.dbPath))[runId]!;
+    const counts = (await metricCounts(server))[runId]!;
     expect(counts).toEqual({ rows: KEYS * STEPS, distinct: KEYS * STEPS, keys: KEYS, minStep: 0, maxStep: STEPS - 1 });
     const allSteps = Array.from({ length: STEPS }, (_, s) => s);
     for (const k of [0, KEYS - 1]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => pointValue(s, k))).toEqual([]);
@@ -95,7 +96,7 @@ describe('MLflow behind a fault proxy', () => {
     expect(tap.duplicates()).toEqual([]);
 
     console.log(
-      `reliability: MLflow behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ${storm.reset} resets; ` +
+      `reliability: MLflow (${SETUP.label}) behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ${storm.reset} resets; ` +
         `slow phase: ${slow.delayed} requests delayed 2 s, ${slow.status429}×429, ${slow.status503}×503, ${slow.reset} resets; ` +
         `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; server rows ${counts.rows} (distinct ${counts.distinct}), ` +
         `log-batch accepted ${tap.counts.logBatchOk}, 0 duplicates — held`,

@@ -9,7 +9,7 @@ import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
 import { createLogger } from '@metrics/core';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { removeTempDirs, sleep, tempDir } from './support/faults-children.js';
-import { historyProblems, metricHistory, sqliteMetricCounts } from './support/faults-mlflow.js';
+import { historyProblems, metricCounts, metricHistory, mlflowSetup } from './support/faults-mlflow.js';
 import { startMetricTap, type MetricTap } from './support/faults-tap.js';
 
 const KEYS = 10;
@@ -18,13 +18,15 @@ const SEGMENT = 2_000; // steps per phase: 20,000 points
 const KILLS = 3;
 const names = Array.from({ length: KEYS }, (_, k) => `training/m${k}`);
 const pointValue = (step: number, k: number) => step * KEYS + k;
+// The production setup: the database outlives the server processes, each worker reconnects its pool.
+const SETUP = mlflowSetup({ store: 'postgresql', workers: 2 });
 
 let server: MlflowServer;
 // The client talks to the server through a counting tap. While the server is down the tap accepts the
 // connection and then drops it unanswered: the ambiguous "sent, maybe processed, no answer" case.
 let tap: MetricTap;
 beforeAll(async () => {
-  server = await startMlflowServer();
+  server = await startMlflowServer({ store: SETUP.store, workers: SETUP.workers });
   tap = await startMetricTap(server.url);
 });
 afterAll(async () => {
@@ -41,7 +43,7 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
-describe('MLflow server killed and restarted during a 100,000-point run', () => {
+describe(`MLflow server (${SETUP.label}) killed and restarted during a 100,000-point run`, () => {
   it('delivers every point exactly once, spilling and retrying, and log() never waits', async () => {
     const spillDir = tempDir('rel-restart-spool-');
     const lines: string[] = [];
@@ -94,7 +96,7 @@ describe('MLflow server killed and restarted during a 100,000-point run', () => 
     expect(readdirSync(spillDir)).toEqual([]); // the spool was read back completely and removed
 
     const runId = tracker.runHandle().runIds.mlflow!.runId!;
-    const counts = (await sqliteMetricCounts(server.dbPath))[runId]!;
+    const counts = (await metricCounts(server))[runId]!;
     expect(counts).toEqual({ rows: KEYS * STEPS, distinct: KEYS * STEPS, keys: KEYS, minStep: 0, maxStep: STEPS - 1 });
     const allSteps = Array.from({ length: STEPS }, (_, s) => s);
     for (const k of [0, 4, 9]) expect(historyProblems(await metricHistory(server.url, runId, names[k]!), allSteps, (s) => pointValue(s, k))).toEqual([]);
@@ -108,7 +110,7 @@ describe('MLflow server killed and restarted during a 100,000-point run', () => 
     for (const e of errors) expect(e).toMatch(/mlflow (start|export) failed, retrying with backoff/);
 
     console.log(
-      `reliability: MLflow server SIGKILLed ${KILLS}× and restarted during ${KEYS * STEPS} points — ` +
+      `reliability: MLflow server (${SETUP.label}) SIGKILLed ${KILLS}× and restarted during ${KEYS * STEPS} points — ` +
         `exported ${stats.exported}, spilled ${stats.spilled}, retried ${stats.retried}, failed ${stats.failed}, dropped ${stats.dropped}; ` +
         `server rows ${counts.rows} (distinct ${counts.distinct}); log-batch accepted ${tap.counts.logBatchOk}, refused ${tap.counts.logBatchFailed}, ` +
         `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ${loopsWhileDown.join('/')} ms — held`,

@@ -1,5 +1,5 @@
 /** Reading an MLflow server back the way its users would: REST get-history (paged) and its sqlite store. */
-import { runPython } from '@metrics/oracle';
+import { runPython, type MlflowServer, type MlflowStore } from '@metrics/oracle';
 
 export interface HistoryPoint {
   step: number;
@@ -67,4 +67,27 @@ print(json.dumps(out))
 `,
     { args: [dbPath] },
   );
+}
+
+/** Per-run counts straight from the server's backend store, sqlite or PostgreSQL (SQL, read-only). */
+export async function metricCounts(server: MlflowServer): Promise<Record<string, RunRowCounts>> {
+  if (server.store === 'sqlite') return sqliteMetricCounts(server.dbPath);
+  const out: Record<string, RunRowCounts> = {};
+  const rows = server.postgres!.query(
+    'SELECT run_uuid, COUNT(*), COUNT(DISTINCT (key, step)), COUNT(DISTINCT key), MIN(step), MAX(step) FROM metrics GROUP BY run_uuid',
+  );
+  for (const [run, n, distinct, keys, lo, hi] of rows)
+    out[run!] = { rows: Number(n), distinct: Number(distinct), keys: Number(keys), minStep: Number(lo), maxStep: Number(hi) };
+  return out;
+}
+
+/**
+ * The server setup an MLflow reliability test runs against: `RELIABILITY_MLFLOW_STORE` (sqlite | postgresql)
+ * and `RELIABILITY_MLFLOW_WORKERS` override the test's own default.
+ */
+export function mlflowSetup(fallback: { store: MlflowStore; workers: number }): { store: MlflowStore; workers: number; label: string } {
+  const store = (process.env.RELIABILITY_MLFLOW_STORE as MlflowStore | undefined) ?? fallback.store;
+  if (store !== 'sqlite' && store !== 'postgresql') throw new Error(`RELIABILITY_MLFLOW_STORE must be sqlite or postgresql, got ${store}`);
+  const workers = Number(process.env.RELIABILITY_MLFLOW_WORKERS ?? fallback.workers);
+  return { store, workers, label: `${store === 'sqlite' ? 'sqlite' : 'PostgreSQL'}, ${workers} worker${workers === 1 ? '' : 's'}` };
 }
