@@ -129,6 +129,7 @@ export const trackerOptionsSchema = z.strictObject({
   experiment: z.string({ error: 'experiment must be a string' }).optional(),
   runName: z.string({ error: 'runName must be a string; leave it out for a timestamped name' }).optional(),
   group: z.string({ error: 'group must be a string' }).optional(),
+  rank: z.number({ error: 'rank must be a whole number ≥ 0' }).int('rank must be a whole number ≥ 0').nonnegative('rank must be a whole number ≥ 0').optional(),
   tags: z.record(z.string(), z.string({ error: 'tags values must be strings' })).optional(),
   validation: z.enum(['strict', 'warn', 'normalize'], { error: 'validation must be "strict", "warn" or "normalize"' }).optional(),
   nonFinite: z.enum(['keep', 'skip'], { error: 'nonFinite must be "keep" or "skip"' }).optional(),

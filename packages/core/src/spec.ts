@@ -123,6 +123,11 @@ export interface RunInfo {
   resume?: Record<string, string>;
   /** Run group (W&B group, MLflow tag), e.g. for the ranks of one distributed job. */
   group?: string;
+  /**
+   * This process's rank when every rank of a distributed job logs its own run of `group`. MLflow makes the
+   * run a child of the group's parent run (created by rank 0); W&B groups it; TensorBoard gives it its own directory.
+   */
+  rank?: number;
   tags: Record<string, string>;
   /** Milliseconds since the Unix epoch. */
   startTime: number;

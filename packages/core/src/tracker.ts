@@ -41,6 +41,8 @@ export interface TrackerOptions {
   /** Run name. Default: `METRICS_RUN_NAME` or `run-<local YYYYMMDD-HHMMSS>-<6 random hex>` (see `defaultRunName`). */
   runName?: string;
   group?: string;
+  /** This rank, when every rank of a distributed job logs (one run per rank in `group`; see `RunInfo.rank`). */
+  rank?: number;
   tags?: Record<string, string>;
   /** What to do with a name or value that breaks the conventions. Default 'warn'. */
   validation?: ValidationPolicy;
@@ -134,6 +136,7 @@ class PipelineTracker implements CoreTracker {
       experiment: options.experiment ?? resume?.experiment ?? process.env.METRICS_EXPERIMENT ?? 'default',
       runName: options.runName ?? resume?.runName ?? process.env.METRICS_RUN_NAME ?? defaultRunName(),
       group: options.group,
+      ...(options.rank !== undefined ? { rank: options.rank } : {}),
       tags: { ...options.tags },
       startTime: Date.now(),
     };

@@ -46,6 +46,8 @@ export interface MlflowNative {
   runId: string | undefined;
   experimentId: string | undefined;
   artifactUri: string | undefined;
+  /** With every rank of a job logging (`RunInfo.rank`): the job's parent run, of which this run is a child. */
+  parentRunId: string | undefined;
   /** Registers `runs/<run>/artifacts/<artifactPath>` as a new version of model `name` (created if absent). */
   registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
 }
@@ -83,6 +85,16 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   /** Params already sent, to turn a changed value into a clear error before the server rejects the batch. */
   private readonly params = new Map<string, string>();
   private imagesTagged = false;
+  /** The group's parent run, when this run is one rank's child run (see `parentRunFor`). */
+  private parentRunId: string | undefined;
+  /** Rank 0 created (or found) the parent run: it ends it at shutdown. */
+  private endsParent = false;
+  /** The run key of the job's parent run (rank runs only). */
+  private parentKey: string | undefined;
+  /** This rank's run started before its parent existed: it is nested once the parent appears. */
+  private parentPending = false;
+  private nextParentLookup = 0;
+  private adopting: Promise<void> | undefined;
 
   constructor(options: MlflowExporterOptions) {
     if (options.trackingUri !== undefined) checkTrackingUri(options.trackingUri, 'trackingUri');
@@ -123,6 +135,12 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       const resumeId = run.resume?.runId ?? this.settings.runId;
       if (resumeId) {
         await this.resumeRun(api, resumeId);
+        // A restarted rank 0 of a job resumes ending its parent run too; a child not nested yet is, later.
+        this.endsParent = run.rank === 0 && this.parentRunId !== undefined;
+        if (run.rank !== undefined && run.group && this.parentRunId === undefined) {
+          this.parentKey = this.parentKeyFor(run.group);
+          this.parentPending = true;
+        }
         return EXPORT_OK;
       }
       this.experimentId = this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
@@ -135,6 +153,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         }
       }
       const user = this.settings.user ?? safeUser();
+      const parentRunId = run.rank !== undefined && run.group ? await this.parentRunFor(api, run, run.group, user) : undefined;
       const tags: KeyValue[] = [
         { key: 'mlflow.runName', value: run.runName },
         { key: 'mlflow.user', value: user },
@@ -143,6 +162,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         ...(run.group ? [{ key: 'group', value: run.group }] : []),
         ...Object.entries(run.tags).map(([key, value]) => ({ key: this.sanitize(key), value: String(value) })),
         { key: RUN_KEY_TAG, value: this.runKey! },
+        ...(parentRunId ? [{ key: 'mlflow.parentRunId', value: parentRunId }] : []),
       ];
       const created = await api.call<{ run: { info: { run_id: string; artifact_uri: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
         experiment_id: this.experimentId,
@@ -159,6 +179,70 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     }
   }
 
+  /**
+   * The parent run of a job whose every rank logs: one run per (experiment, group), found by a run key derived
+   * from both. Rank 0 creates it (or, restarted, finds it); another rank only looks it up: when rank 0 has not
+   * created it yet, the child starts without it and is attached later (`adoptParent`), so no rank ever waits
+   * on another and two ranks never race to create two parents.
+   */
+  private async parentRunFor(api: MlflowClient, run: RunInfo, group: string, user: string): Promise<string | undefined> {
+    this.parentKey = this.parentKeyFor(group);
+    const found = await findRunByKey(api, this.experimentId!, this.parentKey);
+    if (run.rank !== 0) {
+      if (!found) this.parentPending = true;
+      return (this.parentRunId = found);
+    }
+    this.endsParent = true;
+    if (found) {
+      // A restarted rank 0: the job runs again.
+      await api.call('POST', '/api/2.0/mlflow/runs/update', { run_id: found, status: 'RUNNING' });
+      return (this.parentRunId = found);
+    }
+    const created = await api.call<{ run: { info: { run_id: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
+      experiment_id: this.experimentId,
+      run_name: group,
+      user_id: user,
+      start_time: Math.trunc(run.startTime),
+      tags: [
+        { key: 'mlflow.runName', value: group },
+        { key: 'mlflow.user', value: user },
+        { key: 'group', value: group },
+        { key: RUN_KEY_TAG, value: this.parentKey },
+      ],
+    });
+    return (this.parentRunId = created.run.info.run_id);
+  }
+
+  private parentKeyFor(group: string): string {
+    return createHash('sha256').update(`parent\0${this.experimentId}\0${group}`).digest('hex').slice(0, 32);
+  }
+
+  /**
+   * A child run started before rank 0 created the parent: looks for it (at most every 2 s while exporting,
+   * every 0.5 s until `deadline` at shutdown) and, once found, nests the child under it with the `mlflow.parentRunId` tag.
+   */
+  private async adoptParent(deadline = 0): Promise<void> {
+    if (!this.parentPending || !this.client || !this.runId || !this.parentKey) return;
+    for (;;) {
+      if (Date.now() >= this.nextParentLookup) {
+        this.nextParentLookup = Date.now() + (deadline > 0 ? 500 : 2_000);
+        try {
+          const found = await findRunByKey(this.client, this.experimentId!, this.parentKey);
+          if (found) {
+            await this.client.call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: this.runId, key: 'mlflow.parentRunId', value: found });
+            this.parentRunId = found;
+            this.parentPending = false;
+            return;
+          }
+        } catch {
+          // the server is busy or down: looked up again later
+        }
+      }
+      if (Date.now() >= deadline) return;
+      await new Promise((r) => setTimeout(r, Math.min(500, deadline - Date.now())));
+    }
+  }
+
   private async resumeRun(api: MlflowClient, runId: string): Promise<void> {
     const got = await api.call<{
       run: {
@@ -170,6 +254,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
     const key = got.run.data?.tags?.find((t) => t.key === RUN_KEY_TAG)?.value;
     if (key) this.runKey = key;
+    this.parentRunId ??= got.run.data?.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
     this.runId = got.run.info.run_id;
     this.experimentId = got.run.info.experiment_id;
     this.artifactUri = got.run.info.artifact_uri;
@@ -278,6 +363,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
           break;
       }
     }
+    if (this.parentPending && !this.adopting) this.adopting = this.adoptParent().finally(() => (this.adopting = undefined));
     const requests = packLogBatches(metrics, params, tags);
     for (let k = 0; k < requests.length; k++) {
       const { records, ...body } = requests[k]!;
@@ -359,10 +445,19 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   async forceFlush(): Promise<void> {}
 
   async shutdown(outcome: RunOutcome): Promise<void> {
+    await this.adopting;
+    await this.adoptParent(Date.now() + 10_000);
     if (this.client && this.runId) {
       const status = outcome.status === 'finished' ? 'FINISHED' : outcome.status === 'killed' ? 'KILLED' : 'FAILED';
       try {
         await this.client.callWithRetry('POST', '/api/2.0/mlflow/runs/update', { run_id: this.runId, status, end_time: Date.now() }, { deadlineMs: 10_000 });
+        if (this.endsParent && this.parentRunId)
+          await this.client.callWithRetry(
+            'POST',
+            '/api/2.0/mlflow/runs/update',
+            { run_id: this.parentRunId, status, end_time: Date.now() },
+            { deadlineMs: 10_000 },
+          );
       } catch (error) {
         this.logger.errorOnce('mlflow-end', `MLflow: could not end run ${this.runId} as ${status}: ${(error as Error).message}`);
       }
@@ -375,6 +470,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       ...(this.runKey ? { runKey: this.runKey } : {}),
       ...(this.runId ? { runId: this.runId } : {}),
       ...(this.runId && this.experimentId ? { experimentId: this.experimentId } : {}),
+      ...(this.parentRunId ? { parentRunId: this.parentRunId } : {}),
     };
   }
 
@@ -395,6 +491,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       runId: this.runId,
       experimentId: this.experimentId,
       artifactUri: this.artifactUri,
+      parentRunId: this.parentRunId,
       registerModel: (name, artifactPath, options) => this.registerModel(name, artifactPath, options),
     };
   }

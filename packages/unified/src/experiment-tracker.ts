@@ -129,6 +129,8 @@ export async function createExperimentTracker(options: ExperimentTrackerOptions 
     experiment,
     runName,
     group,
+    // Every rank logs its own run of the group: backends nest or group them (MLflow: children of one parent run).
+    ...(rank !== undefined && config.rankGating === 'all' ? { rank } : {}),
     tags: rank !== undefined ? { ...config.tags, rank: String(rank) } : config.tags,
     validation: config.validation,
     nonFinite: config.nonFinite,
