@@ -124,7 +124,10 @@ describe('trackerCallback', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tfjs-save-')), 'model');
     await model.fit(x, y, { epochs: 1, batchSize: 16, callbacks: [trackerCallback(tracker, { save: { dir }, logger: quiet })], verbose: 0 });
     await tracker.close();
-    expect(memory.records.filter((r) => r.kind === 'artifact')).toMatchObject([{ localPath: dir, artifactPath: 'model', type: 'model' }]);
+    expect(memory.records.filter((r) => r.kind === 'artifact')).toMatchObject([
+      { localPath: join(dir, 'model.json'), artifactPath: 'model', type: 'model' },
+      { localPath: join(dir, 'weights.bin'), artifactPath: 'model', type: 'model' },
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['./weights.bin']);
     const loaded = await tf.loadLayersModel(fileSystemHandler(dir));
     const probe = x.slice([0, 0], [4, 4]);

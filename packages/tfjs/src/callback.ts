@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger, type Logger } from '@metrics/core';
 import { Callback, type LayersModel, type Tensor } from '@tensorflow/tfjs';
-import { fileSystemHandler } from './file-io.js';
+import { fileSystemHandler, MODEL_FILES } from './file-io.js';
 import { readWeights } from './histograms.js';
 import { describeModel, learningRateOf } from './model-info.js';
 import { metricName } from './names.js';
@@ -173,7 +174,8 @@ export class TrackerCallback extends Callback {
     let saved = false;
     await this.guard('saving the model', async () => {
       await this.trained.save(fileSystemHandler(save.dir));
-      this.tracker.logArtifact(save.dir, { artifactPath, type: 'model' });
+      // File by file, so the run's `<artifactPath>/` is the model directory itself (what a registered version points at).
+      for (const file of MODEL_FILES) this.tracker.logArtifact(join(save.dir, file), { artifactPath, type: 'model' });
       saved = true;
     });
     if (!saved || save.registerAs === undefined) return;

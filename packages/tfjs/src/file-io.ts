@@ -2,8 +2,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs';
 
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+/** The files a saved model consists of, in its directory. */
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const MODEL_FILES = [MODEL_JSON, WEIGHTS_BIN] as const;
 
 /** One ArrayBuffer from what tfjs hands a save handler (one buffer or several). */
 function joined(data: io.WeightData): ArrayBuffer {
