@@ -40,7 +40,9 @@ describe('autolog', () => {
 
     handle.undo();
     handle.undo();
-    expect([tf.LayersModel.prototype.fit, tf.LayersModel.prototype.fitDataset, tf.Sequential.prototype.fit, tf.Sequential.prototype.fitDataset]).toEqual(originals);
+    expect([tf.LayersModel.prototype.fit, tf.LayersModel.prototype.fitDataset, tf.Sequential.prototype.fit, tf.Sequential.prototype.fitDataset]).toEqual(
+      originals,
+    );
     await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
     expect(handle.callbacks).toHaveLength(2);
     await tracker.close();

@@ -39,7 +39,8 @@ function hasOurs(given: CallbacksArg): boolean {
  */
 export function autolog(tracker: TrackerLike, options: Omit<TrackerCallbackOptions, 'model'> = {}): Autolog {
   checkArguments('autolog(tracker, options)', tracker, options);
-  if ((options as TrackerCallbackOptions).model !== undefined) throw new TypeError('autolog(tracker, options): options.model is not allowed; every fitted model is logged');
+  if ((options as TrackerCallbackOptions).model !== undefined)
+    throw new TypeError('autolog(tracker, options): options.model is not allowed; every fitted model is logged');
   if (active) throw new Error('autolog(): already active; call undo() on the previous one first');
   const callbacks: TrackerCallback[] = [];
   const restore: (() => void)[] = [];

@@ -56,7 +56,14 @@ describe('trackerCallback', () => {
     expect(Array.from(lastKernel.values!)).toEqual(Array.from(model.layers[0]!.getWeights()[0]!.dataSync()));
     // The model's description, once, at the start.
     const hparams = records.find((r) => r.kind === 'hparams')!;
-    expect(hparams.params).toMatchObject({ optimizer: 'Adam', loss: 'categoricalCrossentropy', learning_rate: 0.01, epochs: 4, batch_size: 16, parameters: 4 * 8 + 8 + 8 * 3 + 3 });
+    expect(hparams.params).toMatchObject({
+      optimizer: 'Adam',
+      loss: 'categoricalCrossentropy',
+      learning_rate: 0.01,
+      epochs: 4,
+      batch_size: 16,
+      parameters: 4 * 8 + 8 + 8 * 3 + 3,
+    });
     expect(hparams.metrics).toEqual(['training/loss', 'training/accuracy', 'validation/loss', 'validation/accuracy']);
     const config = records.find((r) => r.kind === 'config')!.config as { model: { layers: unknown[] }; optimizer: { class_name: string } };
     expect(config.model.layers.length).toBeGreaterThanOrEqual(2);
@@ -80,7 +87,12 @@ describe('trackerCallback', () => {
       const spy = new tf.CustomCallback({ onBatchEnd: async (_b, logs) => void seen.push(logs!.loss!) });
       await warmUp(model, x, y);
       const before = tf.memory().numTensors;
-      const history = await model.fit(x, y, { epochs: 2, batchSize: 16, callbacks: [trackerCallback(tracker, { updateFreq, logModel: false, logger: quiet }), spy], verbose: 0 });
+      const history = await model.fit(x, y, {
+        epochs: 2,
+        batchSize: 16,
+        callbacks: [trackerCallback(tracker, { updateFreq, logModel: false, logger: quiet }), spy],
+        verbose: 0,
+      });
       expect(tf.memory().numTensors).toBe(before);
       await tracker.close();
       expect(scalars(memory.records, 'training/loss')).toEqual(steps.map((s) => [s, seen[s]]));

@@ -103,6 +103,7 @@ export class TrackerCallback extends Callback {
   override async onTrainBegin(): Promise<void> {
     this.batches = 0;
     this.baseStep = this.options.initialStep ?? this.tracker.step;
+    this.warnAboutAveraging();
     if (this.options.logModel === false || described.has(this.tracker)) return;
     await this.guard('logging the model description', () => {
       described.add(this.tracker);
@@ -113,6 +114,17 @@ export class TrackerCallback extends Callback {
       this.tracker.logText('model/summary', `\`\`\`\n${info.summary}\n\`\`\``, { step: this.baseStep });
       this.tracker.setSummary({ 'model/parameter_count': info.parameterCount });
     });
+  }
+
+  /** The facade averages `experimentLoggingInterval` steps into one point: with epochs a few steps apart, that merges epochs. */
+  private warnAboutAveraging(): void {
+    const interval = (this.tracker as { config?: { experimentLoggingInterval?: unknown } }).config?.experimentLoggingInterval;
+    if (typeof interval === 'number' && interval > 1 && !this.reported.has('interval')) {
+      this.reported.add('interval');
+      this.logger.warn(
+        `@metrics/tfjs: the tracker averages every ${interval} steps into one point (experimentLoggingInterval), and steps here are batches; set experimentLoggingInterval: 1 to keep every epoch's (and batch's) values as tfjs reports them.`,
+      );
+    }
   }
 
   override async onEpochBegin(): Promise<void> {

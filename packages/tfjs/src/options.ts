@@ -1,7 +1,7 @@
 import { type Logger, loggerSchema, parseOptions } from '@metrics/core';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ModelRegistry, TrackerLike } from './tracker-like.js';
+import type { ModelRegistry } from './tracker-like.js';
 
 export interface SaveModelOptions {
   /** Local directory the model is saved to (`model.json` + `weights.bin`). */
@@ -42,7 +42,11 @@ export interface TrackerCallbackOptions {
   logger?: Logger;
 }
 
-const nonNegativeInt = (name: string) => z.number({ error: `${name} must be a whole number ≥ 0` }).int(`${name} must be a whole number ≥ 0`).min(0, `${name} must be ≥ 0`);
+const nonNegativeInt = (name: string) =>
+  z
+    .number({ error: `${name} must be a whole number ≥ 0` })
+    .int(`${name} must be a whole number ≥ 0`)
+    .min(0, `${name} must be ≥ 0`);
 
 const saveSchema = z.strictObject({
   dir: z.string({ error: 'save.dir must be a directory path' }).min(1, 'save.dir must not be empty'),
@@ -66,9 +70,7 @@ const optionsSchema = z.strictObject({
   performance: z.boolean({ error: 'performance must be true or false' }).optional(),
   save: saveSchema.optional(),
   initialStep: nonNegativeInt('initialStep').optional(),
-  model: z
-    .custom<LayersModel>((v) => typeof (v as { fit?: unknown } | null)?.fit === 'function', { error: 'model must be a tfjs LayersModel' })
-    .optional(),
+  model: z.custom<LayersModel>((v) => typeof (v as { fit?: unknown } | null)?.fit === 'function', { error: 'model must be a tfjs LayersModel' }).optional(),
   logger: loggerSchema.optional(),
 });
 
@@ -78,7 +80,8 @@ const TRACKER_METHODS = ['log', 'logHistogram', 'logHyperparams', 'logConfig', '
 export function checkArguments(context: string, tracker: unknown, options: unknown): TrackerCallbackOptions {
   const missing = TRACKER_METHODS.filter((m) => typeof (tracker as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length > 0)
-    throw new TypeError(`${context}: the first argument must be a tracker (createExperimentTracker, createTracker or a backend's tracker); it lacks ${missing.join(', ')}`);
+    throw new TypeError(
+      `${context}: the first argument must be a tracker (createExperimentTracker, createTracker or a backend's tracker); it lacks ${missing.join(', ')}`,
+    );
   return parseOptions(optionsSchema, options ?? {}, `${context} options`) as TrackerCallbackOptions;
 }
-

@@ -53,7 +53,13 @@ print(json.dumps(out))`,
 
 /** Metric histories, params, artifacts under `model/` and the registered versions of a run, via MLflow's client. */
 async function readMlflow(runId: string, names: string[], model?: string) {
-  return runPython<{ status: string; params: Record<string, string>; metrics: Record<string, Points>; artifacts: string[]; versions: { source: string; run_id: string }[] }>(
+  return runPython<{
+    status: string;
+    params: Record<string, string>;
+    metrics: Record<string, Points>;
+    artifacts: string[];
+    versions: { source: string; run_id: string }[];
+  }>(
     String.raw`
 import sys, json
 from mlflow.tracking import MlflowClient
@@ -86,101 +92,131 @@ async function readWandb(dir: string): Promise<Record<string, unknown>[]> {
 const perEpoch = (values: number[], batchesPerEpoch: number): Points => values.map((v, e) => [(e + 1) * batchesPerEpoch - 1, v]);
 
 describe('tfjs training read back by the real tools', () => {
-  it('the facade, all three backends: names, steps and values equal to History; histograms, summary, saved and registered model', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-'));
-    const tracker = await createExperimentTracker({
-      experiment: 'tfjs-oracle',
-      runName: 'facade',
-      tensorboardLogging: true,
-      tensorboardLogDir: join(dir, 'runs'),
-      mlflowLogging: true,
-      mlflowTrackingUri: server.url,
-      mlflowSpoolDir: join(dir, 'spool'),
-      wandbLogging: true,
-      wandbMode: 'offline',
-      wandbDir: dir,
-      experimentLoggingInterval: 1,
-      selectiveLogging: false,
-      logLevel: 'warn',
-      env: {},
-    });
-    const model = tinyClassifier();
-    const train = clusters(48);
-    const validation = clusters(15);
-    const modelName = `tfjs-oracle-${Date.now()}`;
-    const callback = trackerCallback(tracker, { histogramFreq: 1, save: { dir: join(dir, 'saved'), registerAs: modelName }, logger: quiet });
-    const history = await model.fit(train.x, train.y, { epochs: 5, batchSize: 16, validationData: [validation.x, validation.y], callbacks: [callback], verbose: 0 });
-    await tracker.close();
-    expect(callback.stats().errors).toBe(0);
-    for (const e of tracker.stats().exporters) expect(e, e.name).toMatchObject({ failed: 0, dropped: 0 });
-    const loss = perEpoch(history.history.loss as number[], 3);
-    const valAcc = perEpoch(history.history.val_acc as number[], 3);
+  it(
+    'the facade, all three backends: names, steps and values equal to History; histograms, summary, saved and registered model',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-'));
+      const tracker = await createExperimentTracker({
+        experiment: 'tfjs-oracle',
+        runName: 'facade',
+        tensorboardLogging: true,
+        tensorboardLogDir: join(dir, 'runs'),
+        mlflowLogging: true,
+        mlflowTrackingUri: server.url,
+        mlflowSpoolDir: join(dir, 'spool'),
+        wandbLogging: true,
+        wandbMode: 'offline',
+        wandbDir: dir,
+        experimentLoggingInterval: 1,
+        selectiveLogging: false,
+        logLevel: 'warn',
+        env: {},
+      });
+      const model = tinyClassifier();
+      const train = clusters(48);
+      const validation = clusters(15);
+      const modelName = `tfjs-oracle-${Date.now()}`;
+      const callback = trackerCallback(tracker, { histogramFreq: 1, save: { dir: join(dir, 'saved'), registerAs: modelName }, logger: quiet });
+      const history = await model.fit(train.x, train.y, {
+        epochs: 5,
+        batchSize: 16,
+        validationData: [validation.x, validation.y],
+        callbacks: [callback],
+        verbose: 0,
+      });
+      await tracker.close();
+      expect(callback.stats().errors).toBe(0);
+      for (const e of tracker.stats().exporters) expect(e, e.name).toMatchObject({ failed: 0, dropped: 0 });
+      const loss = perEpoch(history.history.loss as number[], 3);
+      const valAcc = perEpoch(history.history.val_acc as number[], 3);
 
-    // TensorBoard stores float32: History's values are float32 already, so they come back exactly.
-    const tb = await readTensorBoard(tracker.runHandle().runIds.tensorboard!.logDir!);
-    expect(tb.scalars['training/loss']).toEqual(loss);
-    expect(tb.scalars['validation/accuracy']).toEqual(valAcc);
-    expect(tb.scalars['training/accuracy']).toEqual(perEpoch(history.history.acc as number[], 3));
-    expect(tb.scalars['training/learning_rate']!.map(([s, v]) => [s, v])).toEqual(loss.map(([s]) => [s, Math.fround(0.01)]));
-    expect(tb.scalars['performance/examples_per_second']!.map(([s]) => s)).toEqual(loss.map(([s]) => s));
-    expect(tb.histograms['model/weights/dense_dense1/kernel']).toEqual(loss.map(([s]) => [s, 4 * 8]));
-    expect(tb.histograms['model/weights/dense_dense2/bias']).toEqual(loss.map(([s]) => [s, 3]));
-    expect(tb.text['model/summary']![0]).toContain('Total params: 67');
+      // TensorBoard stores float32: History's values are float32 already, so they come back exactly.
+      const tb = await readTensorBoard(tracker.runHandle().runIds.tensorboard!.logDir!);
+      expect(tb.scalars['training/loss']).toEqual(loss);
+      expect(tb.scalars['validation/accuracy']).toEqual(valAcc);
+      expect(tb.scalars['training/accuracy']).toEqual(perEpoch(history.history.acc as number[], 3));
+      expect(tb.scalars['training/learning_rate']!.map(([s, v]) => [s, v])).toEqual(loss.map(([s]) => [s, Math.fround(0.01)]));
+      expect(tb.scalars['performance/examples_per_second']!.map(([s]) => s)).toEqual(loss.map(([s]) => s));
+      expect(tb.histograms['model/weights/dense_dense1/kernel']).toEqual(loss.map(([s]) => [s, 4 * 8]));
+      expect(tb.histograms['model/weights/dense_dense2/bias']).toEqual(loss.map(([s]) => [s, 3]));
+      expect(tb.text['model/summary']![0]).toContain('Total params: 67');
 
-    const ml = await readMlflow(tracker.runHandle().runIds.mlflow!.runId!, ['training/loss', 'validation/accuracy', 'training/epoch'], modelName);
-    expect(ml.status).toBe('FINISHED');
-    expect(ml.metrics['training/loss']).toEqual(loss);
-    expect(ml.metrics['validation/accuracy']).toEqual(valAcc);
-    expect(ml.metrics['training/epoch']).toEqual(loss.map(([s], e) => [s, e]));
-    expect(ml.params).toMatchObject({ optimizer: 'Adam', loss: 'categoricalCrossentropy', learning_rate: '0.01', epochs: '5', batch_size: '16', parameters: '67' });
-    expect(ml.artifacts).toEqual(['model/model.json', 'model/weights.bin']);
-    expect(ml.versions).toHaveLength(1);
-    expect(ml.versions[0]!.run_id).toBe(tracker.runHandle().runIds.mlflow!.runId);
-    expect(ml.versions[0]!.source).toMatch(/\/model$/);
-    expect(callback.registered).toMatchObject({ name: modelName, version: '1' });
+      const ml = await readMlflow(tracker.runHandle().runIds.mlflow!.runId!, ['training/loss', 'validation/accuracy', 'training/epoch'], modelName);
+      expect(ml.status).toBe('FINISHED');
+      expect(ml.metrics['training/loss']).toEqual(loss);
+      expect(ml.metrics['validation/accuracy']).toEqual(valAcc);
+      expect(ml.metrics['training/epoch']).toEqual(loss.map(([s], e) => [s, e]));
+      expect(ml.params).toMatchObject({
+        optimizer: 'Adam',
+        loss: 'categoricalCrossentropy',
+        learning_rate: '0.01',
+        epochs: '5',
+        batch_size: '16',
+        parameters: '67',
+      });
+      expect(ml.artifacts).toEqual(['model/model.json', 'model/weights.bin']);
+      expect(ml.versions).toHaveLength(1);
+      expect(ml.versions[0]!.run_id).toBe(tracker.runHandle().runIds.mlflow!.runId);
+      expect(ml.versions[0]!.source).toMatch(/\/model$/);
+      expect(callback.registered).toMatchObject({ name: modelName, version: '1' });
 
-    const rows = await readWandb(dir);
-    const wandbLoss = rows.filter((r) => 'training/loss' in r).map((r) => [r.global_step, r['training/loss']]);
-    expect(wandbLoss).toEqual(loss);
-    const wandbValAcc = rows.filter((r) => 'validation/accuracy' in r).map((r) => [r.global_step, r['validation/accuracy']]);
-    expect(wandbValAcc).toEqual(valAcc);
-    expect(rows.find((r) => 'model/weights/dense_dense1/kernel' in r)!['model/weights/dense_dense1/kernel']).toMatchObject({ _type: 'histogram' });
-    tf.dispose([train.x, train.y, validation.x, validation.y]);
-    model.dispose();
-  }, LONG);
+      const rows = await readWandb(dir);
+      const wandbLoss = rows.filter((r) => 'training/loss' in r).map((r) => [r.global_step, r['training/loss']]);
+      expect(wandbLoss).toEqual(loss);
+      const wandbValAcc = rows.filter((r) => 'validation/accuracy' in r).map((r) => [r.global_step, r['validation/accuracy']]);
+      expect(wandbValAcc).toEqual(valAcc);
+      expect(rows.find((r) => 'model/weights/dense_dense1/kernel' in r)!['model/weights/dense_dense1/kernel']).toMatchObject({ _type: 'histogram' });
+      tf.dispose([train.x, train.y, validation.x, validation.y]);
+      model.dispose();
+    },
+    LONG,
+  );
 
-  it("core's createTracker over the MLflow exporter: registered through save.registry", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-core-'));
-    const exporter = createMlflowExporter({ trackingUri: server.url, experimentName: 'tfjs-oracle', logger: quiet, env: {} });
-    const tracker = createTracker({ exporters: [exporter], experiment: 'tfjs-oracle', runName: 'core', logger: quiet, handleExit: false });
-    const model = tinyClassifier({ seed: 3 });
-    const { x, y } = clusters(32);
-    const modelName = `tfjs-oracle-core-${Date.now()}`;
-    const callback = trackerCallback(tracker, { save: { dir: join(dir, 'saved'), registerAs: modelName, registry: exporter.native() }, logger: quiet });
-    const history = await model.fit(x, y, { epochs: 4, batchSize: 8, callbacks: [callback], verbose: 0 });
-    await tracker.close();
-    const ml = await readMlflow(exporter.runIds().runId!, ['training/loss', 'training/accuracy'], modelName);
-    expect(ml.metrics['training/loss']).toEqual(perEpoch(history.history.loss as number[], 4));
-    expect(ml.metrics['training/accuracy']).toEqual(perEpoch(history.history.acc as number[], 4));
-    expect(ml.artifacts).toEqual(['model/model.json', 'model/weights.bin']);
-    expect(ml.versions.map((v) => v.run_id)).toEqual([exporter.runIds().runId]);
-    tf.dispose([x, y]);
-    model.dispose();
-  }, LONG);
+  it(
+    "core's createTracker over the MLflow exporter: registered through save.registry",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-core-'));
+      const exporter = createMlflowExporter({ trackingUri: server.url, experimentName: 'tfjs-oracle', logger: quiet, env: {} });
+      const tracker = createTracker({ exporters: [exporter], experiment: 'tfjs-oracle', runName: 'core', logger: quiet, handleExit: false });
+      const model = tinyClassifier({ seed: 3 });
+      const { x, y } = clusters(32);
+      const modelName = `tfjs-oracle-core-${Date.now()}`;
+      const callback = trackerCallback(tracker, { save: { dir: join(dir, 'saved'), registerAs: modelName, registry: exporter.native() }, logger: quiet });
+      const history = await model.fit(x, y, { epochs: 4, batchSize: 8, callbacks: [callback], verbose: 0 });
+      await tracker.close();
+      const ml = await readMlflow(exporter.runIds().runId!, ['training/loss', 'training/accuracy'], modelName);
+      expect(ml.metrics['training/loss']).toEqual(perEpoch(history.history.loss as number[], 4));
+      expect(ml.metrics['training/accuracy']).toEqual(perEpoch(history.history.acc as number[], 4));
+      expect(ml.artifacts).toEqual(['model/model.json', 'model/weights.bin']);
+      expect(ml.versions.map((v) => v.run_id)).toEqual([exporter.runIds().runId]);
+      tf.dispose([x, y]);
+      model.dispose();
+    },
+    LONG,
+  );
 
-  it('a single backend tracker (createTensorBoardTracker), per batch: every batch at its step, epoch means beside', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-tb-'));
-    const tracker = createTensorBoardTracker({ logDir: dir, experiment: 'tfjs', runName: 'batches', logger: quiet, handleExit: false });
-    const model = tinyClassifier({ seed: 5 });
-    const { x, y } = clusters(40);
-    const batchLosses: number[] = [];
-    const spy = new tf.CustomCallback({ onBatchEnd: async (_b, logs) => void batchLosses.push(logs!.loss!) });
-    const history = await model.fit(x, y, { epochs: 3, batchSize: 10, callbacks: [trackerCallback(tracker, { updateFreq: 'batch', logger: quiet }), spy], verbose: 0 });
-    await tracker.close();
-    const tb = await readTensorBoard(tracker.runHandle().runIds.tensorboard!.logDir!);
-    expect(tb.scalars['training/loss']).toEqual(batchLosses.map((v, s) => [s, Math.fround(v)]));
-    expect(tb.scalars['training/epoch_loss']).toEqual(perEpoch(history.history.loss as number[], 4));
-    tf.dispose([x, y]);
-    model.dispose();
-  }, LONG);
+  it(
+    'a single backend tracker (createTensorBoardTracker), per batch: every batch at its step, epoch means beside',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-oracle-tb-'));
+      const tracker = createTensorBoardTracker({ logDir: dir, experiment: 'tfjs', runName: 'batches', logger: quiet, handleExit: false });
+      const model = tinyClassifier({ seed: 5 });
+      const { x, y } = clusters(40);
+      const batchLosses: number[] = [];
+      const spy = new tf.CustomCallback({ onBatchEnd: async (_b, logs) => void batchLosses.push(logs!.loss!) });
+      const history = await model.fit(x, y, {
+        epochs: 3,
+        batchSize: 10,
+        callbacks: [trackerCallback(tracker, { updateFreq: 'batch', logger: quiet }), spy],
+        verbose: 0,
+      });
+      await tracker.close();
+      const tb = await readTensorBoard(tracker.runHandle().runIds.tensorboard!.logDir!);
+      expect(tb.scalars['training/loss']).toEqual(batchLosses.map((v, s) => [s, Math.fround(v)]));
+      expect(tb.scalars['training/epoch_loss']).toEqual(perEpoch(history.history.loss as number[], 4));
+      tf.dispose([x, y]);
+      model.dispose();
+    },
+    LONG,
+  );
 });

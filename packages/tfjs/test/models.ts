@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 export function tinyClassifier(options: { seed?: number; learningRate?: number; hidden?: number; inputs?: number } = {}): tf.Sequential {
   const seed = options.seed ?? 1;
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [options.inputs ?? 4], units: options.hidden ?? 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [options.inputs ?? 4],
+      units: options.hidden ?? 8,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
   model.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   model.compile({ optimizer: tf.train.adam(options.learningRate ?? 0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
