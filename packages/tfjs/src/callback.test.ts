@@ -169,6 +169,26 @@ describe('trackerCallback', () => {
     tf.dispose([x, y]);
   });
 
+  it('after a plain-object callback (tfjs then wraps every entry and calls hooks detached): still logs', async () => {
+    const { memory, tracker } = memoryTracker();
+    const model = tinyClassifier();
+    const { x, y } = clusters(32);
+    const epochs: number[] = [];
+    const callback = trackerCallback(tracker, { model, histogramFreq: 1, logger: quiet });
+    const history = await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 16,
+      verbose: 0,
+      callbacks: [{ onEpochEnd: async (e: number) => void epochs.push(e) }, callback] as never,
+    });
+    await tracker.close();
+    expect(epochs).toEqual([0, 1]);
+    expect(scalars(memory.records, 'training/loss')).toEqual(history.history.loss!.map((v, e) => [e * 2 + 1, v]));
+    expect(callback.stats()).toMatchObject({ epochPoints: 2, histograms: 8, errors: 0 });
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('bad calls fail at once, naming the fix', () => {
     const { tracker } = memoryTracker();
     expect(() => trackerCallback({} as never)).toThrow(/must be a tracker/);

@@ -73,6 +73,10 @@ export class TrackerCallback extends Callback {
     this.logger = checked.logger ?? createLogger();
     const freq = checked.updateFreq ?? 'epoch';
     this.every = freq === 'epoch' ? undefined : freq === 'batch' ? 1 : freq;
+    // tfjs wraps a list whose first entry is a plain `{ onEpochEnd … }` object into its own callbacks, calling
+    // each hook detached from its object: bound hooks keep working then.
+    const hooks = this as unknown as Record<string, (...args: unknown[]) => Promise<void>>;
+    for (const hook of ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd']) hooks[hook] = hooks[hook]!.bind(this);
   }
 
   /** What was logged and how many hooks failed. */
@@ -80,8 +84,20 @@ export class TrackerCallback extends Callback {
     return { ...this.counts };
   }
 
-  private get trained(): LayersModel {
+  /** Undefined only when tfjs did not hand this callback the model (see the constructor) and `options.model` is unset. */
+  private get trained(): LayersModel | undefined {
     return this.options.model ?? this.model;
+  }
+
+  private modelOrThrow(): LayersModel {
+    const model = this.trained;
+    if (!model) throw new Error('tfjs did not pass the model to this callback (put it first in `callbacks`, or pass options.model)');
+    return model;
+  }
+
+  private learningRate(): number | undefined {
+    const model = this.trained;
+    return this.options.learningRate === false || !model ? undefined : learningRateOf(model);
   }
 
   private stepOfLastBatch(): number {
@@ -107,7 +123,7 @@ export class TrackerCallback extends Callback {
     if (this.options.logModel === false || described.has(this.tracker)) return;
     await this.guard('logging the model description', () => {
       described.add(this.tracker);
-      const info = describeModel(this.trained, (this.params ?? {}) as Record<string, unknown>);
+      const info = describeModel(this.modelOrThrow(), (this.params ?? {}) as Record<string, unknown>);
       const metrics = ((this.params?.metrics as string[] | undefined) ?? ['loss']).map((k) => metricName(k, this.every ? 'epoch_' : ''));
       this.tracker.logHyperparams(info.hyperparams, { metrics });
       this.tracker.logConfig(info.config);
@@ -142,10 +158,8 @@ export class TrackerCallback extends Callback {
       const values = await readLogs(logs);
       const named: Record<string, number> = {};
       for (const key in values) named[metricName(key)] = values[key]!;
-      if (this.options.learningRate !== false) {
-        const lr = learningRateOf(this.trained);
-        if (lr !== undefined) named['training/learning_rate'] = lr;
-      }
+      const lr = this.learningRate();
+      if (lr !== undefined) named['training/learning_rate'] = lr;
       this.tracker.log(named, { step: this.stepOfLastBatch() });
       this.counts.batchPoints++;
     });
@@ -158,10 +172,8 @@ export class TrackerCallback extends Callback {
       const values = await readLogs(logs);
       const named: Record<string, number> = { 'training/epoch': epoch };
       for (const key in values) named[metricName(key, this.every ? 'epoch_' : '')] = values[key]!;
-      if (this.options.learningRate !== false) {
-        const lr = learningRateOf(this.trained);
-        if (lr !== undefined) named['training/learning_rate'] = lr;
-      }
+      const lr = this.learningRate();
+      if (lr !== undefined) named['training/learning_rate'] = lr;
       if (this.options.performance !== false) {
         named['performance/epoch_time_ms'] = seconds * 1000;
         if (this.epochExamples > 0 && seconds > 0) named['performance/examples_per_second'] = this.epochExamples / seconds;
@@ -172,7 +184,7 @@ export class TrackerCallback extends Callback {
     const freq = this.options.histogramFreq ?? 0;
     if (freq > 0 && (epoch + 1) % freq === 0)
       await this.guard('logging weight histograms', async () => {
-        for (const { name, values } of await readWeights(this.trained)) {
+        for (const { name, values } of await readWeights(this.modelOrThrow())) {
           this.tracker.logHistogram(name, values, { step });
           this.counts.histograms++;
         }
@@ -185,7 +197,7 @@ export class TrackerCallback extends Callback {
     const artifactPath = save.artifactPath ?? 'model';
     let saved = false;
     await this.guard('saving the model', async () => {
-      await this.trained.save(fileSystemHandler(save.dir));
+      await this.modelOrThrow().save(fileSystemHandler(save.dir));
       // File by file, so the run's `<artifactPath>/` is the model directory itself (what a registered version points at).
       for (const file of MODEL_FILES) this.tracker.logArtifact(join(save.dir, file), { artifactPath, type: 'model' });
       saved = true;
