@@ -57,6 +57,8 @@ export class TrackerCallback extends Callback {
   private readonly logger: Logger;
   private readonly every: number | undefined;
   private readonly reported = new Set<string>();
+  /** logs key → name, per mode: worked out once (a fit has a handful of keys, each seen every batch). */
+  private readonly names = new Map<string, string>();
   private readonly counts: TrackerCallbackStats = { batchPoints: 0, epochPoints: 0, histograms: 0, errors: 0 };
   private baseStep = 0;
   private batches = 0;
@@ -98,6 +100,16 @@ export class TrackerCallback extends Callback {
   private learningRate(): number | undefined {
     const model = this.trained;
     return this.options.learningRate === false || !model ? undefined : learningRateOf(model);
+  }
+
+  private nameOf(key: string, epoch: boolean): string {
+    const cacheKey = epoch ? `e:${key}` : `b:${key}`;
+    let name = this.names.get(cacheKey);
+    if (name === undefined) {
+      name = metricName(key, epoch && this.every ? 'epoch_' : '');
+      this.names.set(cacheKey, name);
+    }
+    return name;
   }
 
   private stepOfLastBatch(): number {
@@ -157,7 +169,7 @@ export class TrackerCallback extends Callback {
     await this.guard('logging batch metrics', async () => {
       const values = await readLogs(logs);
       const named: Record<string, number> = {};
-      for (const key in values) named[metricName(key)] = values[key]!;
+      for (const key in values) named[this.nameOf(key, false)] = values[key]!;
       const lr = this.learningRate();
       if (lr !== undefined) named['training/learning_rate'] = lr;
       this.tracker.log(named, { step: this.stepOfLastBatch() });
@@ -171,7 +183,7 @@ export class TrackerCallback extends Callback {
     await this.guard('logging epoch metrics', async () => {
       const values = await readLogs(logs);
       const named: Record<string, number> = { 'training/epoch': epoch };
-      for (const key in values) named[metricName(key, this.every ? 'epoch_' : '')] = values[key]!;
+      for (const key in values) named[this.nameOf(key, true)] = values[key]!;
       const lr = this.learningRate();
       if (lr !== undefined) named['training/learning_rate'] = lr;
       if (this.options.performance !== false) {
