@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createTracker, type ScalarPoint, type TrackingRecord } from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
+import { createExperimentTracker } from '@metrics/unified';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { clusters, tinyClassifier } from '../test/models.js';
@@ -76,9 +77,9 @@ describe('trackerCallback', () => {
   });
 
   it('per batch and every N batches: the batch values at every (N-th) step, the epoch means as training/epoch_*', async () => {
-    for (const [updateFreq, steps] of [
-      ['batch', [0, 1, 2, 3, 4, 5]],
-      [2, [1, 3, 5]],
+    for (const [updateFreq, steps, learningRateSteps] of [
+      ['batch', [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5]],
+      [2, [1, 3, 5], [1, 2, 3, 5]], // and at the end of epoch 1 (step 2), whose last batch was not logged
     ] as const) {
       const { memory, tracker } = memoryTracker();
       const model = tinyClassifier();
@@ -97,6 +98,7 @@ describe('trackerCallback', () => {
       await tracker.close();
       expect(scalars(memory.records, 'training/loss')).toEqual(steps.map((s) => [s, seen[s]]));
       expect(scalars(memory.records, 'training/epoch_loss')).toEqual(history.history.loss!.map((v, e) => [e * 3 + 2, v]));
+      expect(scalars(memory.records, 'training/learning_rate').map(([s]) => s)).toEqual(learningRateSteps);
       expect(memory.records.some((r) => r.kind === 'hparams')).toBe(false);
       tf.dispose([x, y]);
       model.dispose();
@@ -185,6 +187,29 @@ describe('trackerCallback', () => {
     expect(epochs).toEqual([0, 1]);
     expect(scalars(memory.records, 'training/loss')).toEqual(history.history.loss!.map((v, e) => [e * 2 + 1, v]));
     expect(callback.stats()).toMatchObject({ epochPoints: 2, histograms: 8, errors: 0 });
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('warns once when the facade would average several steps (epochs) into one point', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', sink: (_l, line) => lines.push(line) });
+    const memory = new InMemoryExporter();
+    const facade = await createExperimentTracker({
+      tensorboardLogging: false,
+      mlflowLogging: false,
+      wandbLogging: false,
+      trackers: [memory],
+      logLevel: 'silent',
+      env: {},
+    });
+    const model = tinyClassifier();
+    const { x, y } = clusters(32);
+    const callback = trackerCallback(facade, { logModel: false, logger });
+    await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0, callbacks: [callback] });
+    await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0, callbacks: [callback] });
+    await facade.close();
+    expect(lines.filter((l) => l.includes('experimentLoggingInterval: 1'))).toHaveLength(1);
     tf.dispose([x, y]);
     model.dispose();
   });

@@ -112,6 +112,11 @@ export class TrackerCallback extends Callback {
     return name;
   }
 
+  /** Whether the last batch's values were logged (per-batch mode, on an N-th batch). */
+  private batchLogged(): boolean {
+    return this.every !== undefined && this.batches > 0 && this.batches % this.every === 0;
+  }
+
   private stepOfLastBatch(): number {
     return this.baseStep + Math.max(0, this.batches - 1);
   }
@@ -164,7 +169,7 @@ export class TrackerCallback extends Callback {
     this.batches++;
     const size = logs?.size;
     if (typeof size === 'number') this.epochExamples += size;
-    if (this.every === undefined || this.batches % this.every !== 0) return;
+    if (!this.batchLogged()) return;
     // Read now: tfjs disposes the batch's scalars as soon as the callbacks have run.
     await this.guard('logging batch metrics', async () => {
       const values = await readLogs(logs);
@@ -184,7 +189,8 @@ export class TrackerCallback extends Callback {
       const values = await readLogs(logs);
       const named: Record<string, number> = { 'training/epoch': epoch };
       for (const key in values) named[this.nameOf(key, true)] = values[key]!;
-      const lr = this.learningRate();
+      // Not twice at one step: the epoch's last batch may have logged it already.
+      const lr = this.batchLogged() ? undefined : this.learningRate();
       if (lr !== undefined) named['training/learning_rate'] = lr;
       if (this.options.performance !== false) {
         named['performance/epoch_time_ms'] = seconds * 1000;
