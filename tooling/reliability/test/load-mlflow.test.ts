@@ -64,7 +64,8 @@ describe(`load: ${WRITERS} processes to one MLflow server (${SETUP.label}), rest
         expect(r.code, r.stderr).toBe(0);
         return { ...lastJsonLine<{ runId: string; loggedMs: number; totalMs: number; stats: ExporterStats }>(r.stdout), stderr: r.stderr };
       });
-      for (const w of out) expect(w.stats, `${JSON.stringify(w.stats)}\n${w.stderr.slice(-3000)}`).toMatchObject({ exported: PER_WRITER, failed: 0, dropped: 0, queued: 0 });
+      for (const w of out)
+        expect(w.stats, `${JSON.stringify(w.stats)}\n${w.stderr.slice(-3000)}`).toMatchObject({ exported: PER_WRITER, failed: 0, dropped: 0, queued: 0 });
       expect(new Set(out.map((w) => w.runId)).size).toBe(WRITERS);
 
       // SQL against the backend store: every run has each (key, step) once, no other rows.
