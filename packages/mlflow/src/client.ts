@@ -56,6 +56,7 @@ export class MlflowClient {
   async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
     const url = `${this.settings.trackingUri}${path}`;
     let res: Dispatcher.ResponseData;
+    let text: string;
     try {
       const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.pool()]);
       res = await request(url, {
@@ -64,6 +65,8 @@ export class MlflowClient {
         headers: rawBody ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
+      // Inside the try: a server killed while sending its answer cuts the body, which is as unanswered as a reset.
+      text = await res.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       // No HTTP answer at all (refused, reset, timed out): always worth another try, like the Python client.
@@ -72,7 +75,6 @@ export class MlflowClient {
         isRetryable: true,
       });
     }
-    const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
     let errorCode: string | undefined;
     let message = text.slice(0, 300);

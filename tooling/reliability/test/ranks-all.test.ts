@@ -11,6 +11,7 @@ import { runPython, startMlflowServer, type MlflowServer } from '@metrics/oracle
 import type { RunHandle } from '@metrics/core';
 import { lastJsonLine, removeTempDirs, runChild, tempDir } from './support/faults-children.js';
 import { mlflowSetup } from './support/faults-mlflow.js';
+import { leetInspect } from './support/faults-readers.js';
 
 const RANKS = 8;
 const STEPS = 400;
@@ -88,9 +89,17 @@ print(json.dumps(sorted(steps)))`,
     );
     expect(tbSteps).toEqual(Array.from({ length: STEPS }, (_, s) => s));
 
-    // W&B: one run per rank, the restarted rank kept its run id.
-    const wandbIds = out.map((o) => JSON.stringify(o.handle.runIds.wandb));
+    // W&B: one run per rank, all in the job's group, read by wandb's own reader; the restarted rank kept its run id.
+    const wandbIds = out.map((o) => o.handle.runIds.wandb!.runId!);
     expect(new Set(wandbIds).size).toBe(RANKS);
+    const wandbRoot = join(dir, 'wandb', 'wandb');
+    for (const id of wandbIds) {
+      const runDirs = readdirSync(wandbRoot).filter((d) => d.endsWith(`-${id}`));
+      expect(runDirs.length, `W&B run ${id}`).toBeGreaterThanOrEqual(1);
+      const { records } = await leetInspect(join(wandbRoot, runDirs[0]!, `run-${id}.wandb`));
+      const run = records.find((r) => r.type === 'run');
+      expect(JSON.stringify(run), `W&B run ${id}`).toMatch(/"group":"job"/);
+    }
 
     console.log(
       `reliability: ${RANKS} ranks, rankGating 'all' — MLflow parent ${parent.id} with ${children.length} children (${STEPS} steps each, rank ${RESTARTED} ` +
