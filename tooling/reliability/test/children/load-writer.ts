@@ -25,7 +25,7 @@ const tracker = createMlflowTracker({
   runName,
   spillDir,
   handleExit: false,
-  logLevel: 'error',
+  logLevel: 'warn',
   env: {},
   retry: { maxDelayMs: 2_000 },
 });
