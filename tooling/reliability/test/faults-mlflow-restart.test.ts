@@ -115,5 +115,5 @@ describe(`MLflow server (${SETUP.label}) killed and restarted during a 100,000-p
         `server rows ${counts.rows} (distinct ${counts.distinct}); log-batch accepted ${tap.counts.logBatchOk}, refused ${tap.counts.logBatchFailed}, ` +
         `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ${loopsWhileDown.join('/')} ms — held`,
     );
-  }, 300_000);
+  }, 600_000);
 });
