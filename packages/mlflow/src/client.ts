@@ -88,7 +88,7 @@ export class MlflowClient {
     throw new MlflowApiError(this.clean(`${method} ${path} → HTTP ${res.statusCode}${errorCode ? ` ${errorCode}` : ''}: ${message}`), errorCode, {
       statusCode: res.statusCode,
       retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined),
-      isRetryable: isRetryableStatus(res.statusCode),
+      isRetryable: isRetryableStatus(res.statusCode) || serverOverloaded(message),
     });
   }
 
@@ -105,6 +105,15 @@ export class MlflowClient {
     // A client that never sent a request has no pool to close (and never loaded undici).
     if (this.dispatcher) await (await this.dispatcher).close();
   }
+}
+
+/**
+ * MLflow answers 400 BAD_REQUEST when its database connection pool is exhausted (SQLAlchemy "QueuePool limit …
+ * reached, connection timed out", error page 3o7r): the server is overloaded (many clients, a restart's
+ * burst of retries), the request itself is fine, so it is retried like a 503.
+ */
+function serverOverloaded(message: string): boolean {
+  return /QueuePool limit of size \d+ overflow \d+ reached|sqlalche\.me\/e\/\d+\/3o7r/.test(message);
 }
 
 /** Error codes meaning no connection could be made at all (as opposed to a slow or dropped answer). */
