@@ -18,7 +18,7 @@ export {
   type NameResolver,
 } from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type BatchOptions, type FullQueuePolicy, type PipelineOptions } from './pipeline.js';
-export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
+export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, decodeSpoolRecords, type SpoolHeader } from './spool.js';
 export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } from './spool-files.js';
 export { replaySpool, type ReplaySpoolOptions, type SpoolReplayResult } from './spool-replay.js';
 export { createTracker, type TrackerOptions, type CoreTracker } from './tracker.js';
