@@ -55,8 +55,9 @@ export function encodeScalarBlock(records: readonly TrackingRecord[], from: numb
   return `{"$scalars":1,"names":${JSON.stringify(names)},"data":"${bytes.toString('base64')}"}`;
 }
 
+/** A block line (a record always has a `kind`, a block never does). */
 export function isScalarBlock(value: unknown): value is ScalarBlockLine {
-  return typeof value === 'object' && value !== null && (value as { $scalars?: unknown }).$scalars === 1;
+  return typeof value === 'object' && value !== null && (value as { $scalars?: unknown }).$scalars === 1 && !('kind' in value);
 }
 
 /** The scalar records of a block line (parsed), appended to `out`. Throws on a malformed block. */
