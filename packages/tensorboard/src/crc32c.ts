@@ -66,6 +66,12 @@ export function crcRegister(bytes: Uint8Array, start: number, end: number, c: nu
       t[bytes[i + 7]!]!;
     i += 8;
   }
+  // Slicing-by-4 for a 4-byte rest: short inputs (a scalar event's varying bytes, its float) are mostly rest.
+  if (end - i >= 4) {
+    const x = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+    c = t[768 + (x & 0xff)]! ^ t[512 + ((x >>> 8) & 0xff)]! ^ t[256 + ((x >>> 16) & 0xff)]! ^ t[x >>> 24]!;
+    i += 4;
+  }
   while (i < end) c = t[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return c;
 }
