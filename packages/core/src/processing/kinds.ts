@@ -35,10 +35,16 @@ function isArrayLike(value: unknown): value is ArrayLike<unknown> {
 
 const arrayLike = z.custom<ArrayLike<unknown>>(isArrayLike, 'must be an array or typed array');
 
+/** zod's number refuses NaN and ±Infinity; a cell takes them (and logs them as null). */
+const cellSchema = z.custom<TableCell>(
+  (v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean',
+  'a cell must be a string, number, boolean or null',
+);
+
 const tableSchema = z
   .object({
     columns: z.array(z.string().min(1, 'a column name must not be empty').max(250)).min(1, 'a table needs at least one column').max(MAX_TABLE_COLUMNS),
-    rows: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))).max(MAX_TABLE_ROWS, `at most ${MAX_TABLE_ROWS} rows`),
+    rows: z.array(z.array(cellSchema)).max(MAX_TABLE_ROWS, `at most ${MAX_TABLE_ROWS} rows`),
   })
   .superRefine((t, ctx) => {
     if (new Set(t.columns).size !== t.columns.length) ctx.addIssue({ code: 'custom', path: ['columns'], message: 'column names must be unique' });
