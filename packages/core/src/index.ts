@@ -32,9 +32,9 @@ export { runTracked } from './run-tracked.js';
 export { shellQuote } from './shell.js';
 export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
-export { encodeWav } from './media/wav.js';
+export { encodeWav, decodeWav } from './media/wav.js';
 export { markdownTable } from './media/markdown-table.js';
-export { prCurvePoints, confusionCounts, type PrCurvePoints } from './processing/curves.js';
+export { prCurvePoints, confusionCounts, prCurveExamples, confusionExamples, type PrCurvePoints } from './processing/curves.js';
 export {
   checkTable,
   checkPrCurve,

@@ -34,3 +34,15 @@ export function encodeWav(samples: ArrayLike<number>, sampleRate: number, channe
   }
   return { wav, clipped };
 }
+
+/** The samples of a WAV `encodeWav` wrote, as numbers in [-1, 1] (16-bit PCM after a 44-byte header). */
+export function decodeWav(wav: Uint8Array): Float32Array {
+  const view = new DataView(wav.buffer, wav.byteOffset, wav.byteLength);
+  const count = Math.floor((wav.length - 44) / 2);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = view.getInt16(44 + i * 2, true);
+    out[i] = v < 0 ? v / 0x8000 : v / 0x7fff;
+  }
+  return out;
+}

@@ -62,3 +62,34 @@ export function confusionCounts(classes: number, actual: readonly number[], pred
   for (let k = 0; k < actual.length; k++) counts[actual[k]!]![predicted[k]!]!++;
   return counts;
 }
+
+/**
+ * Examples that give back the same curve (every prediction of a threshold bucket in its middle): for
+ * handing a computed curve to another `Tracker`'s `logPrCurve` (a tracker used as a backend).
+ */
+export function prCurveExamples(points: Pick<PrCurvePoints, 'thresholds' | 'truePositives' | 'falsePositives'>): { labels: number[]; predictions: number[] } {
+  const labels: number[] = [];
+  const predictions: number[] = [];
+  const n = points.thresholds.length;
+  for (let i = 0; i < n; i++) {
+    const positives = points.truePositives[i]! - (i + 1 < n ? points.truePositives[i + 1]! : 0);
+    const negatives = points.falsePositives[i]! - (i + 1 < n ? points.falsePositives[i + 1]! : 0);
+    // Mid-bucket, so rounding never moves it to the bucket below.
+    const at = i === n - 1 ? 1 : (i + 0.5) / (n - 1);
+    for (let k = 0; k < positives; k++) labels.push(1), predictions.push(at);
+    for (let k = 0; k < negatives; k++) labels.push(0), predictions.push(at);
+  }
+  return { labels, predictions };
+}
+
+/** The (actual, predicted) index pairs behind confusion counts (the inverse of `confusionCounts`). */
+export function confusionExamples(counts: readonly (readonly number[])[]): { actual: number[]; predicted: number[] } {
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  counts.forEach((row, a) =>
+    row.forEach((n, p) => {
+      for (let k = 0; k < n; k++) actual.push(a), predicted.push(p);
+    }),
+  );
+  return { actual, predicted };
+}
