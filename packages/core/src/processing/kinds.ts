@@ -28,6 +28,16 @@ function firstIssue(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** A bad value in a message: short, and never throwing (bigint, symbols, objects without a prototype). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'function') return 'a function';
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   if (Array.isArray(value)) return true;
   return ArrayBuffer.isView(value) && !(value instanceof DataView);
@@ -87,9 +97,9 @@ export function checkPrCurve(data: unknown): Checked<PrCurvePoints> {
   if (labels.length === 0) return { ok: false, problem: 'a PR curve needs at least one example' };
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (l !== 0 && l !== 1 && l !== true && l !== false) return { ok: false, problem: `labels.${i}: a label must be 0, 1, true or false (got ${String(l)})` };
+    if (l !== 0 && l !== 1 && l !== true && l !== false) return { ok: false, problem: `labels.${i}: a label must be 0, 1, true or false (got ${shown(l)})` };
     const p = predictions[i];
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) return { ok: false, problem: `predictions.${i}: a prediction must be a probability in [0, 1] (got ${String(p)})` };
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) return { ok: false, problem: `predictions.${i}: a prediction must be a probability in [0, 1] (got ${shown(p)})` };
   }
   return { ok: true, value: prCurvePoints(labels, predictions, parsed.data.numThresholds ?? 201), notes: [] };
 }
@@ -121,7 +131,7 @@ export function checkConfusionMatrix(data: unknown): Checked<{ classNames: strin
     for (let i = 0; i < list.length; i++) {
       const index = indexOf(list[i]);
       if (index === undefined)
-        return { ok: false, problem: `${what}.${i}: ${JSON.stringify(list[i]) ?? String(list[i])} is neither a class index (0 … ${classNames.length - 1}) nor a class name` };
+        return { ok: false, problem: `${what}.${i}: ${shown(list[i])} is neither a class index (0 … ${classNames.length - 1}) nor a class name` };
       into.push(index);
     }
   }
@@ -143,7 +153,7 @@ export function checkAudio(audio: unknown): Checked<{ sampleRate: number; channe
   if (samples.length % channels !== 0) return { ok: false, problem: `${samples.length} samples is not a whole number of ${channels}-channel frames` };
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, problem: `samples.${i}: a sample must be a finite number (got ${String(v)})` };
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, problem: `samples.${i}: a sample must be a finite number (got ${shown(v)})` };
   }
   const { wav, clipped } = encodeWav(samples, sampleRate, channels);
   const notes = clipped > 0 ? [`${clipped} samples outside [-1, 1] were clipped`] : [];
@@ -156,9 +166,15 @@ const tagsSchema = z.record(
 );
 
 export function checkTags(tags: unknown): Checked<Record<string, string>> {
+  // zod reports a bad record key only as "Invalid key in record": say which rule first.
+  if (tags !== null && typeof tags === 'object' && !Array.isArray(tags))
+    for (const key of Object.keys(tags)) {
+      if (key === '') return { ok: false, problem: 'a tag key must not be empty' };
+      if (key.length > 250) return { ok: false, problem: `tag key ${shown(key)} is longer than 250 characters` };
+    }
   const parsed = tagsSchema.safeParse(tags);
   if (!parsed.success) return { ok: false, problem: firstIssue(parsed.error) };
-  for (const key of Object.keys(parsed.data)) if (key.includes('\0')) return { ok: false, problem: `tag key ${JSON.stringify(key)} contains a NUL character` };
+  for (const key of Object.keys(parsed.data)) if (key.includes('\0')) return { ok: false, problem: `tag key ${shown(key)} contains a NUL character` };
   return { ok: true, value: { ...parsed.data }, notes: [] };
 }
 
