@@ -435,7 +435,12 @@ function logEvaluationKinds(
     const predictions = Array.from({ length: actual.length }, (_, i) => evaluation.probabilities[i * k + c]!);
     tracker.logPrCurve(`evaluation/pr_curve/${name}`, { labels, predictions, numThresholds: 51 }, { step });
   });
-  const rows = Array.from({ length: actual.length }, (_, i) => [i, classes[actual[i]!]!, classes[evaluation.predicted[i]!]!, evaluation.probabilities[i * k + evaluation.predicted[i]!]!]);
+  const rows = Array.from({ length: actual.length }, (_, i) => [
+    i,
+    classes[actual[i]!]!,
+    classes[evaluation.predicted[i]!]!,
+    evaluation.probabilities[i * k + evaluation.predicted[i]!]!,
+  ]);
   tracker.logTable('evaluation/predictions', { columns: ['row', 'actual', 'predicted', 'confidence'], rows }, { step });
   tracker.setTags({ stage: 'evaluated', dataset: 'iris' });
 }

@@ -19,7 +19,15 @@ export function tablePath(key: string, step: number): string {
 /** One row per threshold, TensorBoard's six statistics beside it. */
 export function prCurveTable(r: PrCurveRecord): { columns: string[]; rows: TableCell[][] } {
   const columns = ['threshold', 'precision', 'recall', 'true_positives', 'false_positives', 'true_negatives', 'false_negatives'];
-  const rows = r.thresholds.map((t, i) => [t, r.precision[i]!, r.recall[i]!, r.truePositives[i]!, r.falsePositives[i]!, r.trueNegatives[i]!, r.falseNegatives[i]!]);
+  const rows = r.thresholds.map((t, i) => [
+    t,
+    r.precision[i]!,
+    r.recall[i]!,
+    r.truePositives[i]!,
+    r.falsePositives[i]!,
+    r.trueNegatives[i]!,
+    r.falseNegatives[i]!,
+  ]);
   return { columns, rows };
 }
 

@@ -46,7 +46,17 @@ const CM = 'tables/evaluation/confusion/step_2.json';
 beforeAll(async () => {
   server = await startMlflowServer();
   const tracker = createMlflowTracker({ trackingUri: server.url, experiment: 'kinds', runName: 'kinds', handleExit: false, logLevel: 'silent', env: {} });
-  tracker.logTable('evaluation/predictions', { columns: ['id', 'label', 'score'], rows: [[1, 'cat', 0.9], [2, 'dog', Number.NaN]] }, { step: 1 });
+  tracker.logTable(
+    'evaluation/predictions',
+    {
+      columns: ['id', 'label', 'score'],
+      rows: [
+        [1, 'cat', 0.9],
+        [2, 'dog', Number.NaN],
+      ],
+    },
+    { step: 1 },
+  );
   tracker.logPrCurve('evaluation/pr', { labels: [true, false, true, true, false], predictions: [0.9, 0.8, 0.6, 0.3, 0.1], numThresholds: 3 }, { step: 2 });
   tracker.logConfusionMatrix('evaluation/confusion', { classNames: ['cat', 'dog'], actual: [0, 0, 1, 1, 1], predicted: [0, 1, 1, 1, 0] }, { step: 2 });
   tracker.logAudio('evaluation/speech', { sampleRate: 16000, channels: 1, samples: [0, 0.5, -1] }, { step: 3 });
@@ -68,7 +78,13 @@ afterAll(async () => {
 describe('MLflow reads the structured kinds', () => {
   it('tables: mlflow.load_table finds each through the mlflow.loggedArtifacts tag and reads our JSON', () => {
     expect(read.logged).toEqual([TABLE, PR, CM].map((path) => ({ path, type: 'table' })));
-    expect(read.tables[TABLE]).toEqual({ columns: ['id', 'label', 'score'], data: [[1, 'cat', 0.9], [2, 'dog', null]] });
+    expect(read.tables[TABLE]).toEqual({
+      columns: ['id', 'label', 'score'],
+      data: [
+        [1, 'cat', 0.9],
+        [2, 'dog', null],
+      ],
+    });
   });
 
   it('PR curve: one row per threshold with precision, recall and the four counts', () => {
@@ -77,11 +93,13 @@ describe('MLflow reads the structured kinds', () => {
     // Thresholds 0, 0.5, 1: everything positive; 0.9, 0.8, 0.6 positive; nothing at or above 1.
     // pandas prints at most 15 significant digits.
     const rounded = (rows: unknown[][]) => rows.map((r) => r.map((v) => (typeof v === 'number' ? Number(v.toFixed(9)) : v)));
-    expect(rounded(t.data)).toEqual(rounded([
-      [0, 0.6, 1, 3, 2, 0, 0],
-      [0.5, 2 / 3, 2 / 3, 2, 1, 1, 1],
-      [1, 0, 0, 0, 0, 2, 3],
-    ]));
+    expect(rounded(t.data)).toEqual(
+      rounded([
+        [0, 0.6, 1, 3, 2, 0, 0],
+        [0.5, 2 / 3, 2 / 3, 2, 1, 1, 1],
+        [1, 0, 0, 0, 0, 2, 3],
+      ]),
+    );
   });
 
   it('confusion matrix: one row per (actual, predicted) pair', () => {

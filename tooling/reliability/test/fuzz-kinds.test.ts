@@ -102,7 +102,9 @@ describe('structured kinds fuzz, warn policy', () => {
       let spooled = 0;
       for (const file of walkFiles(f.dirs.spool)) spooled += readSpool(file).records.length;
       expect({ spilled: ml.spilled, spooled, unsupported: ml.unsupported }).toEqual({ spilled: stats.accepted, spooled: stats.accepted, unsupported: 0 });
-      console.log(`reliability: facade fuzz ${method} — ${calls} calls, accepted ${stats.accepted}, skipped ${stats.skipped}; in TensorBoard, W&B and the MLflow spool — held`);
+      console.log(
+        `reliability: facade fuzz ${method} — ${calls} calls, accepted ${stats.accepted}, skipped ${stats.skipped}; in TensorBoard, W&B and the MLflow spool — held`,
+      );
     });
   }
 

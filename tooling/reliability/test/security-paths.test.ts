@@ -157,7 +157,7 @@ describe('names never escape the log directory', () => {
     console.log(`reliability: W&B media path escape — ${names.length} hostile media names × 8 records, ${files} files written, all inside — held`);
   });
 
-  it('MLflow artifacts: hostile table, curve, matrix and audio names stay under the run\'s artifact root', async () => {
+  it("MLflow artifacts: hostile table, curve, matrix and audio names stay under the run's artifact root", async () => {
     const names = hostileNames();
     const puts: string[] = [];
     // A minimal tracking server: every call succeeds; artifact PUTs are recorded.
@@ -166,7 +166,13 @@ describe('names never escape the log directory', () => {
       req.resume();
       req.on('end', () => {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ experiment_id: '1', experiment: { experiment_id: '1', lifecycle_stage: 'active' }, run: { info: { run_id: 'r1', experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/r1/artifacts' } } }));
+        res.end(
+          JSON.stringify({
+            experiment_id: '1',
+            experiment: { experiment_id: '1', lifecycle_stage: 'active' },
+            run: { info: { run_id: 'r1', experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/r1/artifacts' } },
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -192,10 +198,15 @@ describe('names never escape the log directory', () => {
     for (const url of puts) {
       expect(url.startsWith(root), url).toBe(true);
       const segments = url.slice(root.length).split('/').map(decodeURIComponent);
-      expect(segments.filter((s) => s === '' || s === '.' || s === '..' || s.includes('\0')), url).toEqual([]);
+      expect(
+        segments.filter((s) => s === '' || s === '.' || s === '..' || s.includes('\0')),
+        url,
+      ).toEqual([]);
       expect(segments[0] === 'tables' || segments[0] === 'audio', url).toBe(true);
     }
-    console.log(`reliability: MLflow artifact path escape — ${names.length} hostile names × 4 kinds, ${puts.length} uploads, all under the run's artifact root — held`);
+    console.log(
+      `reliability: MLflow artifact path escape — ${names.length} hostile names × 4 kinds, ${puts.length} uploads, all under the run's artifact root — held`,
+    );
   });
 
   it('MLflow spool: hostile experiment and run name', async () => {

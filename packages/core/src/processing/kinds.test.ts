@@ -62,7 +62,15 @@ describe('WAV and Markdown', () => {
   });
 
   it('escapes pipes, backslashes and line breaks in Markdown cells', () => {
-    expect(markdownTable(['a|b', 'c'], [['x\ny', null], ['\\', true]])).toBe('| a\\|b | c |\n|---|---|\n| x y |  |\n| \\\\ | true |');
+    expect(
+      markdownTable(
+        ['a|b', 'c'],
+        [
+          ['x\ny', null],
+          ['\\', true],
+        ],
+      ),
+    ).toBe('| a\\|b | c |\n|---|---|\n| x y |  |\n| \\\\ | true |');
   });
 });
 
@@ -70,7 +78,10 @@ describe('payload checks', () => {
   it('tables: unique columns, rows as wide as the header, JSON scalars; NaN cells become null', () => {
     expect(checkTable({ columns: ['a', 'a'], rows: [] })).toEqual({ ok: false, problem: 'columns: column names must be unique' });
     expect(checkTable({ columns: ['a', 'b'], rows: [[1]] })).toEqual({ ok: false, problem: 'rows.0: has 1 cells, the table 2 columns' });
-    expect(checkTable({ columns: ['a'], rows: [[{}]] })).toMatchObject({ ok: false, problem: expect.stringContaining('a cell must be a string, number, boolean or null') });
+    expect(checkTable({ columns: ['a'], rows: [[{}]] })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('a cell must be a string, number, boolean or null'),
+    });
     expect(checkTable({ columns: ['a'], rows: Array.from({ length: MAX_TABLE_ROWS + 1 }, () => [1]) })).toMatchObject({ ok: false });
     expect(checkTable({ columns: ['a', 'b'], rows: [[Number.NaN, 'x']] })).toEqual({
       ok: true,
@@ -80,15 +91,33 @@ describe('payload checks', () => {
   });
 
   it('PR curves, confusion matrices, audio and tags name the bad entry', () => {
-    expect(checkPrCurve({ labels: [1, 2], predictions: [0.5, 0.5] })).toMatchObject({ problem: expect.stringContaining('labels.1: a label must be 0, 1, true or false (got 2)') });
+    expect(checkPrCurve({ labels: [1, 2], predictions: [0.5, 0.5] })).toMatchObject({
+      problem: expect.stringContaining('labels.1: a label must be 0, 1, true or false (got 2)'),
+    });
     expect(checkPrCurve({ labels: [1], predictions: [1.5] })).toMatchObject({ problem: expect.stringContaining('predictions.0') });
     expect(checkPrCurve({ labels: [1], predictions: [0.5, 0.1] })).toMatchObject({ problem: expect.stringContaining('must match') });
     expect(checkPrCurve({ labels: [1], predictions: [0.5], numThresholds: 1 })).toMatchObject({ ok: false });
-    expect(checkConfusionMatrix({ classNames: ['a', 'b'], actual: [0, 2n], predicted: [0, 1] })).toMatchObject({ problem: expect.stringContaining('actual.1: 2n is neither') });
-    expect(checkConfusionMatrix({ classNames: ['a', 'b'], actual: ['a', 'b'], predicted: [1, 'a'] })).toMatchObject({ ok: true, value: { counts: [[0, 1], [1, 0]] } });
-    expect(checkAudio({ sampleRate: 8000, channels: 2, samples: [0, 0.1, 0.2] })).toMatchObject({ problem: expect.stringContaining('not a whole number of 2-channel frames') });
+    expect(checkConfusionMatrix({ classNames: ['a', 'b'], actual: [0, 2n], predicted: [0, 1] })).toMatchObject({
+      problem: expect.stringContaining('actual.1: 2n is neither'),
+    });
+    expect(checkConfusionMatrix({ classNames: ['a', 'b'], actual: ['a', 'b'], predicted: [1, 'a'] })).toMatchObject({
+      ok: true,
+      value: {
+        counts: [
+          [0, 1],
+          [1, 0],
+        ],
+      },
+    });
+    expect(checkAudio({ sampleRate: 8000, channels: 2, samples: [0, 0.1, 0.2] })).toMatchObject({
+      problem: expect.stringContaining('not a whole number of 2-channel frames'),
+    });
     expect(checkAudio({ sampleRate: 8000, channels: 1, samples: [Number.NaN] })).toMatchObject({ problem: expect.stringContaining('samples.0') });
-    expect(checkAudio({ sampleRate: 8000, channels: 1, samples: new Float32Array([0.5, 2]) })).toMatchObject({ ok: true, value: { frames: 2 }, notes: ['1 samples outside [-1, 1] were clipped'] });
+    expect(checkAudio({ sampleRate: 8000, channels: 1, samples: new Float32Array([0.5, 2]) })).toMatchObject({
+      ok: true,
+      value: { frames: 2 },
+      notes: ['1 samples outside [-1, 1] were clipped'],
+    });
     expect(checkTags({ '': 'x' })).toEqual({ ok: false, problem: 'a tag key must not be empty' });
     expect(checkTags({ a: 1 })).toMatchObject({ ok: false, problem: expect.stringContaining('a:') });
     expect(checkTags({ a: 'x'.repeat(8001) })).toMatchObject({ ok: false });
@@ -115,7 +144,13 @@ describe('the tracker methods', () => {
     expect(decodeWav((byKind.audio as { wav: Uint8Array }).wav)[1]).toBeCloseTo(0.5, 4);
     expect((byKind.pr_curve as { thresholds: number[] }).thresholds).toHaveLength(201);
     // Step-less media calls use the current step, as images do.
-    expect(byKind.confusion_matrix).toMatchObject({ step: 3, counts: [[0, 1], [0, 1]] });
+    expect(byKind.confusion_matrix).toMatchObject({
+      step: 3,
+      counts: [
+        [0, 1],
+        [0, 1],
+      ],
+    });
     // Secrets in tags are masked like hyperparameters.
     expect((byKind.tags as { tags: Record<string, string> }).tags.stage).toBe('eval');
     expect((byKind.tags as { tags: Record<string, string> }).tags.api_key).not.toContain('sk-live-123');

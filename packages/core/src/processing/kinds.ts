@@ -99,7 +99,8 @@ export function checkPrCurve(data: unknown): Checked<PrCurvePoints> {
     const l = labels[i];
     if (l !== 0 && l !== 1 && l !== true && l !== false) return { ok: false, problem: `labels.${i}: a label must be 0, 1, true or false (got ${shown(l)})` };
     const p = predictions[i];
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) return { ok: false, problem: `predictions.${i}: a prediction must be a probability in [0, 1] (got ${shown(p)})` };
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      return { ok: false, problem: `predictions.${i}: a prediction must be a probability in [0, 1] (got ${shown(p)})` };
   }
   return { ok: true, value: prCurvePoints(labels, predictions, parsed.data.numThresholds ?? 201), notes: [] };
 }

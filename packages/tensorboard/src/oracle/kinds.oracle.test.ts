@@ -67,9 +67,23 @@ let read: Read;
 beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), 'tb-kinds-'));
   const tracker = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 'kinds', handleExit: false, logger: createLogger({ level: 'silent' }) });
-  tracker.logTable('evaluation/predictions', { columns: ['id', 'label', 'score'], rows: [[1, 'cat', 0.9], [2, 'dog|wolf', null]] }, { step: 1 });
+  tracker.logTable(
+    'evaluation/predictions',
+    {
+      columns: ['id', 'label', 'score'],
+      rows: [
+        [1, 'cat', 0.9],
+        [2, 'dog|wolf', null],
+      ],
+    },
+    { step: 1 },
+  );
   tracker.logPrCurve('evaluation/pr', { labels: [1, 0, 1, 1, 0], predictions: [0.9, 0.8, 0.6, 0.3, 0.1], numThresholds: 11 }, { step: 2 });
-  tracker.logConfusionMatrix('evaluation/confusion', { classNames: ['cat', 'dog'], actual: [0, 0, 1, 1, 1], predicted: ['cat', 'dog', 'dog', 'dog', 'cat'] }, { step: 2 });
+  tracker.logConfusionMatrix(
+    'evaluation/confusion',
+    { classNames: ['cat', 'dog'], actual: [0, 0, 1, 1, 1], predicted: ['cat', 'dog', 'dog', 'dog', 'cat'] },
+    { step: 2 },
+  );
   tracker.logAudio('evaluation/speech', { sampleRate: 8000, channels: 2, samples: [0, 0.5, -0.5, 1, -1, 0.25] }, { step: 3, caption: 'a clip' });
   tracker.setTags({ stage: 'eval' });
   tracker.setTags({ owner: 'ana' });

@@ -63,7 +63,12 @@ export function imageValue(record: ImageRecord): { value: Record<string, unknown
 }
 
 /** A `table-file` (what `wandb.Table` logs): the JSON `{"columns", "data"}` under `media/table/`. */
-export function tableValue(name: string, step: number, columns: readonly string[], rows: readonly (readonly TableCell[])[]): { value: Record<string, unknown>; file: MediaFile } {
+export function tableValue(
+  name: string,
+  step: number,
+  columns: readonly string[],
+  rows: readonly (readonly TableCell[])[],
+): { value: Record<string, unknown>; file: MediaFile } {
   const bytes = Buffer.from(JSON.stringify({ columns, data: rows }));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const path = `media/table/${safeSegment(name)}_${step}_${sha256.slice(0, 20)}.table.json`;
@@ -85,10 +90,7 @@ export function audioValue(record: AudioRecord): { value: Record<string, unknown
  * `wandb.plot.confusion_matrix` configure it (the run config's `_wandb.visualize.<key>`): which Vega
  * panel, which table columns it plots, its titles, and the query that fetches the table.
  */
-export function chartPreset(
-  key: string,
-  preset: 'pr_curve' | 'confusion_matrix',
-): { panel_type: 'Vega2'; panel_config: Record<string, unknown> } {
+export function chartPreset(key: string, preset: 'pr_curve' | 'confusion_matrix'): { panel_type: 'Vega2'; panel_config: Record<string, unknown> } {
   const tableKey = `${key}_table`;
   const spec =
     preset === 'pr_curve'
@@ -111,6 +113,7 @@ export function chartPreset(
         queryFields: [
           {
             name: 'runSets',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: W&B's query variable, filled in by its UI
             args: [{ name: 'runSets', value: '${runSets}' }],
             fields: [
               { name: 'id', fields: [] },

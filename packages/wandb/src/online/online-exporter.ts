@@ -238,7 +238,9 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     if (effects.summary.length > 0) this.stream.setSummary(this.state.summaryJson());
     if (this.configDirty) await this.pushConfig().catch((error: unknown) => this.reportOnce('wandb-config', 'Updating the W&B config failed', error));
     if (effects.tags || effects.note !== undefined)
-      await this.pushRunUpdate(effects.tags, effects.note).catch((error: unknown) => this.reportOnce('wandb-run-update', 'Updating the W&B run tags/notes failed', error));
+      await this.pushRunUpdate(effects.tags, effects.note).catch((error: unknown) =>
+        this.reportOnce('wandb-run-update', 'Updating the W&B run tags/notes failed', error),
+      );
     return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
   }
 

@@ -34,7 +34,17 @@ beforeAll(async () => {
     logger: createLogger({ level: 'silent' }),
     env: {},
   });
-  tracker.logTable('evaluation/predictions', { columns: ['id', 'label', 'score'], rows: [[1, 'cat', 0.9], [2, 'dog', null]] }, { step: 1 });
+  tracker.logTable(
+    'evaluation/predictions',
+    {
+      columns: ['id', 'label', 'score'],
+      rows: [
+        [1, 'cat', 0.9],
+        [2, 'dog', null],
+      ],
+    },
+    { step: 1 },
+  );
   tracker.logPrCurve('evaluation/pr', { labels: [1, 0, 1], predictions: [0.9, 0.4, 0.6], numThresholds: 3 }, { step: 2 });
   tracker.logConfusionMatrix('evaluation/confusion', { classNames: ['cat', 'dog'], actual: [0, 1, 1], predicted: [0, 0, 1] }, { step: 2 });
   tracker.logAudio('evaluation/speech', { sampleRate: 8000, channels: 1, samples: [0, 0.5, -1] }, { step: 3, caption: 'a clip' });
@@ -68,7 +78,13 @@ function tableFile(key: string): { columns: string[]; data: unknown[][] } {
 describe('wandb leet inspect reads the structured kinds', () => {
   it('a table as a table-file whose JSON is wandb.Table\'s {"columns", "data"}', () => {
     expect(historyValue('evaluation/predictions')).toMatchObject({ _type: 'table-file', ncols: 3, nrows: 2, log_mode: 'IMMUTABLE' });
-    expect(tableFile('evaluation/predictions')).toEqual({ columns: ['id', 'label', 'score'], data: [[1, 'cat', 0.9], [2, 'dog', null]] });
+    expect(tableFile('evaluation/predictions')).toEqual({
+      columns: ['id', 'label', 'score'],
+      data: [
+        [1, 'cat', 0.9],
+        [2, 'dog', null],
+      ],
+    });
     const files = records.filter((r) => r.type === 'files').flatMap((r) => (r.files as { files: { path: string }[] }).files.map((f) => f.path));
     expect(files).toContain(historyValue('evaluation/predictions').path);
   });

@@ -15,16 +15,26 @@ const anyCell: fc.Arbitrary<unknown> = fc.oneof(
 
 export const anyTable: fc.Arbitrary<unknown> = fc.oneof(
   {
-    arbitrary: fc
-      .uniqueArray(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 5 })
-      .chain((columns) =>
-        fc.record({ columns: fc.constant(columns), rows: fc.array(fc.array(anyCell, { minLength: columns.length, maxLength: columns.length }), { maxLength: 6 }) }),
-      ),
+    arbitrary: fc.uniqueArray(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 5 }).chain((columns) =>
+      fc.record({
+        columns: fc.constant(columns),
+        rows: fc.array(fc.array(anyCell, { minLength: columns.length, maxLength: columns.length }), { maxLength: 6 }),
+      }),
+    ),
     weight: 6,
   },
   // Ragged rows, duplicate or empty column names, wrong types.
-  { arbitrary: fc.record({ columns: fc.array(fc.oneof(fc.string({ maxLength: 3 }), anyValue), { maxLength: 4 }), rows: fc.array(fc.array(anyCell, { maxLength: 5 }), { maxLength: 4 }) }), weight: 2 },
-  { arbitrary: fc.constantFrom(null, undefined, 7, 'table', [[1, 2]], { columns: 'a', rows: [] }, { columns: ['a'], rows: 'x' }, { columns: ['a'] }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      columns: fc.array(fc.oneof(fc.string({ maxLength: 3 }), anyValue), { maxLength: 4 }),
+      rows: fc.array(fc.array(anyCell, { maxLength: 5 }), { maxLength: 4 }),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.constantFrom(null, undefined, 7, 'table', [[1, 2]], { columns: 'a', rows: [] }, { columns: ['a'], rows: 'x' }, { columns: ['a'] }),
+    weight: 1,
+  },
 );
 
 // Mostly clean arrays (so calls get through to the backends), some with a hostile element.
@@ -37,8 +47,14 @@ export const anyPrCurve: fc.Arbitrary<unknown> = fc.oneof(
       fc.record(
         {
           labels: fc.array(label, { minLength: n, maxLength: n }),
-          predictions: fc.oneof(fc.array(probability, { minLength: n, maxLength: n }), fc.float64Array({ minLength: n, maxLength: n, min: 0, max: 1, noNaN: true })),
-          numThresholds: fc.oneof({ arbitrary: fc.integer({ min: 2, max: 300 }), weight: 4 }, { arbitrary: fc.constantFrom(0, 1, -3, 2.5, NaN, 1e9, '11'), weight: 1 }),
+          predictions: fc.oneof(
+            fc.array(probability, { minLength: n, maxLength: n }),
+            fc.float64Array({ minLength: n, maxLength: n, min: 0, max: 1, noNaN: true }),
+          ),
+          numThresholds: fc.oneof(
+            { arbitrary: fc.integer({ min: 2, max: 300 }), weight: 4 },
+            { arbitrary: fc.constantFrom(0, 1, -3, 2.5, NaN, 1e9, '11'), weight: 1 },
+          ),
         },
         { requiredKeys: ['labels', 'predictions'] },
       ),
@@ -58,19 +74,33 @@ export const anyConfusion: fc.Arbitrary<unknown> = fc.oneof(
         { arbitrary: anyValue, weight: 1 },
       );
       return fc.nat({ max: 20 }).chain((n) =>
-        fc.record({ classNames: fc.constant(classNames), actual: fc.array(cls, { minLength: n, maxLength: n }), predicted: fc.array(cls, { minLength: n, maxLength: n }) }),
+        fc.record({
+          classNames: fc.constant(classNames),
+          actual: fc.array(cls, { minLength: n, maxLength: n }),
+          predicted: fc.array(cls, { minLength: n, maxLength: n }),
+        }),
       );
     }),
     weight: 6,
   },
-  { arbitrary: fc.record({ classNames: fc.array(fc.oneof(fc.string({ maxLength: 2 }), anyValue), { maxLength: 3 }), actual: fc.array(anyValue, { maxLength: 3 }), predicted: fc.array(anyValue, { maxLength: 4 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      classNames: fc.array(fc.oneof(fc.string({ maxLength: 2 }), anyValue), { maxLength: 3 }),
+      actual: fc.array(anyValue, { maxLength: 3 }),
+      predicted: fc.array(anyValue, { maxLength: 4 }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.constantFrom(null, undefined, 'cm', { classNames: [], actual: [], predicted: [] }), weight: 1 },
 );
 
 export const anyAudio: fc.Arbitrary<unknown> = fc.oneof(
   {
     arbitrary: fc.record({
-      sampleRate: fc.oneof({ arbitrary: fc.constantFrom(8000, 16000, 44100, 48000), weight: 4 }, { arbitrary: fc.constantFrom(0, -1, 0.5, NaN, 1e9, '8000'), weight: 1 }),
+      sampleRate: fc.oneof(
+        { arbitrary: fc.constantFrom(8000, 16000, 44100, 48000), weight: 4 },
+        { arbitrary: fc.constantFrom(0, -1, 0.5, NaN, 1e9, '8000'), weight: 1 },
+      ),
       channels: fc.oneof({ arbitrary: fc.constant(1), weight: 4 }, fc.integer({ min: 2, max: 3 }), fc.constantFrom(0, -1, 1.5, 100)),
       samples: fc.oneof(
         { arbitrary: fc.float32Array({ maxLength: 40, noDefaultInfinity: true, noNaN: true }), weight: 3 },
@@ -84,7 +114,10 @@ export const anyAudio: fc.Arbitrary<unknown> = fc.oneof(
     }),
     weight: 6,
   },
-  { arbitrary: fc.constantFrom(null, undefined, 7, 'a.wav', { sampleRate: 8000, channels: 1 }, { sampleRate: 8000, channels: 1, samples: [0], extra: 1 }), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(null, undefined, 7, 'a.wav', { sampleRate: 8000, channels: 1 }, { sampleRate: 8000, channels: 1, samples: [0], extra: 1 }),
+    weight: 1,
+  },
 );
 
 export const anyTags: fc.Arbitrary<unknown> = fc.oneof(
