@@ -34,6 +34,7 @@ export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { encodeWav, decodeWav } from './media/wav.js';
 export { markdownTable } from './media/markdown-table.js';
+export { renderPrCurve, renderConfusionMatrix } from './media/plots.js';
 export { prCurvePoints, confusionCounts, prCurveExamples, confusionExamples, type PrCurvePoints } from './processing/curves.js';
 export {
   checkTable,

@@ -6,6 +6,8 @@ import {
   parseOptions,
   createLogger,
   imageFile,
+  renderConfusionMatrix,
+  renderPrCurve,
   shellQuote,
   withSecrets,
   EXPORT_OK,
@@ -302,6 +304,16 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
           const path = tablePath(this.sanitize(r.name), r.step);
           files.push({ i, path, bytes: tableJson(table.columns, table.rows) });
           if (this.tables.add(path)) tablesAt = i;
+          if (r.kind !== 'table') {
+            // The curve or matrix as a picture too, in the run page's image gallery (MLflow has no chart for them).
+            const image = r.kind === 'pr_curve' ? renderPrCurve(r) : renderConfusionMatrix(r.counts);
+            for (const file of imageArtifacts({ kind: 'image', name: r.name, step: r.step, wallTime: r.wallTime, image }, this.sanitize))
+              files.push({ i, ...file });
+            if (!this.imagesTagged) {
+              tags.push({ kv: { key: 'mlflow.loggedImages', value: 'True' }, i });
+              this.imagesTagged = true;
+            }
+          }
           break;
         }
         case 'audio':

@@ -16,6 +16,7 @@ interface Read {
   logged: { path: string; type: string }[];
   audio: { rate: number; channels: number; frames: number; samples: number[] };
   tags: Record<string, string>;
+  images: Record<string, { size: number[]; mode: string }>;
 }
 
 const READ = `import sys, json, io, wave, tempfile, os
@@ -36,8 +37,14 @@ w = wave.open(c.download_artifacts(rid, 'audio/evaluation/speech/step_3.wav', d)
 frames = w.readframes(w.getnframes())
 audio = {'rate': w.getframerate(), 'channels': w.getnchannels(), 'frames': w.getnframes(),
          'samples': [int.from_bytes(frames[i:i+2], 'little', signed=True) for i in range(0, len(frames), 2)]}
-print(json.dumps({'experiment': exp, 'tables': tables, 'logged': json.loads(run.data.tags['mlflow.loggedArtifacts']), 'audio': audio,
-                  'tags': {k: v for k, v in run.data.tags.items() if not k.startswith('mlflow.') or k == 'mlflow.note.content'}}))`;
+from PIL import Image
+images = {}
+for f in c.list_artifacts(rid, 'images'):
+    if f.path.endswith('.png'):
+        im = Image.open(c.download_artifacts(rid, f.path, d))
+        images[f.path.split('+')[0]] = {'size': list(im.size), 'mode': im.mode}
+print(json.dumps({'images': images, 'experiment': exp, 'tables': tables, 'logged': json.loads(run.data.tags['mlflow.loggedArtifacts']), 'audio': audio,
+                  'tags': {k: v for k, v in run.data.tags.items() if not k.startswith('mlflow.') or k in ('mlflow.note.content', 'mlflow.loggedImages')}}))`;
 
 const TABLE = 'tables/evaluation/predictions/step_1.json';
 const PR = 'tables/evaluation/pr/step_2.json';
@@ -112,6 +119,14 @@ describe('MLflow reads the structured kinds', () => {
         ['dog', 'dog', 2],
       ],
     });
+  });
+
+  it("the PR curve and the confusion matrix also as PNGs where log_image puts them (the run page's image gallery)", () => {
+    expect(read.images).toEqual({
+      'images/evaluation~pr': { size: [256, 256], mode: 'RGB' },
+      'images/evaluation~confusion': { size: [65, 65], mode: 'RGB' },
+    });
+    expect(read.tags['mlflow.loggedImages']).toBe('True');
   });
 
   it('audio: a 16-bit PCM WAV artifact', () => {

@@ -194,7 +194,8 @@ describe('names never escape the log directory', () => {
       server.close();
     }
     const root = '/api/2.0/mlflow-artifacts/artifacts/1/r1/artifacts/';
-    expect(puts.length).toBe(names.length * 4);
+    // A table, a curve and a matrix (each a JSON file, the two also a PNG and its thumbnail), a WAV.
+    expect(puts.length).toBe(names.length * 8);
     for (const url of puts) {
       expect(url.startsWith(root), url).toBe(true);
       const segments = url.slice(root.length).split('/').map(decodeURIComponent);
@@ -202,7 +203,7 @@ describe('names never escape the log directory', () => {
         segments.filter((s) => s === '' || s === '.' || s === '..' || s.includes('\0')),
         url,
       ).toEqual([]);
-      expect(segments[0] === 'tables' || segments[0] === 'audio', url).toBe(true);
+      expect(['tables', 'audio', 'images'].includes(segments[0]!), url).toBe(true);
     }
     console.log(
       `reliability: MLflow artifact path escape — ${names.length} hostile names × 4 kinds, ${puts.length} uploads, all under the run's artifact root — held`,
