@@ -2,17 +2,19 @@
  * Real-tool proof for the structured kinds: TensorBoard's own plugins read our event file through its
  * Python data provider (the multiplexer, with its data-class migration): the pr_curves plugin's
  * `pr_curves_impl`, the audio plugin's route and blob read (decoded with Python's `wave`), and the text
- * plugin's tensors for tables, confusion matrices, tags and the note.
+ * plugin's tensors for tables, confusion matrices, tags and the note. Then the real `tensorboard` serves
+ * them over HTTP, with its Rust data server and with the Python loader.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPython } from '@metrics/oracle';
+import { runPython, startTensorBoard, type TensorBoard } from '@metrics/oracle';
 import { createLogger } from '@metrics/core';
 import { createTensorBoardTracker } from '../tracker.js';
 
 const LONG = 10 * 60_000;
+const RUN = 'exp/kinds';
 
 const READ_WITH_PLUGINS = String.raw`
 import sys, json, io, wave, urllib.parse
@@ -91,12 +93,13 @@ beforeAll(async () => {
   const report = await tracker.close();
   expect(report.ok).toBe(true);
   expect(tracker.stats()).toMatchObject({ skipped: 0, exporters: [{ failed: 0, dropped: 0, unsupported: 0 }] });
-  read = await runPython<Read>(READ_WITH_PLUGINS, { args: [logDir, 'exp/kinds'], timeoutMs: 5 * 60_000 });
+  read = await runPython<Read>(READ_WITH_PLUGINS, { args: [logDir, RUN], timeoutMs: 5 * 60_000 });
 }, LONG);
 
 afterAll(() => {
   if (logDir) rmSync(logDir, { recursive: true, force: true });
 });
+
 
 describe('TensorBoard plugins read the structured kinds', () => {
   it('PR curve: the pr_curves plugin serves our TP/FP/TN/FN, precision and recall per threshold', () => {
@@ -129,3 +132,55 @@ describe('TensorBoard plugins read the structured kinds', () => {
     expect(read.text.note).toEqual([[0, 'Baseline **run**']]);
   });
 });
+
+describe.each([
+  { loadFast: true, what: 'the Rust data server' },
+  { loadFast: false, what: 'the Python loader' },
+])('real TensorBoard with $what (--load_fast=$loadFast) serves them over HTTP', ({ loadFast }) => {
+  let tb: TensorBoard;
+  beforeAll(async () => {
+    tb = await startTensorBoard(logDir, { loadFast });
+    await tb.waitForRuns([RUN]);
+  }, LONG);
+  afterAll(async () => {
+    await tb?.stop();
+  });
+  const q = (tag: string) => `run=${encodeURIComponent(RUN)}&tag=${encodeURIComponent(tag)}`;
+
+  it('the PR curve (trailing thresholds without positive predictions trimmed, as TensorBoard does)', async () => {
+    const pr = await waitFor(() => tb.getJson<Record<string, PrEntry[]>>(`/data/plugin/pr_curves/pr_curves?${q('evaluation/pr')}`));
+    const [curve] = pr[RUN]!;
+    expect(curve).toMatchObject({ step: 2, true_positives: [3, 3, 3, 3, 2, 2, 2, 1, 1, 1], false_positives: [2, 2, 1, 1, 1, 1, 1, 1, 1, 0] });
+  });
+
+  it('the audio clip as audio/wav, byte for byte our WAV', async () => {
+    const list = await waitFor(() => tb.getJson<{ step: number; query: string; contentType: string }[]>(`/data/plugin/audio/audio?${q('evaluation/speech')}&sample=0`));
+    expect(list).toHaveLength(1);
+    const res = await fetch(`${tb.url}/data/plugin/audio/individualAudio?${list[0]!.query}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(bytes.readUInt32LE(24)).toBe(8000);
+    expect(bytes.length).toBe(44 + 6 * 2);
+  });
+
+  it('tables, the confusion matrix, tags and the note as text', async () => {
+    const text = await waitFor(() => tb.getJson<{ step: number; text: string }[]>(`/data/plugin/text/text?${q('evaluation/confusion')}`));
+    expect(text[0]!.text).toContain('<table>');
+    const tags = await tb.getJson<{ step: number; text: string }[]>(`/data/plugin/text/text?${q('tags')}`);
+    expect(tags.map((t) => t.step)).toEqual([0, 1]);
+    const note = await tb.getJson<{ step: number; text: string }[]>(`/data/plugin/text/text?${q('note')}`);
+    expect(note[0]!.text).toContain('<strong>run</strong>');
+  });
+});
+
+/** TensorBoard loads a logdir in the background: retry a request until it answers (bounded). */
+async function waitFor<T>(get: () => Promise<T>, tries = 60): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await get();
+    } catch (error) {
+      if (i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
