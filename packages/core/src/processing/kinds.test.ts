@@ -6,6 +6,9 @@ import { InMemoryExporter } from '../testing/in-memory-exporter.js';
 import { decodeWav, encodeWav } from '../media/wav.js';
 import { markdownTable } from '../media/markdown-table.js';
 import { confusionExamples, confusionCounts, prCurveExamples, prCurvePoints } from './curves.js';
+import { decodeSpoolLine, encodeSpoolLine } from '../spool.js';
+import { sampleRecords } from '../testing/sample-records.js';
+import { RECORD_KINDS } from '../spec.js';
 import { checkAudio, checkConfusionMatrix, checkPrCurve, checkTable, checkTags, MAX_TABLE_ROWS } from './kinds.js';
 
 function tracker(validation: 'warn' | 'strict' = 'warn') {
@@ -171,5 +174,13 @@ describe('the tracker methods', () => {
     expect(() => strict.t.logPrCurve('evaluation/pr', { labels: [3], predictions: [0.5] })).toThrow(InvalidMetricValueError);
     expect(() => strict.t.setNote(5 as never)).toThrow(/note/);
     await strict.t.close();
+  });
+});
+
+describe('spooling', () => {
+  it('every structured record survives the spool line format (a WAV as base64, curves as arrays)', () => {
+    const records = sampleRecords(new Set(['table', 'pr_curve', 'confusion_matrix', 'audio', 'tags', 'note']));
+    expect(records.map((r) => r.kind)).toEqual(RECORD_KINDS.slice(-6));
+    for (const r of records) expect(decodeSpoolLine(encodeSpoolLine(r))).toEqual(r);
   });
 });
