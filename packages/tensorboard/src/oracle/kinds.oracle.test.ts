@@ -100,7 +100,6 @@ afterAll(() => {
   if (logDir) rmSync(logDir, { recursive: true, force: true });
 });
 
-
 describe('TensorBoard plugins read the structured kinds', () => {
   it('PR curve: the pr_curves plugin serves our TP/FP/TN/FN, precision and recall per threshold', () => {
     expect(read.pr).toHaveLength(1);
@@ -154,7 +153,9 @@ describe.each([
   });
 
   it('the audio clip as audio/wav, byte for byte our WAV', async () => {
-    const list = await waitFor(() => tb.getJson<{ step: number; query: string; contentType: string }[]>(`/data/plugin/audio/audio?${q('evaluation/speech')}&sample=0`));
+    const list = await waitFor(() =>
+      tb.getJson<{ step: number; query: string; contentType: string }[]>(`/data/plugin/audio/audio?${q('evaluation/speech')}&sample=0`),
+    );
     expect(list).toHaveLength(1);
     const res = await fetch(`${tb.url}/data/plugin/audio/individualAudio?${list[0]!.query}`);
     const bytes = Buffer.from(await res.arrayBuffer());
