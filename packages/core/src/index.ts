@@ -32,6 +32,25 @@ export { runTracked } from './run-tracked.js';
 export { shellQuote } from './shell.js';
 export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
+export { encodeWav, decodeWav } from './media/wav.js';
+export { markdownTable } from './media/markdown-table.js';
+export { renderPrCurve, renderConfusionMatrix } from './media/plots.js';
+export { prCurvePoints, confusionCounts, prCurveExamples, confusionExamples, type PrCurvePoints } from './processing/curves.js';
+export {
+  checkTable,
+  checkPrCurve,
+  checkConfusionMatrix,
+  checkAudio,
+  checkTags,
+  checkNote,
+  MAX_TABLE_ROWS,
+  MAX_TABLE_COLUMNS,
+  MAX_TAG_VALUE,
+  MAX_NOTE,
+  MAX_CLASSES,
+  MAX_AUDIO_SAMPLES,
+  type Checked,
+} from './processing/kinds.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';
 export { didYouMean, didYouMeanHint } from './did-you-mean.js';

@@ -5,6 +5,7 @@ import {
   classifyError,
   encodePng,
   createLogger,
+  markdownTable,
   shellQuote,
   toJsonSafe,
   EXPORT_OK,
@@ -22,6 +23,10 @@ import {
 } from '@metrics/core';
 import { bucketValues } from './histogram.js';
 import {
+  AUDIO_METADATA,
+  prCurveMetadata,
+  valueAudio,
+  valuePrCurve,
   hparamsExperiment,
   hparamsSessionEnd,
   hparamsSessionStart,
@@ -71,7 +76,21 @@ export interface TensorBoardNative {
   runDir: string | undefined;
 }
 
-const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+]);
 
 const STATUS: Record<RunOutcome['status'], number> = {
   finished: HPARAMS_STATUS.success,
@@ -101,6 +120,10 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private readonly lastStep = new Map<string, number>();
   private hparamsWritten = false;
   private shutDown = false;
+  /** Every tag set so far (each `setTags` writes the whole set, at the next step of the `tags` text). */
+  private readonly runTags: Record<string, string> = {};
+  private tagWrites = 0;
+  private noteWrites = 0;
   /** Points left out by `stepPolicy: 'drop'` or as unusable. */
   dropped = 0;
 
@@ -287,6 +310,40 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, r.text, w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
         return;
       }
+      case 'table': {
+        if (!this.stepOk(r.name, r.step)) return;
+        this.appendText(w, r.name, r.step, r.wallTime, markdownTable(r.columns, r.rows));
+        return;
+      }
+      case 'confusion_matrix': {
+        if (!this.stepOk(r.name, r.step)) return;
+        // Rows are the actual class, columns the predicted one (as W&B and scikit-learn lay it out).
+        const rows = r.counts.map((counts, a) => [r.classNames[a]!, ...counts]);
+        this.appendText(w, r.name, r.step, r.wallTime, markdownTable(['actual \\ predicted', ...r.classNames], rows));
+        return;
+      }
+      case 'pr_curve': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const md = w.firstUse(r.name) ? prCurveMetadata(r.thresholds.length) : undefined;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valuePrCurve(r.name, r, md)]);
+        return;
+      }
+      case 'audio': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const md = w.firstUse(r.name) ? AUDIO_METADATA : undefined;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueAudio(r.name, r.wav, r.caption ?? '', md)]);
+        return;
+      }
+      case 'tags': {
+        Object.assign(this.runTags, r.tags);
+        const rows = Object.entries(this.runTags).map(([k, v]) => [k, v]);
+        this.appendText(w, 'tags', this.tagWrites++, r.wallTime, markdownTable(['tag', 'value'], rows));
+        return;
+      }
+      case 'note': {
+        this.appendText(w, 'note', this.noteWrites++, r.wallTime, r.text);
+        return;
+      }
       case 'config': {
         const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
@@ -322,6 +379,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       default:
         return;
     }
+  }
+
+  /** Markdown under `tag` (TensorBoard's text plugin), with the text metadata on the tag's first value. */
+  private appendText(w: EventFileWriter, tag: string, step: number, wallTime: number, text: string): void {
+    w.appendSummary(secsOf(wallTime), step, [valueText(tag, text, w.firstUse(tag) ? TEXT_METADATA : undefined)]);
   }
 
   async forceFlush(): Promise<void> {

@@ -1,5 +1,8 @@
 import {
   EXPORT_OK,
+  confusionExamples,
+  decodeWav,
+  prCurveExamples,
   ExportError,
   SPECIFICATION_VERSION,
   type ExporterV1,
@@ -67,7 +70,22 @@ export function defineTracker<Native = unknown>(def: TrackerDefinition<Native>):
 export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV1<Tracker> {
   const exporter = defineTracker<Tracker>({
     name,
-    capabilities: ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'],
+    capabilities: [
+      'scalar',
+      'histogram',
+      'image',
+      'text',
+      'hparams',
+      'config',
+      'summary',
+      'artifact',
+      'table',
+      'pr_curve',
+      'confusion_matrix',
+      'audio',
+      'tags',
+      'note',
+    ],
     write(records) {
       for (const r of records) {
         switch (r.kind) {
@@ -94,6 +112,29 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
             break;
           case 'artifact':
             tracker.logArtifact(r.localPath, { artifactPath: r.artifactPath, type: r.type });
+            break;
+          // The structured kinds arrive computed; the inner tracker gets inputs that compute the same.
+          case 'table':
+            tracker.logTable(r.name, { columns: r.columns, rows: r.rows }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'pr_curve':
+            tracker.logPrCurve(r.name, { ...prCurveExamples(r), numThresholds: r.thresholds.length }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'confusion_matrix':
+            tracker.logConfusionMatrix(r.name, { classNames: r.classNames, ...confusionExamples(r.counts) }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'audio':
+            tracker.logAudio(
+              r.name,
+              { sampleRate: r.sampleRate, channels: r.channels, samples: decodeWav(r.wav) },
+              { step: r.step, wallTime: r.wallTime, ...(r.caption !== undefined ? { caption: r.caption } : {}) },
+            );
+            break;
+          case 'tags':
+            tracker.setTags(r.tags);
+            break;
+          case 'note':
+            tracker.setNote(r.text);
             break;
         }
       }

@@ -22,7 +22,21 @@ import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
-export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+]);
 
 export interface OfflineNative {
   readonly mode: 'offline';
@@ -56,6 +70,8 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private plannedRunId: string | undefined;
   private console: ConsoleCapture | undefined;
   private failed = false;
+  /** The run's tags as key/value (the tracker's, then `setTags`'), turned into W&B's list on each change. */
+  private tags: Record<string, string> = {};
 
   constructor(
     private readonly settings: ResolvedSettings,
@@ -97,6 +113,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
         },
       });
       this.runId = runId;
+      this.tags = { ...info.tags };
       this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
       this.logger.info(`W&B offline run ${runId} in ${this.run.runDir}; upload it with: wandb sync ${this.run.runDir}`);
       if (s.console === 'wrap') {
@@ -131,6 +148,10 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   /** What both export paths do once the effects are handed to the writer: config.yaml, and skipped records counted. */
   private afterWrite(effects: ReturnType<RunState['apply']>, records: number): ExportResult {
+    if (effects.tags || effects.note !== undefined) {
+      if (effects.tags) Object.assign(this.tags, effects.tags);
+      this.run!.updateRun({ tags: effects.tags ? tagsFrom(this.tags) : undefined, notes: effects.note });
+    }
     if (effects.config.length > 0) this.run!.writeDocuments({ configYaml: configYaml(this.state!.config) });
     return skippedResult(effects.skipped, records, this.logger) ?? EXPORT_OK;
   }

@@ -64,6 +64,8 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   /** Chosen at tracker creation (`prepare`), so the run handle carries it before the run exists. */
   private plannedRunId: string | undefined;
   private configDirty = false;
+  /** The run's tags as key/value (the tracker's, then `setTags`'), sent as W&B's list on each change. */
+  private tags: Record<string, string> = {};
   private console: ConsoleCapture | undefined;
   /** Side requests (media, config) that failed for good. */
   failures = 0;
@@ -141,6 +143,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       });
       this.state = state;
       this.info = info;
+      this.tags = { ...info.tags };
       this.runId = runId;
       const b = this.bucket;
       this.stream = new FileStream(
@@ -165,12 +168,29 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   private wandbMeta(): Record<string, unknown> {
     // Same shape wandb writes for define_metric(step) + define_metric('*', step_metric=step): "1" name,
     // "2" glob, "5" 1-based index of the step metric, "6" options (1 step_sync, 3 defined).
-    return {
+    const meta: Record<string, unknown> = {
       m: [
         { '1': this.settings.stepMetric, '6': [3], '7': [] },
         { '2': '*', '5': 1, '6': [1], '7': [] },
       ],
     };
+    // Chart presets of logPrCurve / logConfusionMatrix, as wandb.plot sets them.
+    if (this.state && this.state.visualize.size > 0) meta.visualize = Object.fromEntries(this.state.visualize);
+    return meta;
+  }
+
+  /** Tags or notes set during the run (`setTags`, `setNote`): the run updated with the whole tag list. */
+  private async pushRunUpdate(tags: Record<string, string> | undefined, note: string | undefined): Promise<void> {
+    if (!this.bucket) return;
+    if (tags) Object.assign(this.tags, tags);
+    await this.gql.upsertBucket({
+      id: this.bucket.id,
+      name: this.runId!,
+      project: this.bucket.project,
+      entity: this.bucket.entity,
+      ...(tags ? { tags: tagsFrom(this.tags) } : {}),
+      ...(note !== undefined ? { notes: note } : {}),
+    });
   }
 
   /** The run's page. */
@@ -217,6 +237,10 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     }
     if (effects.summary.length > 0) this.stream.setSummary(this.state.summaryJson());
     if (this.configDirty) await this.pushConfig().catch((error: unknown) => this.reportOnce('wandb-config', 'Updating the W&B config failed', error));
+    if (effects.tags || effects.note !== undefined)
+      await this.pushRunUpdate(effects.tags, effects.note).catch((error: unknown) =>
+        this.reportOnce('wandb-run-update', 'Updating the W&B run tags/notes failed', error),
+      );
     return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
   }
 
