@@ -1,5 +1,6 @@
 export * from './spec.js';
 export * from './errors.js';
+export { failure, type ExportFailure } from './failure.js';
 export { createLogger, redact, withSecrets, MARK, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export { DEFAULT_RETRY_POLICY, retryDelay, parseRetryAfter, withRetry, delay, classifyError, type RetryPolicy, type RetryableFailure } from './retry.js';
 export * from './conventions/names.js';

@@ -10,6 +10,7 @@ import {
   withSecrets,
   EXPORT_OK,
   ExportError,
+  failure,
   SPECIFICATION_VERSION,
   type ExporterV1,
   type ExportResult,
@@ -55,11 +56,6 @@ const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'sum
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
   // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
   return new MlflowExporter(parseOptions(mlflowExporterOptionsSchema, options, 'createMlflowExporter options') as MlflowExporterOptions);
-}
-
-function failure(error: unknown): ExportResult & { ok: false } {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: false };
 }
 
 class MlflowExporter implements ExporterV1<MlflowNative> {
@@ -315,7 +311,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       }
     }
     // Everything deliverable was delivered; the rejected rest can never be, and is counted as failed.
-    return permanent ? { ok: false, retryable: false, error: permanent, remaining: batch.filter((_, i) => rejected.has(i)) } : EXPORT_OK;
+    return permanent ? failure(permanent, { retryable: false, remaining: batch.filter((_, i) => rejected.has(i)) }) : EXPORT_OK;
   }
 
   /** Artifact proxy: PUT /api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>. */

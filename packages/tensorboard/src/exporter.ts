@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import {
   parseOptions,
   bucketsProblem,
-  classifyError,
+  failure,
   encodePng,
   createLogger,
   shellQuote,
@@ -72,6 +72,8 @@ export interface TensorBoardNative {
 }
 
 const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+/** Retryable: the pipeline starts the run before it exports. */
+const NOT_STARTED: ExportResult = failure(new Error('TensorBoard exporter not started'));
 
 const STATUS: Record<RunOutcome['status'], number> = {
   finished: HPARAMS_STATUS.success,
@@ -146,7 +148,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       this.chooseRunDir(run);
     } catch (e) {
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
@@ -160,7 +162,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       writer.openSync(run.startTime);
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     this.writer = writer;
     return EXPORT_OK;
@@ -168,7 +170,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue) {
       this.batches = 0;
@@ -186,7 +188,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue || w.pendingBytes >= (this.options.flushBytes ?? 1 << 20)) {
       this.batches = 0;
@@ -222,7 +224,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, {
         cause: firstError,
       });
-      return { ok: false, error, retryable: false, remaining: bad };
+      return failure(error, { retryable: false, remaining: bad });
     }
     return EXPORT_OK;
   }

@@ -1,9 +1,8 @@
 import {
   EXPORT_OK,
-  ExportError,
+  failure,
   SPECIFICATION_VERSION,
   type ExporterV1,
-  type ExportResult,
   type RecordKind,
   type RunInfo,
   type RunOutcome,
@@ -23,11 +22,6 @@ export interface TrackerDefinition<Native = unknown> {
   close?(outcome: RunOutcome): void | Promise<void>;
   runIds?(): Record<string, string>;
   native?(): Native;
-}
-
-function failure(error: unknown): ExportResult {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: true };
 }
 
 /** Turns a definition into an exporter that never throws into the pipeline. */

@@ -1,4 +1,4 @@
-import { ExportError, errorMessage, type ExportResult, type Logger } from '@metrics/core';
+import { ExportError, errorMessage, failure, type ExportResult, type Logger } from '@metrics/core';
 import type { SkippedRecord } from './run-state.js';
 
 /**
@@ -17,5 +17,5 @@ export function skippedResult(skipped: readonly SkippedRecord[], batchSize: numb
     cause: first,
     isRetryable: false,
   });
-  return { ok: false, error, retryable: false, remaining: skipped.map((s) => s.record) };
+  return failure(error, { remaining: skipped.map((s) => s.record) });
 }

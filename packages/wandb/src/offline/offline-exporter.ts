@@ -1,6 +1,7 @@
 import {
   EXPORT_OK,
   ExportError,
+  failure,
   classifyError,
   SPECIFICATION_VERSION,
   createLogger,
@@ -38,7 +39,7 @@ export interface OfflineNative {
 
 /** Longest an inline export waits for the writer thread (a log() call must stay short). */
 const SYNC_WAIT_MS = 5;
-const NOT_STARTED: ExportResult = { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+const NOT_STARTED: ExportResult = failure(new ExportError('W&B offline run not started', { isRetryable: true }));
 
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
@@ -104,11 +105,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     } catch (error) {
       // Same rule as every local writer: an unwritable directory is final, a transient error is retried.
       const { retryable } = classifyError(error);
-      return {
-        ok: false,
-        error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }),
-        retryable,
-      };
+      return failure(new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }));
     }
   }
 
@@ -135,7 +132,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private writeFailed(error: unknown): ExportResult {
     if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
     this.failed = true;
-    return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    return failure(new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }));
   }
 
   /**
@@ -146,8 +143,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
-    if (!this.run.waitForWriter(SYNC_WAIT_MS))
-      return { ok: false, error: new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }), retryable: true };
+    if (!this.run.waitForWriter(SYNC_WAIT_MS)) return failure(new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }));
     try {
       const effects = this.state.apply(batch);
       // Room was made above, so this never waits; a failure is reported by the next write or flush.

@@ -1,6 +1,6 @@
 import { errorMessage, type Logger } from '@metrics/core';
 import type { FileStreamOptions } from '../settings.js';
-import type { WandbHttp } from './http.js';
+import type { HttpClient } from '@metrics/core/http';
 
 /** Server limit: never more than 2 file_stream requests per second per run. */
 const MIN_GAP_MS = 500;
@@ -42,7 +42,7 @@ export class FileStream {
   private readonly opts: Required<FileStreamOptions>;
 
   constructor(
-    private readonly http: WandbHttp,
+    private readonly http: HttpClient,
     private readonly url: string,
     options: Required<FileStreamOptions>,
     private readonly logger: Logger,
@@ -166,7 +166,7 @@ export class FileStream {
   private async post(body: Record<string, unknown>): Promise<void> {
     try {
       this.stats.requests++;
-      const res = await this.http.request('POST', this.url, JSON.stringify(body), 'file_stream');
+      const res = await this.http.request({ method: 'POST', url: this.url, body: JSON.stringify(body), what: 'file_stream' });
       this.checkStopped(res.text);
     } catch (error) {
       this.stats.failedRequests++;

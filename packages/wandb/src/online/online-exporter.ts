@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import {
   EXPORT_OK,
   ExportError,
+  failure,
   SPECIFICATION_VERSION,
   type RunDescription,
   createLogger,
@@ -24,7 +25,8 @@ import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
 import { FileStream } from './file-stream.js';
 import { WandbGraphql, type BucketInfo } from './graphql.js';
-import { WandbHttp } from './http.js';
+import type { HttpClient } from '@metrics/core/http';
+import { createWandbHttp } from './http.js';
 
 export interface OnlineNative {
   readonly mode: 'online';
@@ -54,7 +56,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'wandb';
   readonly capabilities = WANDB_CAPABILITIES;
-  private readonly http: WandbHttp;
+  private readonly http: HttpClient;
   private readonly gql: WandbGraphql;
   private bucket: BucketInfo | undefined;
   private state: RunState | undefined;
@@ -74,8 +76,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     private readonly settings: ResolvedSettings,
     private readonly logger: Logger = createLogger(),
   ) {
-    this.http = new WandbHttp({
-      baseUrl: settings.baseUrl,
+    this.http = createWandbHttp({
       apiKey: settings.apiKey ?? '',
       retry: settings.retry,
       timeoutMs: settings.requestTimeoutMs,
@@ -87,12 +88,11 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         );
       },
     });
-    this.gql = new WandbGraphql(this.http);
+    this.gql = new WandbGraphql(this.http, settings.baseUrl);
   }
 
   private fail(what: string, error: unknown): ExportResult {
-    const e = ExportError.isInstance(error) ? error : new ExportError(this.http.scrub(`${what}: ${errorMessage(error)}`));
-    return { ok: false, error: e, retryable: e.isRetryable, retryAfterMs: e.retryAfterMs };
+    return failure(ExportError.isInstance(error) ? error : new ExportError(this.http.scrub(`${what}: ${errorMessage(error)}`)));
   }
 
   prepare(info: RunInfo): void {
@@ -101,12 +101,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
 
   async start(info: RunInfo): Promise<ExportResult> {
     if (this.bucket) return EXPORT_OK;
-    if (!this.settings.apiKey)
-      return {
-        ok: false,
-        error: new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }),
-        retryable: false,
-      };
+    if (!this.settings.apiKey) return failure(new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }));
     const s = this.settings;
     try {
       const runId = (this.plannedRunId ??= chooseRunId(info, s.runId));
@@ -188,7 +183,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
-    if (!this.state || !this.stream) return { ok: false, error: new ExportError('W&B run not started', { isRetryable: true }), retryable: true };
+    if (!this.state || !this.stream) return failure(new ExportError('W&B run not started', { isRetryable: true }));
     if (batch.length === 0) return EXPORT_OK;
     let effects;
     try {
@@ -255,7 +250,9 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         this.logger.warnOnce(`wandb-no-url-${f.path}`, `The W&B server gave no upload URL for ${f.path}; skipped.`);
         continue;
       }
-      await this.http.request('PUT', url, f.bytes, `upload ${f.path}`, { headers: { ...headers, 'Content-Type': 'application/octet-stream' }, auth: false });
+      // No W&B credentials to the storage host: only the headers the server asked for.
+      const uploadHeaders = { ...headers, 'Content-Type': 'application/octet-stream' };
+      await this.http.request({ method: 'PUT', url, body: f.bytes, what: `upload ${f.path}`, headers: uploadHeaders, bare: true });
       done.push(f.path);
     }
     this.stream?.markUploaded(done);
@@ -274,6 +271,14 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   async shutdown(outcome: RunOutcome): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
+    try {
+      await this.finishRun(outcome);
+    } finally {
+      await this.http.close().catch(() => {}); // the keep-alive pool must not hold the process open
+    }
+  }
+
+  private async finishRun(outcome: RunOutcome): Promise<void> {
     try {
       this.console?.stop(); // restores stdout/stderr; the last lines go out with the final request
     } catch (error) {
