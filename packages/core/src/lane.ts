@@ -345,7 +345,14 @@ export class ExporterLane {
   }
 
   snapshot(): ExporterStats {
-    return { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    const stats: ExporterStats = { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    try {
+      const backend = this.exporter.queueStats?.();
+      if (backend) stats.backend = { ...backend };
+    } catch {
+      // a backend that cannot count now just shows none
+    }
+    return stats;
   }
 }
 

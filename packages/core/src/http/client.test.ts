@@ -90,7 +90,14 @@ describe('HttpClient (undici, core retry policy)', () => {
 
   it('bare requests carry no default headers (no credentials to a signed storage URL)', async () => {
     const http = client();
-    await http.request({ method: 'PUT', url, body: new Uint8Array([1, 2]), what: 'upload', bare: true, headers: { 'content-type': 'application/octet-stream' } });
+    await http.request({
+      method: 'PUT',
+      url,
+      body: new Uint8Array([1, 2]),
+      what: 'upload',
+      bare: true,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(seen[0]!.headers.authorization).toBeUndefined();
     expect(seen[0]!.headers['content-type']).toBe('application/octet-stream');
     await http.close();

@@ -16,6 +16,7 @@ export interface FileStreamStats {
   requests: number;
   heartbeats: number;
   failedRequests: number;
+  /** Lines too large for the server, plus the lines of requests that failed for good. */
   droppedLines: number;
 }
 
@@ -88,6 +89,11 @@ export class FileStream {
   markUploaded(paths: readonly string[]): void {
     this.uploaded.push(...paths);
     this.schedule();
+  }
+
+  /** Lines waiting to be sent (history, system metrics, console). */
+  get queuedLines(): number {
+    return this.history.lines.length + this.events.lines.length + this.output.lines.length;
   }
 
   private push(file: LineFile, line: string): void {
@@ -170,6 +176,9 @@ export class FileStream {
       this.checkStopped(res.text);
     } catch (error) {
       this.stats.failedRequests++;
+      // The summary is sent whole again with the next change; the lines of the other files are gone.
+      const files = (body.files ?? {}) as Record<string, { content: unknown[] }>;
+      for (const [name, file] of Object.entries(files)) if (name !== 'wandb-summary.json') this.stats.droppedLines += file.content.length;
       this.logger.errorOnce('wandb-file-stream', `W&B file_stream request failed for good; its data is lost: ${errorMessage(error)}`);
     }
   }

@@ -4,6 +4,7 @@ import {
   ExportError,
   failure,
   SPECIFICATION_VERSION,
+  type BackendQueueStats,
   type RunDescription,
   createLogger,
   errorMessage,
@@ -314,6 +315,17 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     } finally {
       stream.close();
     }
+  }
+
+  /** file_stream's queue, this client's HTTP retries, and what was lost after `export` (shown in `stats()`). */
+  queueStats(): BackendQueueStats {
+    const stream = this.stream?.stats;
+    return {
+      queued: this.stream?.queuedLines ?? 0,
+      retried: this.retries.graphql + this.retries.fileStream + this.retries.upload,
+      dropped: stream?.droppedLines ?? 0,
+      failed: (stream?.failedRequests ?? 0) + this.failures,
+    };
   }
 
   runIds(): Record<string, string> {
