@@ -102,5 +102,8 @@ function unreachableMessage(trackingUri: string, what: string): string {
   } catch {
     // keep the URI as given
   }
-  return `cannot reach the MLflow server at ${where} (${what}): is \`mlflow server\` running and listening there? Check the tracking URI (trackingUri / MLFLOW_TRACKING_URI) and any proxy or firewall between here and the server.`;
+  return (
+    `cannot reach the MLflow server at ${where} (${what}): is \`mlflow server\` running and listening there? ` +
+    `Check the tracking URI (trackingUri / MLFLOW_TRACKING_URI) and any proxy or firewall between here and the server.`
+  );
 }

@@ -82,7 +82,8 @@ def walk(p=None):
     for f in c.list_artifacts(rid, p):
         out += walk(f.path) if f.is_dir else [f.path]
     return out
-print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.data.params, 'tags': {k: v for k, v in r.data.tags.items() if k.startswith('mlflow.user') or k == 'mlflow.runName' or k == 'mlflow.source.name'},
+print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.data.params,
+  'tags': {k: v for k, v in r.data.tags.items() if k.startswith('mlflow.user') or k == 'mlflow.runName' or k == 'mlflow.source.name'},
   'loss': [[m.step, enc(m.value)] for m in sorted(c.get_metric_history(rid, 'training/loss'), key=lambda m: m.step)],
   'acc': [[m.step, enc(m.value)] for m in sorted(c.get_metric_history(rid, 'training/accuracy'), key=lambda m: m.step)],
   'artifacts': sorted(walk())}))`,

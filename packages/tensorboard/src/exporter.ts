@@ -131,7 +131,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       this.runDir = claimRunDir(wanted);
       if (this.runDir !== resolve(wanted))
         this.logger.warn(
-          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
+          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); ` +
+            `this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
         );
     }
     return this.runDir;
@@ -236,7 +237,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     } else {
       this.logger.warnOnce(
         `tb-step:${tag}`,
-        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value for a step and drops older points at higher steps).`,
+        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value ` +
+          `for a step and drops older points at higher steps).`,
       );
     }
   }
@@ -244,7 +246,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private warnBigStep(tag: string): void {
     this.logger.warnOnce(
       'tb-hparams-big-step',
-      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
+      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; ` +
+        `TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
     );
   }
 

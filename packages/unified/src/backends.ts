@@ -53,7 +53,8 @@ export class BackendNotInstalledError extends MetricsError {
     readonly askedBy: string,
   ) {
     super(
-      `The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`,
+      `The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: ` +
+        `install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`,
     );
   }
   static override isInstance(error: unknown): error is BackendNotInstalledError {
@@ -212,7 +213,8 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
       if (hints.length > 0)
         input.logger.warnOnce(
           `backend-missing:${entry.name}`,
-          `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: \`npm install ${entry.package}\` to log there.`,
+          `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: ` +
+            `\`npm install ${entry.package}\` to log there.`,
         );
       continue;
     }

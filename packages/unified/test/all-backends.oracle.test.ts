@@ -73,7 +73,8 @@ from mlflow.tracking import MlflowClient
 c = MlflowClient(tracking_uri=sys.argv[1])
 r = c.get_run(sys.argv[2])
 h = c.get_metric_history(sys.argv[2], 'training/loss')
-print(json.dumps({'status': r.info.status, 'params': r.data.params, 'loss': sorted([[m.step, m.value] for m in h]), 'acc': [[m.step, m.value] for m in c.get_metric_history(sys.argv[2], 'validation/accuracy')]}))`,
+acc = c.get_metric_history(sys.argv[2], 'validation/accuracy')
+print(json.dumps({'status': r.info.status, 'params': r.data.params, 'loss': sorted([[m.step, m.value] for m in h]), 'acc': [[m.step, m.value] for m in acc]}))`,
       { args: [server.url, mlflowRunId] },
     )) as { status: string; params: Record<string, string>; loss: [number, number][]; acc: [number, number][] };
     expect(ml.status).toBe('FINISHED');

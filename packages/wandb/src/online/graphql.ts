@@ -1,8 +1,14 @@
 import { ExportError } from '@metrics/core';
 import type { HttpClient } from '@metrics/core/http';
 
-const UPSERT_BUCKET = `mutation UpsertBucket($id: String, $name: String, $project: String, $entity: String, $groupName: String, $description: String, $displayName: String, $notes: String, $config: JSONString, $host: String, $jobType: String, $tags: [String!], $summaryMetrics: JSONString) {
-  upsertBucket(input: {id: $id, name: $name, modelName: $project, entityName: $entity, groupName: $groupName, description: $description, displayName: $displayName, notes: $notes, config: $config, host: $host, jobType: $jobType, tags: $tags, summaryMetrics: $summaryMetrics}) {
+const UPSERT_BUCKET = `mutation UpsertBucket(
+  $id: String, $name: String, $project: String, $entity: String, $groupName: String, $description: String, $displayName: String,
+  $notes: String, $config: JSONString, $host: String, $jobType: String, $tags: [String!], $summaryMetrics: JSONString
+) {
+  upsertBucket(input: {
+    id: $id, name: $name, modelName: $project, entityName: $entity, groupName: $groupName, description: $description,
+    displayName: $displayName, notes: $notes, config: $config, host: $host, jobType: $jobType, tags: $tags, summaryMetrics: $summaryMetrics
+  }) {
     bucket { id name displayName description config project { id name entity { id name } } historyLineCount }
     inserted
   }
