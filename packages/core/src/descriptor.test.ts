@@ -9,7 +9,7 @@ import {
   resolveFactoryOptions,
   trackerOptionsSchema,
   type ExporterV1,
-} from './index.js';
+} from './backend.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
 
 describe('didYouMean', () => {

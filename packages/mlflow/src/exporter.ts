@@ -2,26 +2,23 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { createLogger, ExportError, type Logger, type RunOutcome } from '@metrics/core';
 import {
   parseOptions,
-  createLogger,
   imageFile,
   shellQuote,
   withSecrets,
   EXPORT_OK,
-  ExportError,
   failure,
   SPECIFICATION_VERSION,
   type ExporterV1,
   type ExportResult,
   type ImageRecord,
-  type Logger,
   type RecordKind,
   type RunDescription,
   type RunInfo,
-  type RunOutcome,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';

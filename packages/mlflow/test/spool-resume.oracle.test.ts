@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startMlflowServer } from '@metrics/oracle';
-import { createLogger, listSpools, readSpool, type RunHandle } from '@metrics/core';
+import { createLogger, type RunHandle } from '@metrics/core';
+import { listSpools, readSpool } from '@metrics/core/backend';
 import { createMlflowTracker } from '../src/index.js';
 
 type Server = Awaited<ReturnType<typeof startMlflowServer>>;

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { histogramRecord, testRunInfo } from '@metrics/core/test';
 import { useTempDirs } from '@metrics/core/test/vitest';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createTensorBoardExporter } from './exporter.js';
-import { bucketsProblem } from '@metrics/core';
+import { bucketsProblem } from '@metrics/core/backend';
 import { listRuns, readEventFile } from './reader/index.js';
 
 const tempDir = useTempDirs('tb-bad');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '@metrics/core/test/vitest';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createTensorBoardExporter } from './exporter.js';
 import { createTensorBoardTracker } from './tracker.js';
 import { listRuns, readEventFile } from './reader/index.js';

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
+import { createLogger, type Logger, type RunOutcome } from '@metrics/core';
 import {
   parseOptions,
   bucketsProblem,
   failure,
   encodePng,
-  createLogger,
   shellQuote,
   toJsonSafe,
   EXPORT_OK,
@@ -13,13 +13,11 @@ import {
   type ExportResult,
   type HistogramRecord,
   type ImageRecord,
-  type Logger,
   type RecordKind,
   type RunDescription,
   type RunInfo,
-  type RunOutcome,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   hparamsExperiment,

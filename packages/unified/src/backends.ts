@@ -1,16 +1,14 @@
+import { MetricsError, type FullQueuePolicy, type Logger } from '@metrics/core';
 import {
   isBackendDescriptor,
   isBackendSelection,
-  MetricsError,
   type BackendDescriptor,
   type BackendSelection,
   type Env,
   type ExporterV1,
-  type FullQueuePolicy,
-  type Logger,
   type OptionIssue,
   type RunFromEnv,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import type { TensorBoardOptions } from '@metrics/tensorboard';
 import type { MlflowBackendOptions } from '@metrics/mlflow';
 import type { WandbOptions } from '@metrics/wandb';

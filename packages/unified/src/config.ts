@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkOptions, InvalidConfigError, type OptionIssue } from '@metrics/core';
+import { InvalidConfigError } from '@metrics/core';
+import { checkOptions, type OptionIssue } from '@metrics/core/backend';
 
 /**
  * The facade's configuration: what the seeds configure (tracking switch, per-backend switches, TensorBoard

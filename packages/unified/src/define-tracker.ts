@@ -1,14 +1,5 @@
-import {
-  EXPORT_OK,
-  failure,
-  SPECIFICATION_VERSION,
-  type ExporterV1,
-  type RecordKind,
-  type RunInfo,
-  type RunOutcome,
-  type Tracker,
-  type TrackingRecord,
-} from '@metrics/core';
+import type { RunOutcome, Tracker } from '@metrics/core';
+import { EXPORT_OK, failure, SPECIFICATION_VERSION, type ExporterV1, type RecordKind, type RunInfo, type TrackingRecord } from '@metrics/core/backend';
 
 /** A custom tracker in a few lines: say what it takes and how to write a batch. */
 export interface TrackerDefinition<Native = unknown> {

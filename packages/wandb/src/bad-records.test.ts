@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { histogramRecord, testRunInfo } from '@metrics/core/test';
 import { useTempDirs } from '@metrics/core/test/vitest';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createWandbExporter } from './exporter.js';
 import { itemsToObject, readWandbFile } from './log/records.js';
-import { bucketsProblem } from '@metrics/core';
+import { bucketsProblem } from '@metrics/core/backend';
 import { histogramValue } from './media/values.js';
 import type { OfflineNative } from './offline/offline-exporter.js';
 import { startFakeWandbServer } from './testing/fake-wandb-server.js';

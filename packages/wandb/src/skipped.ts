@@ -1,4 +1,5 @@
-import { ExportError, errorMessage, failure, type ExportResult, type Logger } from '@metrics/core';
+import { ExportError, type Logger } from '@metrics/core';
+import { errorMessage, failure, type ExportResult } from '@metrics/core/backend';
 import type { SkippedRecord } from './run-state.js';
 
 /**

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '@metrics/oracle';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createExperimentTracker, defineTracker } from '@metrics/unified';
 import { startFakeWandbServer, type FakeWandbServer } from '@metrics/wandb/testing';
 import { sleep } from './support/faults-children.js';

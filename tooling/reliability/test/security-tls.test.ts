@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
-import { readSpool } from '@metrics/core';
+import { readSpool } from '@metrics/core/backend';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { createWandbTracker } from '@metrics/wandb';
 import { startFakeWandbServer, type FakeWandbServer } from '@metrics/wandb/testing';

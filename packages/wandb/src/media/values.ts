@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bucketsProblem, imageFile, type HistogramRecord, type ImageRecord } from '@metrics/core';
+import { bucketsProblem, imageFile, type HistogramRecord, type ImageRecord } from '@metrics/core/backend';
 import { safeSegment } from '../paths.js';
 
 /** A file to place under the run's `files/` directory (and upload online). */

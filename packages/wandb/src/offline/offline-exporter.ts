@@ -1,21 +1,18 @@
+import { ExportError, createLogger, type Logger, type RunOutcome } from '@metrics/core';
 import {
   EXPORT_OK,
-  ExportError,
   failure,
   classifyError,
   SPECIFICATION_VERSION,
-  createLogger,
   errorMessage,
   shellQuote,
   type ExporterV1,
   type ExportResult,
-  type Logger,
   type RecordKind,
   type RunDescription,
   type RunInfo,
-  type RunOutcome,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';

@@ -1,4 +1,5 @@
-import { errorMessage, type Logger } from '@metrics/core';
+import type { Logger } from '@metrics/core';
+import { errorMessage } from '@metrics/core/backend';
 import type { FileStreamOptions } from '../settings.js';
 import type { HttpClient } from '@metrics/core/http';
 

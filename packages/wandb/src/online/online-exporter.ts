@@ -1,20 +1,17 @@
 import { hostname } from 'node:os';
+import { ExportError, createLogger, type Logger, type RunOutcome } from '@metrics/core';
 import {
   EXPORT_OK,
-  ExportError,
   failure,
   SPECIFICATION_VERSION,
   type BackendQueueStats,
   type RunDescription,
-  createLogger,
   errorMessage,
   type ExporterV1,
   type ExportResult,
-  type Logger,
   type RunInfo,
-  type RunOutcome,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { outputLogLine } from '../console/output-log.js';
 import { numberJson, secondsJson, toJson } from '../json.js';
