@@ -2,23 +2,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { createLogger, ExportError, type Logger, type RunOutcome } from '@metrics/core';
-import {
-  parseOptions,
-  imageFile,
-  shellQuote,
-  withSecrets,
-  EXPORT_OK,
-  failure,
-  SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type ImageRecord,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type TrackingRecord,
-} from '@metrics/core/backend';
+import { createLogger, ExportError } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { parseOptions, imageFile, shellQuote, withSecrets, EXPORT_OK, failure, SPECIFICATION_VERSION } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';

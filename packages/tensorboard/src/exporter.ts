@@ -1,23 +1,8 @@
 import { join, resolve } from 'node:path';
-import { createLogger, type Logger, type RunOutcome } from '@metrics/core';
-import {
-  parseOptions,
-  bucketsProblem,
-  failure,
-  encodePng,
-  shellQuote,
-  toJsonSafe,
-  EXPORT_OK,
-  SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type HistogramRecord,
-  type ImageRecord,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type TrackingRecord,
-} from '@metrics/core/backend';
+import { createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { parseOptions, bucketsProblem, failure, encodePng, shellQuote, toJsonSafe, EXPORT_OK, SPECIFICATION_VERSION } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   hparamsExperiment,

@@ -3,19 +3,13 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureVenv, runPython, startMlflowServer } from '@metrics/oracle';
+import { describe, expect, it } from 'vitest';
+import { ensureVenv, runPython, } from '@metrics/oracle';
+import { useMlflowServer } from '@metrics/oracle/vitest';
 import { spawnSync } from 'node:child_process';
 import { createExperimentTracker } from '../src/index.js';
 
-type Server = Awaited<ReturnType<typeof startMlflowServer>>;
-let server: Server;
-beforeAll(async () => {
-  server = await startMlflowServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useMlflowServer();
 
 const STEPS = 60;
 const loss = (s: number) => 1 / (s + 1);

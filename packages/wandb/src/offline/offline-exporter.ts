@@ -1,18 +1,7 @@
-import { ExportError, createLogger, type Logger, type RunOutcome } from '@metrics/core';
-import {
-  EXPORT_OK,
-  failure,
-  classifyError,
-  SPECIFICATION_VERSION,
-  errorMessage,
-  shellQuote,
-  type ExporterV1,
-  type ExportResult,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type TrackingRecord,
-} from '@metrics/core/backend';
+import { ExportError, createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { EXPORT_OK, failure, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';

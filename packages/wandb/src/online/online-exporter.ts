@@ -1,17 +1,8 @@
 import { hostname } from 'node:os';
-import { ExportError, createLogger, type Logger, type RunOutcome } from '@metrics/core';
-import {
-  EXPORT_OK,
-  failure,
-  SPECIFICATION_VERSION,
-  type BackendQueueStats,
-  type RunDescription,
-  errorMessage,
-  type ExporterV1,
-  type ExportResult,
-  type RunInfo,
-  type TrackingRecord,
-} from '@metrics/core/backend';
+import { ExportError, createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { EXPORT_OK, failure, SPECIFICATION_VERSION, errorMessage } from '@metrics/core/backend';
+import type { BackendQueueStats, RunDescription, ExporterV1, ExportResult, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { outputLogLine } from '../console/output-log.js';
 import { numberJson, secondsJson, toJson } from '../json.js';
