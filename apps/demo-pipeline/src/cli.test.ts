@@ -7,6 +7,7 @@ describe('parseCli', () => {
       help: false,
       epochs: 100,
       backends: ['tensorboard', 'mlflow', 'wandb'],
+      model: 'mlp',
       out: './.metrics-demo',
       seed: 42,
       runName: undefined,
@@ -15,10 +16,13 @@ describe('parseCli', () => {
   });
 
   it('reads every flag', () => {
-    expect(parseCli(['--epochs', '3', '--backends', 'wandb, TensorBoard,wandb', '--out', '/tmp/x', '--seed', '0', '--run-name', 'r', '--quiet'])).toEqual({
+    expect(
+      parseCli(['--epochs', '3', '--backends', 'wandb, TensorBoard,wandb', '--model', 'tfjs', '--out', '/tmp/x', '--seed', '0', '--run-name', 'r', '--quiet']),
+    ).toEqual({
       help: false,
       epochs: 3,
       backends: ['wandb', 'tensorboard'],
+      model: 'tfjs',
       out: '/tmp/x',
       seed: 0,
       runName: 'r',
@@ -40,6 +44,7 @@ describe('parseCli', () => {
     expect(() => parseCli(['--epochs', '0'])).toThrow(/--epochs must be a whole number ≥ 1/);
     expect(() => parseCli(['--epochs', '2.5'])).toThrow(UsageError);
     expect(() => parseCli(['--backends', 'neptune'])).toThrow(/unknown backend "neptune"/);
+    expect(() => parseCli(['--model', 'torch'])).toThrow(/--model: unknown model "torch"/);
     expect(() => parseCli(['--backends', ','])).toThrow(/at least one/);
     expect(() => parseCli(['--nope'])).toThrow(UsageError);
   });

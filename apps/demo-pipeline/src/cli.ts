@@ -9,6 +9,7 @@ with every @metrics backend: TensorBoard files, a W&B run, MLflow.
 Options:
   --epochs <n>          training epochs (default 100)
   --backends <list>     comma-separated: tensorboard,mlflow,wandb (default: all three)
+  --model <mlp|tfjs>    who trains: the hand-written MLP (default) or TensorFlow.js via @metrics/tfjs
   --out <dir>           output directory (default ./.metrics-demo)
   --seed <n>            random seed for the data split, weights and batches (default 42)
   --run-name <name>     run name (default iris-mlp-<timestamp>-<6 hex>-s<seed>)
@@ -24,6 +25,7 @@ export interface CliOptions {
   help: boolean;
   epochs: number;
   backends: Backend[];
+  model: 'mlp' | 'tfjs';
   out: string;
   seed: number;
   runName?: string;
@@ -59,6 +61,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       options: {
         epochs: { type: 'string' },
         backends: { type: 'string' },
+        model: { type: 'string' },
         out: { type: 'string' },
         seed: { type: 'string' },
         'run-name': { type: 'string' },
@@ -78,10 +81,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
   for (const b of backends)
     if (!ALL_BACKENDS.includes(b as Backend)) throw new UsageError(`--backends: unknown backend "${b}" (choose from ${ALL_BACKENDS.join(', ')})`);
   if (backends.length === 0) throw new UsageError('--backends must name at least one backend');
+  const model = (values.model ?? 'mlp').trim().toLowerCase();
+  if (model !== 'mlp' && model !== 'tfjs') throw new UsageError(`--model: unknown model "${values.model}" (choose mlp or tfjs)`);
   return {
     help: values.help ?? false,
     epochs: positiveInt('epochs', values.epochs, 100),
     backends: [...new Set(backends)] as Backend[],
+    model,
     out: values.out ?? './.metrics-demo',
     seed: positiveInt('seed', values.seed, 42, 0),
     runName: values['run-name'],

@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     seed: cli.seed,
     out: resolve(userCwd(), cli.out),
     backends: cli.backends,
+    model: cli.model,
     runName: cli.runName,
     progress,
     logger: cli.quiet ? createLogger({ level: 'warn' }) : undefined,

@@ -21,6 +21,8 @@ export interface PipelineOptions {
   /** Output directory for every local file (TensorBoard runs, W&B offline run, MLflow spool, model). */
   out: string;
   backends: readonly Backend[];
+  /** Who trains the network: the hand-written MLP (default) or TensorFlow.js through `@metrics/tfjs`. */
+  model?: 'mlp' | 'tfjs';
   batchSize?: number;
   learningRate?: number;
   hidden?: readonly number[];
@@ -95,16 +97,17 @@ function batchOf(split: Split, order: readonly number[], from: number, to: numbe
   return { x, y, rows };
 }
 
-function modelSummary(model: Mlp, data: Dataset, options: Required<Pick<PipelineOptions, 'epochs' | 'batchSize' | 'learningRate'>>): string {
+function modelSummary(model: Mlp, data: Dataset, options: Required<Pick<PipelineOptions, 'epochs' | 'batchSize' | 'learningRate' | 'model'>>): string {
   const rows = model.layers.map(
     (l, i) => `| ${l.name} | ${l.inputs} → ${l.outputs} | ${i < model.layers.length - 1 ? 'ReLU' : 'softmax'} | ${l.weights.length + l.bias.length} |`,
   );
   return [
     '# Iris MLP',
     '',
-    `A multi-layer perceptron trained from scratch in TypeScript (Float32Array math, Adam, cosine learning-rate schedule) on Fisher's Iris data: ` +
-      `${data.train.rows} training and ${data.validation.rows} validation flowers, ${data.features.length} standardised features, ` +
-      `${data.classes.length} species (${data.classes.join(', ')}).`,
+    `A multi-layer perceptron trained ` +
+      `${options.model === 'tfjs' ? 'by TensorFlow.js (tf.Sequential, Adam' : 'from scratch in TypeScript (Float32Array math, Adam'}, ` +
+      `cosine learning-rate schedule) on Fisher's Iris data: ${data.train.rows} training and ${data.validation.rows} validation flowers, ` +
+      `${data.features.length} standardised features, ${data.classes.length} species (${data.classes.join(', ')}).`,
     '',
     '| layer | shape | activation | parameters |',
     '| --- | --- | --- | --- |',
@@ -152,7 +155,7 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     createExperimentTracker({
       experiment: EXPERIMENT,
       runName,
-      tags: { dataset: 'iris', model: 'mlp', seed: String(options.seed) },
+      tags: { dataset: 'iris', model: options.model ?? 'mlp', seed: String(options.seed) },
       tensorboardLogging: enabled.has('tensorboard'),
       tensorboardLogDir: paths.tensorboard,
       wandbLogging: enabled.has('wandb'),
@@ -200,7 +203,7 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
 
     const hyperparams = {
       dataset: 'iris',
-      model: 'mlp',
+      model: options.model ?? 'mlp',
       hidden_layers: hidden.join('x'),
       parameters: model.parameterCount,
       optimizer: 'adam',
@@ -247,6 +250,13 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     let windowRows = 0;
     let windowBatches = 0;
     await prof.profileOperation('train', STAGE, async () => {
+      if (options.model === 'tfjs') {
+        const tfjs = { tracker, data, model, epochs: options.epochs, batchSize, learningRate, warmupSteps, logEvery, seed: options.seed, progress };
+        // Loaded only here: the default demo does not pay for TensorFlow.js.
+        const { trainWithTfjs } = await import('./tfjs-train.js');
+        step = await trainWithTfjs(tfjs, epochs, trainingPoints);
+        return;
+      }
       for (let epoch = 0; epoch < options.epochs; epoch++) {
         shuffle(order, batchRng);
         let epochLoss = 0;
@@ -319,7 +329,9 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       step: lastStep,
       caption: `rows: actual, columns: predicted (${data.classes.join(', ')})`,
     });
-    tracker.logText('model/summary', modelSummary(model, data, { epochs: options.epochs, batchSize, learningRate }), { step: lastStep });
+    tracker.logText('model/summary', modelSummary(model, data, { epochs: options.epochs, batchSize, learningRate, model: options.model ?? 'mlp' }), {
+      step: lastStep,
+    });
     progress.note(
       `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ` +
         `${evaluation.f1.toFixed(3)}`,

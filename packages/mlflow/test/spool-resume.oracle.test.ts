@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort, } from '@metrics/oracle';
+import { freePort } from '@metrics/oracle';
 import { useMlflowServer } from '@metrics/oracle/vitest';
 import { createLogger, type RunHandle } from '@metrics/core';
 import { listSpools, readSpool } from '@metrics/core/backend';

@@ -169,6 +169,24 @@ describe('a configured backend whose package is not installed (only @metrics/wan
     expect(lines.filter((l) => l.includes('initialized:'))).toEqual([expect.stringMatching(/initialized: wandb \(run /)]);
   });
 
+  it('a variable that switches a missing backend off (WANDB_MODE=disabled, WANDB_DISABLED=true) asks for nothing: silent', async () => {
+    for (const env of [{ WANDB_MODE: 'disabled' }, { WANDB_DISABLED: 'true' }, { WANDB_MODE: 'offline' }]) {
+      const { lines, logger } = capture();
+      const tracker = await createExperimentTracker({
+        tensorboardLogDir: temp(),
+        backendImporter: installedOnly('@metrics/tensorboard'),
+        closeTimeoutMs: 2000,
+        env,
+        logger,
+      });
+      await tracker.close();
+      expect(tracker.backends).toEqual(['tensorboard']);
+      const warned = lines.filter((l) => /not installed/.test(l));
+      // offline is a request for W&B (it just does not upload): that one is still worth the hint.
+      expect(warned).toHaveLength(env.WANDB_MODE === 'offline' ? 1 : 0);
+    }
+  });
+
   it('nothing configured for the missing ones: silent, wandb only', async () => {
     const { lines, logger } = capture();
     const tracker = await createExperimentTracker({ ...base(temp()), env: {}, logger });

@@ -121,9 +121,16 @@ async function importDescriptor(entry: (typeof BACKEND_PACKAGES)[number], import
   return descriptor;
 }
 
-/** The variables of a backend's prefix that are set (for the "not installed" warning). */
+/** Values that switch a backend off (`WANDB_MODE=disabled`; `*_DISABLED=true` as in wandb's own client): not a request for it. */
+const SWITCHED_OFF = /^(disabled|off)$/i;
+
+/** The variables of a backend's prefix that are set and do not switch it off (for the "not installed" warning). */
 function envSetFor(prefix: string, env: Env): string[] {
-  return Object.keys(env).filter((k) => k.startsWith(prefix) && env[k] !== undefined && env[k] !== '');
+  return Object.keys(env).filter((k) => {
+    const value = env[k];
+    if (!k.startsWith(prefix) || value === undefined || value === '') return false;
+    return !SWITCHED_OFF.test(value) && !(k.endsWith('_DISABLED') && /^(true|1|yes)$/i.test(value));
+  });
 }
 
 /** Issues of a backend's options, named by the flat key the user wrote when there is one. */

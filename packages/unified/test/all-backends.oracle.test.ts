@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureVenv, runPython, } from '@metrics/oracle';
+import { ensureVenv, runPython } from '@metrics/oracle';
 import { useMlflowServer } from '@metrics/oracle/vitest';
 import { spawnSync } from 'node:child_process';
 import { createExperimentTracker } from '../src/index.js';

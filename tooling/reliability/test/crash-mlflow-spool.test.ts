@@ -98,9 +98,9 @@ describe('SIGKILL while spooling MLflow points', () => {
     );
   }, 300_000);
 
-  // Failing at the time of writing: packages/core/src/pipeline.ts pump() hands the queued (older) records of an
-  // exporter that failed for good to the spool with giveUp(), i.e. BEHIND the newer records spilled meanwhile.
-  // Replay then sends them in the wrong order: an older setSummary tag or config.json wins over the newer one.
+  // Regression: the pipeline once handed the queued (older) records of an exporter that failed for good to the
+  // spool BEHIND the newer records spilled meanwhile, so replay sent them out of order (an older setSummary tag or
+  // config.json won over the newer one). The spool must keep the logged order.
   it('the spool keeps the logged order when the backend fails for good with records still queued', async () => {
     const spillDir = tempDir('rel-spool-order-');
     const tracker = createMlflowTracker({

@@ -1,0 +1,3 @@
+import { packageTests } from '@metrics/config/vitest';
+
+export default packageTests('tfjs');
