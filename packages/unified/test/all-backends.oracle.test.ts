@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureVenv, runPython } from '@metrics/oracle';
+import { ensureVenv, runPython, allBackendsOptions } from '@metrics/oracle';
 import { useMlflowServer } from '@metrics/oracle/vitest';
 import { spawnSync } from 'node:child_process';
 import { createExperimentTracker } from '../src/index.js';
@@ -20,14 +20,7 @@ describe('facade → TensorBoard + MLflow + W&B, read back by the real tools', (
     const tracker = await createExperimentTracker({
       experiment: 'unified-e2e',
       runName: 'all-three',
-      tensorboardLogging: true,
-      tensorboardLogDir: join(dir, 'runs'),
-      mlflowLogging: true,
-      mlflowTrackingUri: server.url,
-      mlflowSpoolDir: join(dir, 'spool'),
-      wandbLogging: true,
-      wandbMode: 'offline',
-      wandbDir: dir,
+      ...allBackendsOptions(dir, server.url),
       experimentLoggingInterval: 1,
       logLevel: 'warn',
       env: {},
