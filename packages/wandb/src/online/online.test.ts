@@ -198,6 +198,20 @@ describe('online client against the loopback W&B server', () => {
     for (const l of lines) expect(l).not.toContain(API_KEY);
   });
 
+  it("goes through core's HTTP client (undici), never the global fetch", async () => {
+    const globalFetch = globalThis.fetch;
+    globalThis.fetch = (() => Promise.reject(new Error('the global fetch was called'))) as typeof fetch;
+    try {
+      const t = tracker({ runId: 'nofetch' });
+      for (let step = 0; step < 5; step++) t.log({ 'training/loss': step }, { step });
+      await t.close();
+      expect(server.runs.get('nofetch')).toMatchObject({ complete: true, exitcode: 0 });
+      expect(server.lines('nofetch', 'wandb-history.jsonl')).toHaveLength(5);
+    } finally {
+      globalThis.fetch = globalFetch;
+    }
+  });
+
   it("stats() shows W&B's own file_stream queue, its HTTP retries and the lines lost to a request refused for good", async () => {
     server.injectFaults('file_stream', [{ status: 503 }, { status: 429, retryAfterS: 0.01 }]);
     const t = tracker({ runId: 'ownstats' });
