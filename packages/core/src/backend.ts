@@ -38,7 +38,7 @@ export { redact, withSecrets, MARK } from './logger.js';
 export { DEFAULT_RETRY_POLICY, retryDelay, parseRetryAfter, withRetry, delay, classifyError, type RetryableFailure } from './retry.js';
 export { parseConfig, createNameResolver, checkValue, checkStep, type NameResolver } from './validation.js';
 export { Pipeline, DEFAULT_BATCH_OPTIONS, type PipelineOptions } from './pipeline.js';
-export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, type SpoolHeader } from './spool.js';
+export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, decodeSpoolRecords, type SpoolHeader } from './spool.js';
 export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } from './spool-files.js';
 export { replaySpool, type ReplaySpoolOptions, type SpoolReplayResult } from './spool-replay.js';
 export { assertLogOptions, assertMetricValues, assertStepArgument, LOG_OPTION_KEYS, IMAGE_OPTION_KEYS } from './processing/call-shape.js';

@@ -73,7 +73,7 @@ export class ExporterLane {
       if (records.length === 0) return;
     }
     if (this.state.failed) return this.giveUp(records, 'the exporter failed permanently');
-    if (this.overflow.fits(this.queue, records.length)) this.queue.push(records);
+    if (this.overflow.admits(this.queue, records.length)) this.queue.push(records);
     else this.overflow.full(records, this.queue, this.state.active);
     this.kick();
   }
@@ -92,6 +92,7 @@ export class ExporterLane {
   }
 
   private async pump(): Promise<void> {
+    this.overflow.yielded();
     let firstAttemptAt = 0;
     let attempt = 0;
     for (;;) {
@@ -121,6 +122,7 @@ export class ExporterLane {
         this.queue.inFlight = batch;
         result = await this.call(() => this.exporter.export(batch!));
         this.queue.inFlight = undefined;
+        this.overflow.yielded(); // the export settled: the event loop ran, so the caller is not stuck in a loop
       } else result = await this.call(() => this.exporter.start(this.runInfo()));
       this.failing = !result.ok;
       if (result.ok) {

@@ -2,12 +2,16 @@
  * All against one real `mlflow server` (sqlite, loopback, 1 worker) in the same run: metrics/s delivered by
  * our tracker; the MLflow Python client one `log_metric` per call, `log_batch`, and async logging
  * (`synchronous=False`); a bare sequence of maximal (1000-metric) `log-batch` requests from Node (the
- * server's limit), alternated over BENCH_ROUNDS rounds (medians). Also the caller-side cost of `log()`.
+ * server's limit), alternated over BENCH_ROUNDS rounds (medians). Also the caller-side cost of `log()`, and
+ * with default options a loop that never yields beside one that yields (BENCH_NEVER_YIELD_SCALARS, 1 M).
  * Run: node --import tsx bench/index.ts   (BENCH_POINTS, BENCH_PY_CALLS to change sizes)
  */
 import { Agent, request } from 'undici';
 import { createLogger } from '@metrics/core';
-import { median, nsPerOp, report } from '@metrics/bench';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
 import { runPython, startMlflowServer } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
 
@@ -17,6 +21,7 @@ const PY_CALLS = Number(process.env.BENCH_PY_CALLS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // The Python client's async logging runs at tens of metrics/s against this server: a few thousand calls measure it.
 const PY_ASYNC = Number(process.env.BENCH_PY_ASYNC ?? 2000);
+const LOOP_SCALARS = Number(process.env.BENCH_NEVER_YIELD_SCALARS ?? 1_000_000);
 
 const server = await startMlflowServer();
 try {
@@ -158,6 +163,41 @@ print(json.dumps({'per_call': per_call, 'batch': batch, 'async': asyn}))`,
   }, 10_000);
   report({ package: PKG, name: 'caller cost of log() (1 metric)', value: ns, unit: 'ns/op' });
   await caller.close(undefined, { timeoutMs: 100 });
+
+  // 5. Default options against the real server, 10 scalars a step: a loop that never yields (the queue of
+  // 200 000 fills; the rest is spilled to the spool on the caller's path) beside one that yields every 1 000
+  // steps. The server stores a few thousand points/s: what close() cannot send in 5 s stays in the spool.
+  for (const [loop, yieldEvery] of [
+    ['never-yielding', 0],
+    ['yielding', 1000],
+  ] as const) {
+    const spillDir = mkdtempSync(join(tmpdir(), 'mlflow-bench-'));
+    const t = createMlflowTracker({
+      trackingUri: server.url,
+      experiment: 'bench',
+      runName: loop,
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+      spillDir,
+    });
+    const steps = LOOP_SCALARS / 10;
+    let spent = 0;
+    let maxCallMs = 0;
+    for (let s = 0; s < steps; s += yieldEvery || steps) {
+      const part = neverYieldLoop(t, Math.min(yieldEvery || steps, steps - s) * 10, 10, s);
+      spent += part.loopSecs;
+      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+      if (yieldEvery) await new Promise((r) => setImmediate(r));
+    }
+    await t.close(undefined, { timeoutMs: 5000 });
+    const ex = t.stats().exporters[0]!;
+    if (ex.dropped + ex.failed !== 0) throw new Error(`bench: ${ex.dropped} dropped, ${ex.failed} failed`);
+    rmSync(spillDir, { recursive: true, force: true });
+    const name = `${loop} loop, default options (${LOOP_SCALARS / 1e6}M, 10/step)`;
+    report({ package: PKG, name: `log() caller cost, ${name}`, value: (spent * 1e9) / LOOP_SCALARS, unit: 'ns/scalar' });
+    report({ package: PKG, name: `longest single log() call, ${name}`, value: maxCallMs, unit: 'ms' });
+  }
 } finally {
   await server.stop();
 }

@@ -23,8 +23,12 @@ export interface OfflineNative {
   readonly writer: 'thread' | 'inline' | undefined;
 }
 
-/** Longest an inline export waits for the writer thread (a log() call must stay short). */
-const SYNC_WAIT_MS = 5;
+/**
+ * Longest an inline export waits for a writer thread that is far behind: not at all. The caller's loop would
+ * otherwise wait at the writer's pace, up to this long per batch; "not now" instead lets the pipeline keep
+ * the batch (queue, then spool) and hand it over once the writer has room.
+ */
+const SYNC_WAIT_MS = 0;
 const NOT_STARTED: ExportResult = failure(new ExportError('W&B offline run not started', { isRetryable: true }));
 
 /** Writes an offline run that `wandb sync` uploads. */
@@ -123,13 +127,14 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   /**
    * The same batch handed to the writer before returning (the pipeline calls it when its queue is full and
-   * the caller has not yielded). With the writer thread, first waits (≤ 5 ms) until it is not far behind,
-   * so memory stays bounded; a thread still starting means "not now" (retryable: the records are spooled).
+   * the caller has not yielded). With the writer thread far behind, or still starting, it is "not now"
+   * (retryable: the pipeline keeps the records, queued or spooled, so memory stays bounded) without waiting.
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
-    if (!this.run.waitForWriter(SYNC_WAIT_MS)) return failure(new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }));
+    if (!this.run.waitForWriter(SYNC_WAIT_MS))
+      return failure(new ExportError('the W&B offline writer thread is starting or far behind', { isRetryable: true }));
     try {
       const effects = this.state.apply(batch);
       // Room was made above, so this never waits; a failure is reported by the next write or flush.
