@@ -104,7 +104,10 @@ function modelSummary(model: Mlp, data: Dataset, options: Required<Pick<Pipeline
   return [
     '# Iris MLP',
     '',
-    `A multi-layer perceptron trained ${options.model === 'tfjs' ? 'by TensorFlow.js (tf.Sequential, Adam' : 'from scratch in TypeScript (Float32Array math, Adam'}, cosine learning-rate schedule) on Fisher's Iris data: ${data.train.rows} training and ${data.validation.rows} validation flowers, ${data.features.length} standardised features, ${data.classes.length} species (${data.classes.join(', ')}).`,
+    `A multi-layer perceptron trained ` +
+      `${options.model === 'tfjs' ? 'by TensorFlow.js (tf.Sequential, Adam' : 'from scratch in TypeScript (Float32Array math, Adam'}, ` +
+      `cosine learning-rate schedule) on Fisher's Iris data: ${data.train.rows} training and ${data.validation.rows} validation flowers, ` +
+      `${data.features.length} standardised features, ${data.classes.length} species (${data.classes.join(', ')}).`,
     '',
     '| layer | shape | activation | parameters |',
     '| --- | --- | --- | --- |',
@@ -295,7 +298,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
         const noteEvery = Math.max(1, Math.floor(options.epochs / 10));
         if ((epoch + 1) % noteEvery === 0 || epoch === options.epochs - 1 || epoch === 0)
           progress.note(
-            `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
+            `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ` +
+              `${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
           );
         // Yield so the system sampler and the export pipeline get their turn during training.
         await new Promise((r) => setImmediate(r));
@@ -331,7 +335,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     });
     logEvaluationKinds(tracker, data.classes, data.validation.y, evaluation, lastStep);
     progress.note(
-      `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ${evaluation.f1.toFixed(3)}`,
+      `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ` +
+        `${evaluation.f1.toFixed(3)}`,
     );
 
     // ── register ───────────────────────────────────────────────────────────

@@ -22,7 +22,8 @@ for root, dirs, files in os.walk(sys.argv[1]):
     for t in tags['histograms']:
         r['histograms'][t] = [{'step': e.step, 'num': e.histogram_value.num} for e in acc.Histograms(t)]
     for t in tags['images']:
-        r['images'][t] = [{'step': e.step, 'size': list(Image.open(io.BytesIO(e.encoded_image_string)).size), 'mode': Image.open(io.BytesIO(e.encoded_image_string)).mode} for e in acc.Images(t)]
+        opened = [(e.step, Image.open(io.BytesIO(e.encoded_image_string))) for e in acc.Images(t)]
+        r['images'][t] = [{'step': step, 'size': list(image.size), 'mode': image.mode} for step, image in opened]
     for t in tags['tensors']:
         vals = []
         for e in acc.Tensors(t):

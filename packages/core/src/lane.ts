@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { errorMessage, ExportError } from './errors.js';
+import { failure } from './failure.js';
 import { LaneQueue } from './lane-queue.js';
 import { LaneState } from './lane-state.js';
 import { Overflow } from './overflow.js';
@@ -197,7 +198,7 @@ export class ExporterLane {
     try {
       result = this.exporter.startSync(this.runInfo());
     } catch (error) {
-      result = { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+      result = failure(error);
     }
     // A failure is left to the async start, which retries and reports it.
     if (result.ok) this.state.startSucceeded();
@@ -225,16 +226,13 @@ export class ExporterLane {
       return await Promise.race([
         Promise.resolve().then(fn),
         new Promise<ExportResult>((resolve) => {
-          timer = setTimeout(
-            () => resolve({ ok: false, retryable: true, error: new Error(`timed out after ${this.batch.exportTimeoutMs} ms`) }),
-            this.batch.exportTimeoutMs,
-          );
+          timer = setTimeout(() => resolve(failure(new Error(`timed out after ${this.batch.exportTimeoutMs} ms`))), this.batch.exportTimeoutMs);
           timer.unref();
         }),
       ]);
     } catch (error) {
       // Exporters must not throw; if one does anyway, treat it as a retryable failure.
-      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+      return failure(error);
     } finally {
       clearTimeout(timer);
     }
@@ -349,7 +347,14 @@ export class ExporterLane {
   }
 
   snapshot(): ExporterStats {
-    return { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    const stats: ExporterStats = { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    try {
+      const backend = this.exporter.queueStats?.();
+      if (backend) stats.backend = { ...backend };
+    } catch {
+      // a backend that cannot count now just shows none
+    }
+    return stats;
   }
 }
 

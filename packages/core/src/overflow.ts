@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { errorMessage } from './errors.js';
+import { failure } from './failure.js';
 import type { LaneQueue } from './lane-queue.js';
 import type { Logger } from './logger.js';
 import type { ExporterStats, ExporterV1, ExportResult, RunInfo, TrackingRecord } from './spec.js';
@@ -230,6 +231,6 @@ function callSync(fn: () => ExportResult): ExportResult {
   try {
     return fn();
   } catch (error) {
-    return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+    return failure(error);
   }
 }

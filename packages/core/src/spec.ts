@@ -316,6 +316,23 @@ export interface ExporterV1<Native = unknown> {
    * `shutdown`; `spoolPath` is set when records wait in a spool file for a replay.
    */
   describeRun?(context: { spoolPath?: string }): RunDescription | undefined;
+  /**
+   * Optional, for a backend with a queue and retries of its own after `export` (W&B online's file_stream):
+   * its counters, shown in `stats()` beside the lane's as `backend`. Must be cheap and never throw.
+   */
+  queueStats?(): BackendQueueStats;
+}
+
+/** A backend's own queue and retries, past the lane (counted in the backend's units, e.g. W&B history lines). */
+export interface BackendQueueStats {
+  /** Items waiting in the backend's own queue. */
+  queued: number;
+  /** Requests the backend retried itself (429, 5xx, dropped connections). */
+  retried: number;
+  /** Items lost after `export` took them: too large for the server, or in a request that failed for good. */
+  dropped: number;
+  /** Requests that failed for good. */
+  failed: number;
 }
 
 /** What an exporter says about its run at the end: a place and the commands to view or upload it. */
@@ -368,6 +385,8 @@ export interface ExporterStats {
   unsupported: number;
   queued: number;
   lastError?: string;
+  /** The backend's own queue and retries after `export`, when it keeps any (`ExporterV1.queueStats`). */
+  backend?: BackendQueueStats;
 }
 
 export interface PipelineStats {

@@ -2,27 +2,20 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { createLogger, ExportError } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
 import {
   parseOptions,
-  createLogger,
   imageFile,
   renderConfusionMatrix,
   renderPrCurve,
   shellQuote,
   withSecrets,
   EXPORT_OK,
-  ExportError,
+  failure,
   SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type ImageRecord,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
@@ -76,11 +69,6 @@ const LOGGED_ARTIFACTS_TAG = 'mlflow.loggedArtifacts';
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
   // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
   return new MlflowExporter(parseOptions(mlflowExporterOptionsSchema, options, 'createMlflowExporter options') as MlflowExporterOptions);
-}
-
-function failure(error: unknown): ExportResult & { ok: false } {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: false };
 }
 
 class MlflowExporter implements ExporterV1<MlflowNative> {
@@ -336,7 +324,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       if (this.tables.dropped > 0)
         this.logger.warnOnce(
           'mlflow-tables-tag',
-          `MLflow: the ${LOGGED_ARTIFACTS_TAG} tag is full (8000 characters); the oldest tables leave it (their files stay under tables/, but mlflow.load_table no longer finds them).`,
+          `MLflow: the ${LOGGED_ARTIFACTS_TAG} tag is full (8000 characters); the oldest tables leave it ` +
+            '(their files stay under tables/, but mlflow.load_table no longer finds them).',
         );
     }
     const requests = packLogBatches(metrics, params, lastTagPerKey(tags));
@@ -379,7 +368,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       }
     }
     // Everything deliverable was delivered; the rejected rest can never be, and is counted as failed.
-    return permanent ? { ok: false, retryable: false, error: permanent, remaining: batch.filter((_, i) => rejected.has(i)) } : EXPORT_OK;
+    return permanent ? failure(permanent, { retryable: false, remaining: batch.filter((_, i) => rejected.has(i)) }) : EXPORT_OK;
   }
 
   /** Artifact proxy: PUT /api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>. */

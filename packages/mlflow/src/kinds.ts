@@ -1,4 +1,4 @@
-import type { ConfusionMatrixRecord, PrCurveRecord, TableCell } from '@metrics/core';
+import type { ConfusionMatrixRecord, PrCurveRecord, TableCell } from '@metrics/core/backend';
 
 /**
  * The structured kinds as MLflow tables: the JSON `mlflow.log_table` writes (pandas' `orient="split"`

@@ -1,26 +1,18 @@
 import { join, resolve } from 'node:path';
+import { createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
 import {
   parseOptions,
   bucketsProblem,
-  classifyError,
+  failure,
   encodePng,
-  createLogger,
   markdownTable,
   shellQuote,
   toJsonSafe,
   EXPORT_OK,
   SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type HistogramRecord,
-  type ImageRecord,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   AUDIO_METADATA,
@@ -91,6 +83,8 @@ const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
   'tags',
   'note',
 ]);
+/** Retryable: the pipeline starts the run before it exports. */
+const NOT_STARTED: ExportResult = failure(new Error('TensorBoard exporter not started'));
 
 const STATUS: Record<RunOutcome['status'], number> = {
   finished: HPARAMS_STATUS.success,
@@ -152,7 +146,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       this.runDir = claimRunDir(wanted);
       if (this.runDir !== resolve(wanted))
         this.logger.warn(
-          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
+          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); ` +
+            `this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
         );
     }
     return this.runDir;
@@ -169,7 +164,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       this.chooseRunDir(run);
     } catch (e) {
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
@@ -183,7 +178,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       writer.openSync(run.startTime);
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     this.writer = writer;
     return EXPORT_OK;
@@ -191,7 +186,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue) {
       this.batches = 0;
@@ -209,7 +204,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue || w.pendingBytes >= (this.options.flushBytes ?? 1 << 20)) {
       this.batches = 0;
@@ -245,7 +240,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, {
         cause: firstError,
       });
-      return { ok: false, error, retryable: false, remaining: bad };
+      return failure(error, { retryable: false, remaining: bad });
     }
     return EXPORT_OK;
   }
@@ -257,7 +252,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     } else {
       this.logger.warnOnce(
         `tb-step:${tag}`,
-        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value for a step and drops older points at higher steps).`,
+        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value ` +
+          `for a step and drops older points at higher steps).`,
       );
     }
   }
@@ -265,7 +261,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private warnBigStep(tag: string): void {
     this.logger.warnOnce(
       'tb-hparams-big-step',
-      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
+      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; ` +
+        `TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
     );
   }
 

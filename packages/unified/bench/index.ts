@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, neverYieldLoop, report } from '@metrics/bench';
-import { startMlflowServer } from '@metrics/oracle';
+import { startMlflowServer, allBackendsOptions } from '@metrics/oracle';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker, type ExperimentTracker } from '../src/index.js';
 
@@ -51,14 +51,7 @@ const allThree = (name: string, extra: { experimentLoggingInterval?: number } = 
     ...extra,
     experiment: 'unified-bench',
     runName: name,
-    tensorboardLogging: true,
-    tensorboardLogDir: join(dir, 'runs'),
-    mlflowLogging: true,
-    mlflowTrackingUri: server.url,
-    mlflowSpoolDir: join(dir, 'spool'),
-    wandbLogging: true,
-    wandbDir: dir,
-    wandbMode: 'offline',
+    ...allBackendsOptions(dir, server.url),
   });
 try {
   {

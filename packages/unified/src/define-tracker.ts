@@ -1,18 +1,16 @@
+import type { RunOutcome, Tracker } from '@metrics/core';
 import {
   EXPORT_OK,
   confusionExamples,
   decodeWav,
+  failure,
   prCurveExamples,
-  ExportError,
   SPECIFICATION_VERSION,
   type ExporterV1,
-  type ExportResult,
   type RecordKind,
   type RunInfo,
-  type RunOutcome,
-  type Tracker,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 
 /** A custom tracker in a few lines: say what it takes and how to write a batch. */
 export interface TrackerDefinition<Native = unknown> {
@@ -26,11 +24,6 @@ export interface TrackerDefinition<Native = unknown> {
   close?(outcome: RunOutcome): void | Promise<void>;
   runIds?(): Record<string, string>;
   native?(): Native;
-}
-
-function failure(error: unknown): ExportResult {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: true };
 }
 
 /** Turns a definition into an exporter that never throws into the pipeline. */

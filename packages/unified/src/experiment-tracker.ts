@@ -1,25 +1,17 @@
 import {
-  assertLogOptions,
-  assertMetricValues,
-  assertStepArgument,
   InvalidConfigError,
   createLogger,
   createTracker,
   defaultRunName,
   MetricRegistry,
   type CoreTracker,
-  registerForExit,
-  unregisterForExit,
   type AudioData,
   type CloseReport,
   type ConfusionMatrixData,
   type EncodedImage,
-  type ExporterV1,
-  type HistogramRecord,
   type HyperparamValue,
   type LogOptions,
   type Logger,
-  type MetricValues,
   type PrCurveData,
   type RawImage,
   type RunHandle,
@@ -27,8 +19,18 @@ import {
   type TableData,
   type Tracker,
   type TrackerStats,
-  type BackendSelection,
 } from '@metrics/core';
+import {
+  assertLogOptions,
+  assertMetricValues,
+  assertStepArgument,
+  registerForExit,
+  unregisterForExit,
+  type ExporterV1,
+  type HistogramRecord,
+  type MetricValues,
+  type BackendSelection,
+} from '@metrics/core/backend';
 import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
 import { createBackends, loadBackends, type BackendImporter, type BackendOptions } from './backends.js';
 import { assertOptionsObject, checkConfig, CONFIG_CONTEXT, type ExperimentConfig, type ExperimentConfigInput } from './config.js';

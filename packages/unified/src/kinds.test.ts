@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createTracker, type Tracker, type TrackingRecord } from '@metrics/core';
+import { createLogger, createTracker, type Tracker } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker } from './index.js';
 import { trackerAsExporter } from './define-tracker.js';

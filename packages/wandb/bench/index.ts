@@ -12,7 +12,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { median, neverYieldLoop, report } from '@metrics/bench';
 import { runPython } from '@metrics/oracle';
 import { createWandbExporter, createWandbTracker } from '../src/index.js';

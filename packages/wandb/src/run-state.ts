@@ -1,4 +1,4 @@
-import type { TrackingRecord } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { numberJson, secondsJson, toJson } from './json.js';
 import { audioValue, chartPreset, confusionRows, histogramValue, imageValue, prCurveRows, tableValue, type MediaFile } from './media/values.js';
 import type { JsonItem } from './proto/records.js';

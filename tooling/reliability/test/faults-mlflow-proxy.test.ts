@@ -95,9 +95,11 @@ describe('MLflow behind a fault proxy', () => {
     expect(tap.duplicates()).toEqual([]);
 
     console.log(
-      `reliability: MLflow behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ${storm.reset} resets; ` +
+      `reliability: MLflow behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ` +
+        `${storm.reset} resets; ` +
         `slow phase: ${slow.delayed} requests delayed 2 s, ${slow.status429}×429, ${slow.status503}×503, ${slow.reset} resets; ` +
-        `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; server rows ${counts.rows} (distinct ${counts.distinct}), ` +
+        `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; ` +
+        `server rows ${counts.rows} (distinct ${counts.distinct}), ` +
         `log-batch accepted ${tap.counts.logBatchOk}, 0 duplicates — held`,
     );
   }, 300_000);

@@ -111,7 +111,8 @@ describe('MLflow server killed and restarted during a 100,000-point run', () => 
       `reliability: MLflow server SIGKILLed ${KILLS}× and restarted during ${KEYS * STEPS} points — ` +
         `exported ${stats.exported}, spilled ${stats.spilled}, retried ${stats.retried}, failed ${stats.failed}, dropped ${stats.dropped}; ` +
         `server rows ${counts.rows} (distinct ${counts.distinct}); log-batch accepted ${tap.counts.logBatchOk}, refused ${tap.counts.logBatchFailed}, ` +
-        `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ${loopsWhileDown.join('/')} ms — held`,
+        `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ` +
+        `${loopsWhileDown.join('/')} ms — held`,
     );
   }, 300_000);
 });

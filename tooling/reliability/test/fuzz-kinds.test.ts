@@ -7,7 +7,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InvalidCallError, MetricsError, type PipelineStats, type Tracker, type TrackingRecord } from '@metrics/core';
+import { InvalidCallError, MetricsError, type PipelineStats, type Tracker } from '@metrics/core';
+import { readSpool, type TrackingRecord } from '@metrics/core/backend';
 import { describeCall } from './support/security-inputs.js';
 import {
   anyKindCall,
@@ -20,7 +21,6 @@ import {
   type KindCall,
 } from './support/kinds-inputs.js';
 import { openFacade, openStandalone, removeTree, tempRoot, tensorBoardCounts, wandbCounts, walkFiles } from './support/security-harness.js';
-import { readSpool } from '@metrics/core';
 
 const RUNS_PER_METHOD = 300;
 const roots: string[] = [];
@@ -103,7 +103,8 @@ describe('structured kinds fuzz, warn policy', () => {
       for (const file of walkFiles(f.dirs.spool)) spooled += readSpool(file).records.length;
       expect({ spilled: ml.spilled, spooled, unsupported: ml.unsupported }).toEqual({ spilled: stats.accepted, spooled: stats.accepted, unsupported: 0 });
       console.log(
-        `reliability: facade fuzz ${method} — ${calls} calls, accepted ${stats.accepted}, skipped ${stats.skipped}; in TensorBoard, W&B and the MLflow spool — held`,
+        `reliability: facade fuzz ${method} — ${calls} calls, accepted ${stats.accepted}, skipped ${stats.skipped}; ` +
+          'in TensorBoard, W&B and the MLflow spool — held',
       );
     });
   }

@@ -1,4 +1,4 @@
-import type { TrackingRecord } from '../spec.js';
+import type { HistogramRecord, RunInfo, TrackingRecord } from '../spec.js';
 import { encodeWav } from '../media/wav.js';
 import { prCurvePoints } from '../processing/curves.js';
 
@@ -58,4 +58,24 @@ export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
     { kind: 'note', wallTime: t + 2, text: 'A **note**' },
   ];
   return all.filter((r) => kinds.has(r.kind));
+}
+
+/** A RunInfo for exporter tests: a new run of experiment `exp`, now. */
+export function testRunInfo(experiment = 'exp', runName = 'r1'): RunInfo {
+  return { experiment, runName, tags: {}, startTime: Date.now() };
+}
+
+/** A histogram record with the given (possibly malformed, for bad-record tests) buckets. */
+export function histogramRecord(name: string, step: number, buckets: unknown): HistogramRecord {
+  return { kind: 'histogram', name, step, wallTime: Date.now(), buckets: buckets as HistogramRecord['buckets'] };
+}
+
+/** What `call` throws (undefined when it returns): for asserting on the error itself. */
+export function thrown(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

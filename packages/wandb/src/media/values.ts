@@ -8,7 +8,7 @@ import {
   type ImageRecord,
   type PrCurveRecord,
   type TableCell,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { safeSegment } from '../paths.js';
 
 /** A file to place under the run's `files/` directory (and upload online). */

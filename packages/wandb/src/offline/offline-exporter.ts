@@ -1,20 +1,7 @@
-import {
-  EXPORT_OK,
-  ExportError,
-  classifyError,
-  SPECIFICATION_VERSION,
-  createLogger,
-  errorMessage,
-  shellQuote,
-  type ExporterV1,
-  type ExportResult,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+import { ExportError, createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { EXPORT_OK, failure, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';
@@ -56,7 +43,7 @@ export interface OfflineNative {
  * the batch (queue, then spool) and hand it over once the writer has room.
  */
 const SYNC_WAIT_MS = 0;
-const NOT_STARTED: ExportResult = { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+const NOT_STARTED: ExportResult = failure(new ExportError('W&B offline run not started', { isRetryable: true }));
 
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
@@ -125,11 +112,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     } catch (error) {
       // Same rule as every local writer: an unwritable directory is final, a transient error is retried.
       const { retryable } = classifyError(error);
-      return {
-        ok: false,
-        error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }),
-        retryable,
-      };
+      return failure(new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }));
     }
   }
 
@@ -160,7 +143,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private writeFailed(error: unknown): ExportResult {
     if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
     this.failed = true;
-    return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    return failure(new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }));
   }
 
   /**
@@ -172,7 +155,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
     if (!this.run.waitForWriter(SYNC_WAIT_MS))
-      return { ok: false, error: new ExportError('the W&B offline writer thread is starting or far behind', { isRetryable: true }), retryable: true };
+      return failure(new ExportError('the W&B offline writer thread is starting or far behind', { isRetryable: true }));
     try {
       const effects = this.state.apply(batch);
       // Room was made above, so this never waits; a failure is reported by the next write or flush.
