@@ -104,7 +104,10 @@ function modelSummary(model: Mlp, data: Dataset, options: Required<Pick<Pipeline
   return [
     '# Iris MLP',
     '',
-    `A multi-layer perceptron trained ${options.model === 'tfjs' ? 'by TensorFlow.js (tf.Sequential, Adam' : 'from scratch in TypeScript (Float32Array math, Adam'}, cosine learning-rate schedule) on Fisher's Iris data: ${data.train.rows} training and ${data.validation.rows} validation flowers, ${data.features.length} standardised features, ${data.classes.length} species (${data.classes.join(', ')}).`,
+    `A multi-layer perceptron trained ` +
+      `${options.model === 'tfjs' ? 'by TensorFlow.js (tf.Sequential, Adam' : 'from scratch in TypeScript (Float32Array math, Adam'}, ` +
+      `cosine learning-rate schedule) on Fisher's Iris data: ${data.train.rows} training and ${data.validation.rows} validation flowers, ` +
+      `${data.features.length} standardised features, ${data.classes.length} species (${data.classes.join(', ')}).`,
     '',
     '| layer | shape | activation | parameters |',
     '| --- | --- | --- | --- |',
@@ -295,7 +298,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
         const noteEvery = Math.max(1, Math.floor(options.epochs / 10));
         if ((epoch + 1) % noteEvery === 0 || epoch === options.epochs - 1 || epoch === 0)
           progress.note(
-            `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
+            `epoch ${String(epoch + 1).padStart(String(options.epochs).length)}/${options.epochs}  loss ${record.trainLoss.toFixed(4)}  acc ` +
+              `${record.trainAccuracy.toFixed(3)}  val_loss ${record.validationLoss.toFixed(4)}  val_acc ${record.validationAccuracy.toFixed(3)}`,
           );
         // Yield so the system sampler and the export pipeline get their turn during training.
         await new Promise((r) => setImmediate(r));
@@ -308,8 +312,9 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     const evaluation = prof.profileOperation('evaluate', STAGE, () => {
       const { x, y, rows } = data.validation;
       const { loss } = model.lossAndGradients(x, y, rows);
-      const confusion = confusionMatrix(y, model.predict(x, rows), data.classes.length);
-      return { ...scores(confusion), loss, confusion };
+      const predicted = model.predict(x, rows);
+      const confusion = confusionMatrix(y, predicted, data.classes.length);
+      return { ...scores(confusion), loss, confusion, predicted, probabilities: model.predictProba(x, rows) };
     });
     tracker.log(
       {
@@ -328,8 +333,10 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     tracker.logText('model/summary', modelSummary(model, data, { epochs: options.epochs, batchSize, learningRate, model: options.model ?? 'mlp' }), {
       step: lastStep,
     });
+    logEvaluationKinds(tracker, data.classes, data.validation.y, evaluation, lastStep);
     progress.note(
-      `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ${evaluation.f1.toFixed(3)}`,
+      `accuracy ${evaluation.accuracy.toFixed(3)}  precision ${evaluation.precision.toFixed(3)}  recall ${evaluation.recall.toFixed(3)}  f1 ` +
+        `${evaluation.f1.toFixed(3)}`,
     );
 
     // ── register ───────────────────────────────────────────────────────────
@@ -424,4 +431,32 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
   } finally {
     if (status === 'failed') await tracker!.close({ status: 'failed', exitCode: 1 }).catch(() => undefined);
   }
+}
+
+/**
+ * The evaluation as structured kinds: the confusion matrix (a chart in W&B, a table in MLflow), one
+ * one-vs-rest PR curve per class, the per-example predictions as a table, and tags for the run.
+ */
+function logEvaluationKinds(
+  tracker: ExperimentTracker,
+  classes: readonly string[],
+  actual: ArrayLike<number>,
+  evaluation: { predicted: ArrayLike<number>; probabilities: Float32Array; accuracy: number },
+  step: number,
+): void {
+  const k = classes.length;
+  tracker.logConfusionMatrix('evaluation/confusion', { classNames: [...classes], actual, predicted: evaluation.predicted }, { step });
+  classes.forEach((name, c) => {
+    const labels = Array.from(actual, (a) => (a === c ? 1 : 0));
+    const predictions = Array.from({ length: actual.length }, (_, i) => evaluation.probabilities[i * k + c]!);
+    tracker.logPrCurve(`evaluation/pr_curve/${name}`, { labels, predictions, numThresholds: 51 }, { step });
+  });
+  const rows = Array.from({ length: actual.length }, (_, i) => [
+    i,
+    classes[actual[i]!]!,
+    classes[evaluation.predicted[i]!]!,
+    evaluation.probabilities[i * k + evaluation.predicted[i]!]!,
+  ]);
+  tracker.logTable('evaluation/predictions', { columns: ['row', 'actual', 'predicted', 'confidence'], rows }, { step });
+  tracker.setTags({ stage: 'evaluated', dataset: 'iris' });
 }

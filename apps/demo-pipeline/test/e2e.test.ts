@@ -176,6 +176,30 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(true);
   });
 
+  it('the evaluation kinds: confusion matrix, one PR curve per class, the predictions table and tags, in every backend', () => {
+    const classes = ['setosa', 'versicolor', 'virginica'];
+    const rows = result.evaluation.confusion.flat().reduce((a, b) => a + b, 0);
+    // TensorBoard: Markdown tables, and the pr_curves plugin's [6, thresholds] tensors.
+    expect(tb.tensors['evaluation/confusion']?.plugin).toBe('text');
+    expect(tb.tensors['evaluation/predictions']?.values[0]).toMatch(/^\| row \| actual \| predicted \| confidence \|/);
+    for (const c of classes) expect(tb.tensors[`evaluation/pr_curve/${c}`]).toEqual({ plugin: 'pr_curves', values: [{ shape: [6, 51] }] });
+    expect(tb.tensors.tags?.values.at(-1)).toContain('| stage | evaluated |');
+    // MLflow: mlflow.load_table reads each table; tags set during the run.
+    const confusion = mlflow.tables[`tables/evaluation/confusion/step_${result.lastStep}.json`]!;
+    expect(confusion.columns).toEqual(['actual', 'predicted', 'count']);
+    expect(confusion.data.map((r) => r[2] as number).reduce((a, b) => a + b, 0)).toBe(rows);
+    expect(mlflow.tables[`tables/evaluation/predictions/step_${result.lastStep}.json`]!.data).toHaveLength(rows);
+    for (const c of classes) expect(mlflow.tables[`tables/evaluation/pr_curve/${c}/step_${result.lastStep}.json`]!.data).toHaveLength(51);
+    expect(mlflow.tags).toMatchObject({ stage: 'evaluated', dataset: 'iris' });
+    // W&B: the chart tables wandb.plot logs, the predictions table, the run's tags.
+    const tableFile = (key: string) => wandbHistory.find((row) => row[key] !== undefined)?.[key] as { _type: string; nrows: number } | undefined;
+    expect(tableFile('evaluation/confusion_table')).toMatchObject({ _type: 'table-file', nrows: classes.length ** 2 });
+    expect(tableFile('evaluation/predictions')).toMatchObject({ _type: 'table-file', nrows: rows });
+    for (const c of classes) expect(tableFile(`evaluation/pr_curve/${c}_table`)).toMatchObject({ _type: 'table-file', nrows: 51 });
+    const runRecords = wandbRecords.filter((r) => r.type === 'run').map((r) => r.run as { tags?: string[] });
+    expect(runRecords.at(-1)!.tags).toEqual(expect.arrayContaining(['stage:evaluated', 'dataset:iris']));
+  });
+
   it('the REST fallback of the registry adds the next version of the same model', async () => {
     const runId = result.runIds.mlflow!.runId!;
     const next = await registerModelVersion({ trackingUri: server.url, runId, name: MODEL, artifactPath: 'model' });

@@ -22,12 +22,13 @@ for root, dirs, files in os.walk(sys.argv[1]):
     for t in tags['histograms']:
         r['histograms'][t] = [{'step': e.step, 'num': e.histogram_value.num} for e in acc.Histograms(t)]
     for t in tags['images']:
-        r['images'][t] = [{'step': e.step, 'size': list(Image.open(io.BytesIO(e.encoded_image_string)).size), 'mode': Image.open(io.BytesIO(e.encoded_image_string)).mode} for e in acc.Images(t)]
+        opened = [(e.step, Image.open(io.BytesIO(e.encoded_image_string))) for e in acc.Images(t)]
+        r['images'][t] = [{'step': step, 'size': list(image.size), 'mode': image.mode} for step, image in opened]
     for t in tags['tensors']:
         vals = []
         for e in acc.Tensors(t):
             arr = tensor_util.make_ndarray(e.tensor_proto)
-            vals.append(arr.item().decode() if arr.dtype.kind in 'OSU' and arr.ndim == 0 else None)
+            vals.append(arr.item().decode() if arr.dtype.kind in 'OSU' and arr.ndim == 0 else {'shape': list(arr.shape)})
         r['tensors'][t] = {'plugin': acc.SummaryMetadata(t).plugin_data.plugin_name, 'values': vals}
     out[os.path.relpath(root, sys.argv[1])] = r
 print(json.dumps(out))
@@ -37,7 +38,8 @@ export interface TensorBoardRun {
   scalars: Record<string, [number, number][]>;
   histograms: Record<string, { step: number; num: number }[]>;
   images: Record<string, { step: number; size: [number, number]; mode: string }[]>;
-  tensors: Record<string, { plugin: string; values: (string | null)[] }>;
+  /** Rank-0 strings as text, other tensors (PR curves) by their shape. */
+  tensors: Record<string, { plugin: string; values: (string | { shape: number[] })[] }>;
 }
 
 export function readTensorBoard(logdir: string): Promise<Record<string, TensorBoardRun>> {
@@ -53,6 +55,11 @@ c = MlflowClient(tracking_uri=uri, registry_uri=uri)
 run = c.get_run(run_id)
 metrics = {k: [[m.step, m.value] for m in sorted(c.get_metric_history(run_id, k), key=lambda m: (m.step, m.timestamp))] for k in run.data.metrics}
 mv = c.get_model_version(model_name, version)
+import mlflow
+mlflow.set_tracking_uri(uri)
+mlflow.set_experiment(experiment_id=run.info.experiment_id)
+logged = json.loads(run.data.tags.get('mlflow.loggedArtifacts', '[]'))
+tables = {e['path']: json.loads(mlflow.load_table(e['path'], run_ids=[run_id]).to_json(orient='split', index=False)) for e in logged}
 exp = c.get_experiment(run.info.experiment_id)
 def walk(p=None):
     out = []
@@ -64,6 +71,7 @@ print(json.dumps({
   'params': run.data.params, 'tags': {k: v for k, v in run.data.tags.items() if not k.startswith('mlflow.')},
   'metrics': metrics,
   'artifacts': walk(),
+  'tables': tables,
   'model_version': {'name': mv.name, 'version': mv.version, 'run_id': mv.run_id, 'source': mv.source, 'status': mv.status},
 }))
 `;
@@ -76,6 +84,8 @@ export interface MlflowView {
   tags: Record<string, string>;
   metrics: Record<string, [number, number][]>;
   artifacts: string[];
+  /** Every table of the run's mlflow.loggedArtifacts tag, read with mlflow.load_table. */
+  tables: Record<string, { columns: string[]; data: unknown[][] }>;
   model_version: { name: string; version: string; run_id: string; source: string; status: string };
 }
 

@@ -1,6 +1,9 @@
 // Caller-side cost of log(): 10 scalars a call, names already seen, into the pipeline with the in-memory
 // exporter (records counted, not kept). Median over rounds of 100 000 calls.
-import { median, nsPerOp, report } from '@metrics/bench';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
 import { createTracker } from '../src/index.js';
 import { InMemoryExporter } from '../src/test.js';
 
@@ -40,3 +43,37 @@ await tracker.close();
 report({ package: '@metrics/core', name: 'log() caller cost per scalar (10/call)', value: callerNs, unit: 'ns/scalar' });
 report({ package: '@metrics/core', name: 'log() + export per scalar (in-memory exporter)', value: ns, unit: 'ns/scalar' });
 report({ package: '@metrics/core', name: 'pipeline throughput', value: 1e9 / ns, unit: 'scalars/s' });
+
+// Default options (queue 200 000), 1 M scalars, 10 a call, the in-memory exporter (no exportSync: a full
+// queue spills to the spool, the path of a remote backend): a loop that never yields beside one that yields
+// every 1 000 calls. Medians of 3 runs.
+const LOOP_SCALARS = Number(process.env.BENCH_NEVER_YIELD_SCALARS ?? 1_000_000);
+for (const [loop, yieldEvery] of [
+  ['never-yielding', 0],
+  ['yielding', 1000],
+] as const) {
+  const runs: { callerNs: number; maxCallMs: number }[] = [];
+  for (let round = 0; round < 3; round++) {
+    const spillDir = mkdtempSync(join(tmpdir(), 'core-bench-'));
+    const sink = new InMemoryExporter();
+    sink.keep = false;
+    const t = createTracker({ exporters: [sink], handleExit: false, logLevel: 'silent', spillDir });
+    const calls = LOOP_SCALARS / 10;
+    let spent = 0;
+    let maxCallMs = 0;
+    for (let call = 0; call < calls; call += yieldEvery || calls) {
+      const part = neverYieldLoop(t, Math.min(yieldEvery || calls, calls - call) * 10, 10, call);
+      spent += part.loopSecs;
+      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+      if (yieldEvery) await new Promise((r) => setImmediate(r));
+    }
+    await t.close();
+    const ex = t.stats().exporters[0]!;
+    if (ex.exported !== LOOP_SCALARS) throw new Error(`bench: exported ${ex.exported} of ${LOOP_SCALARS}`);
+    rmSync(spillDir, { recursive: true, force: true });
+    runs.push({ callerNs: (spent * 1e9) / LOOP_SCALARS, maxCallMs });
+  }
+  const name = `${loop} loop, default options (${LOOP_SCALARS / 1e6}M, in-memory exporter, median of 3)`;
+  report({ package: '@metrics/core', name: `log() caller cost, ${name}`, value: median(runs.map((r) => r.callerNs)), unit: 'ns/scalar' });
+  report({ package: '@metrics/core', name: `longest single log() call, ${name}`, value: median(runs.map((r) => r.maxCallMs)), unit: 'ms' });
+}

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { errorMessage, ExportError } from './errors.js';
+import { failure } from './failure.js';
 import { LaneQueue } from './lane-queue.js';
 import { LaneState } from './lane-state.js';
 import { Overflow } from './overflow.js';
@@ -81,7 +82,7 @@ export class ExporterLane {
       if (records.length === 0) return;
     }
     if (this.state.failed) return this.giveUp(records, 'the exporter failed permanently');
-    if (this.overflow.fits(this.queue, records.length)) this.queue.push(records);
+    if (this.overflow.admits(this.queue, records.length)) this.queue.push(records);
     else this.overflow.full(records, this.queue, this.state.active);
     this.kick();
   }
@@ -134,6 +135,7 @@ export class ExporterLane {
 
   /** One worker: starts the run (the first worker only), then exports claimed batches until none is left. */
   private async pump(): Promise<void> {
+    this.overflow.yielded();
     let firstAttemptAt = 0;
     let attempt = 0;
     let batch: readonly TrackingRecord[] | undefined;
@@ -158,6 +160,7 @@ export class ExporterLane {
       attempt++;
       const sending = batch;
       const result = await this.call(() => (sending ? this.exporter.export(sending) : this.exporter.start(this.runInfo())));
+      if (sending) this.overflow.yielded(); // the export settled: the event loop ran, so the caller is not stuck in a loop
       this.failing = !result.ok;
       if (result.ok) {
         if (sending) {
@@ -237,7 +240,7 @@ export class ExporterLane {
     try {
       result = this.exporter.startSync(this.runInfo());
     } catch (error) {
-      result = { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+      result = failure(error);
     }
     // A failure is left to the async start, which retries and reports it.
     if (result.ok) this.state.startSucceeded();
@@ -265,16 +268,13 @@ export class ExporterLane {
       return await Promise.race([
         Promise.resolve().then(fn),
         new Promise<ExportResult>((resolve) => {
-          timer = setTimeout(
-            () => resolve({ ok: false, retryable: true, error: new Error(`timed out after ${this.batch.exportTimeoutMs} ms`) }),
-            this.batch.exportTimeoutMs,
-          );
+          timer = setTimeout(() => resolve(failure(new Error(`timed out after ${this.batch.exportTimeoutMs} ms`))), this.batch.exportTimeoutMs);
           timer.unref();
         }),
       ]);
     } catch (error) {
       // Exporters must not throw; if one does anyway, treat it as a retryable failure.
-      return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+      return failure(error);
     } finally {
       clearTimeout(timer);
     }
@@ -396,7 +396,14 @@ export class ExporterLane {
   }
 
   snapshot(): ExporterStats {
-    return { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    const stats: ExporterStats = { ...this.stats, queued: this.queue.size + this.overflow.pending };
+    try {
+      const backend = this.exporter.queueStats?.();
+      if (backend) stats.backend = { ...backend };
+    } catch {
+      // a backend that cannot count now just shows none
+    }
+    return stats;
   }
 }
 

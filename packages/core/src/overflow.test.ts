@@ -66,6 +66,24 @@ describe("full-queue policy 'keep' (the default)", () => {
     expect(steps(exporter, 'training/b')).toEqual(range(5000));
   });
 
+  it('once the queue filled, a loop that still does not yield catches up: the queue drains to about one batch', async () => {
+    const exporter = new SyncExporter();
+    const t = tracker(exporter);
+    neverYield(t, 5000); // 10 000 records through a queue of 100
+    // Without catching up the queue would stay full (100 records kept for a whole queue's time each).
+    expect(t.stats().exporters[0]!.queued).toBeLessThanOrEqual(20);
+    expect(exporter.largestSyncWrite).toBeLessThanOrEqual(10);
+    t.log({ 'training/a': 5000, 'training/b': -5000 }, { step: 5000 });
+    await t.flush(); // the caller yields: the background export takes over again
+    neverYield(t, 30); // 60 records: they fit, and nothing is written inline
+    const inlineBefore = exporter.syncWrites;
+    t.log({ 'training/a': 0, 'training/b': 0 }, { step: 5031 });
+    expect(exporter.syncWrites).toBe(inlineBefore);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 10_064, dropped: 0, failed: 0, spilled: 0, queued: 0 });
+    expect(steps(exporter, 'training/a').slice(0, 5001)).toEqual(range(5001));
+  });
+
   it('a remote backend (no exportSync) spills synchronously; the spool is sent in order once the caller yields', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'overflow-'));
     const exporter = new InMemoryExporter();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { errorMessage } from './errors.js';
+import { failure } from './failure.js';
 import type { LaneQueue } from './lane-queue.js';
 import type { Logger } from './logger.js';
 import type { ExporterStats, ExporterV1, ExportResult, RunInfo, TrackingRecord } from './spec.js';
@@ -10,8 +11,9 @@ import { spoolFileName } from './spool-files.js';
  * What happens to records when an exporter's queue is full (nothing ran for a while: a loop that never
  * yields, or a slow backend):
  * - 'keep' (default): nothing is lost. An exporter that can write synchronously (a local file: TensorBoard,
- *   W&B offline) writes the oldest queued records inline, one bounded batch per full-queue event; any
- *   other (a server) spills the new records to the spool synchronously, sent once the caller yields.
+ *   W&B offline) writes the oldest queued records inline, a bounded amount per sealed batch, and keeps
+ *   doing so (catching up) until the caller yields; any other (a server) spills the new records to the
+ *   spool synchronously, sent once the caller yields.
  * - 'spill': always to the spool; also records a backend could not take within the retry deadline.
  * - 'drop': counted in `stats().dropped`.
  */
@@ -40,6 +42,13 @@ export class Overflow {
   offline = false;
   /** Why the spool could not be written, for the close report. */
   spoolError: string | undefined;
+  /**
+   * The queue filled and the caller has not yielded since: every sealed batch takes the inline path (about
+   * two batches written per batch sealed) until the queue is empty, and then each batch is written one seal
+   * after it was sealed. Records then live for one batch instead of a whole queue, so a loop that never
+   * yields does not promote every record to the old generation. Cleared when the lane's pump runs.
+   */
+  private catchingUp = false;
 
   constructor(
     private readonly exporter: ExporterV1,
@@ -64,6 +73,16 @@ export class Overflow {
     return queue.size + incoming <= this.options.maxQueueSize && this.pending === 0;
   }
 
+  /** Whether `incoming` joins the queue as is (else `full` decides): it fits, and no inline catch-up is on. */
+  admits(queue: LaneQueue, incoming: number): boolean {
+    return !this.catchingUp && this.fits(queue, incoming);
+  }
+
+  /** The lane's pump runs: the caller yielded, so the background export takes over from inline writes. */
+  yielded(): void {
+    this.catchingUp = false;
+  }
+
   /**
    * The queue is full (or records are spooled already): keep `incoming` by the policy, on the caller's path
    * and bounded: at most one inline write of about twice `incoming`, or one spool append of it.
@@ -78,7 +97,10 @@ export class Overflow {
       );
       return;
     }
-    if (this.inline && active && this.options.startSync()) this.writeInline(queue, 2 * Math.max(1, incoming.length));
+    if (this.inline && active && this.options.startSync()) {
+      this.catchingUp = true;
+      this.writeInline(queue, 2 * Math.max(1, incoming.length));
+    }
     if (this.fits(queue, incoming.length)) queue.push(incoming);
     else this.spill(incoming);
   }
@@ -209,6 +231,6 @@ function callSync(fn: () => ExportResult): ExportResult {
   try {
     return fn();
   } catch (error) {
-    return { ok: false, retryable: true, error: error instanceof Error ? error : new Error(String(error)) };
+    return failure(error);
   }
 }

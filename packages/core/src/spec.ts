@@ -105,10 +105,128 @@ export interface ArtifactRecord {
   type?: string;
 }
 
-export type TrackingRecord = ScalarPoint | HistogramRecord | ImageRecord | TextRecord | HyperparamsRecord | ConfigRecord | SummaryRecord | ArtifactRecord;
+/** One table cell: what every backend's table format carries (JSON scalars). */
+export type TableCell = string | number | boolean | null;
+
+/** `logTable`'s data: column names, then rows of as many cells. */
+export interface TableData {
+  columns: string[];
+  rows: TableCell[][];
+}
+
+export interface TableRecord extends Timed {
+  kind: 'table';
+  name: string;
+  columns: string[];
+  rows: TableCell[][];
+}
+
+/** `logPrCurve`'s data: binary ground truth and the predicted probability of the positive class. */
+export interface PrCurveData {
+  /** 1/true = positive, 0/false = negative. */
+  labels: ArrayLike<number | boolean>;
+  /** Probabilities in [0, 1], one per label. */
+  predictions: ArrayLike<number>;
+  /** Thresholds `i / (n − 1)`, i = 0 … n − 1 (2 … 10 000). Default 201 (TensorBoard's). */
+  numThresholds?: number;
+}
+
+/**
+ * A precision–recall curve, computed once in the tracker: at threshold i a prediction ≥ `thresholds[i]`
+ * counts as positive. Precision and recall divide by max(denominator, 1e-7) (TensorBoard's rule).
+ */
+export interface PrCurveRecord extends Timed {
+  kind: 'pr_curve';
+  name: string;
+  thresholds: number[];
+  truePositives: number[];
+  falsePositives: number[];
+  trueNegatives: number[];
+  falseNegatives: number[];
+  precision: number[];
+  recall: number[];
+}
+
+/** `logConfusionMatrix`'s data: class names and, per example, the actual and predicted class (index or name). */
+export interface ConfusionMatrixData {
+  classNames: string[];
+  actual: ArrayLike<number | string>;
+  predicted: ArrayLike<number | string>;
+}
+
+export interface ConfusionMatrixRecord extends Timed {
+  kind: 'confusion_matrix';
+  name: string;
+  classNames: string[];
+  /** `counts[a][p]`: examples of actual class a predicted as class p. */
+  counts: number[][];
+}
+
+/** `logAudio`'s data: interleaved samples in [-1, 1] (louder ones are clipped), `channels` per frame. */
+export interface AudioData {
+  sampleRate: number;
+  channels: number;
+  samples: ArrayLike<number>;
+}
+
+/** Audio, encoded once in the tracker as a 16-bit PCM WAV file (what every backend stores). */
+export interface AudioRecord extends Timed {
+  kind: 'audio';
+  name: string;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  wav: Uint8Array;
+  caption?: string;
+}
+
+/** Tags set during the run (`setTags`); later values of a key replace earlier ones. */
+export interface RunTagsRecord {
+  kind: 'tags';
+  wallTime: number;
+  tags: Record<string, string>;
+}
+
+/** The run's description (`setNote`), Markdown; the last one wins. */
+export interface RunNoteRecord {
+  kind: 'note';
+  wallTime: number;
+  text: string;
+}
+
+export type TrackingRecord =
+  | ScalarPoint
+  | HistogramRecord
+  | ImageRecord
+  | TextRecord
+  | HyperparamsRecord
+  | ConfigRecord
+  | SummaryRecord
+  | ArtifactRecord
+  | TableRecord
+  | PrCurveRecord
+  | ConfusionMatrixRecord
+  | AudioRecord
+  | RunTagsRecord
+  | RunNoteRecord;
 
 export type RecordKind = TrackingRecord['kind'];
-export const RECORD_KINDS: readonly RecordKind[] = ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'];
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'artifact',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+];
 
 /** What the pipeline tells an exporter about the run when it starts. */
 export interface RunInfo {
@@ -210,6 +328,23 @@ export interface ExporterV1<Native = unknown> {
    * `shutdown`; `spoolPath` is set when records wait in a spool file for a replay.
    */
   describeRun?(context: { spoolPath?: string }): RunDescription | undefined;
+  /**
+   * Optional, for a backend with a queue and retries of its own after `export` (W&B online's file_stream):
+   * its counters, shown in `stats()` beside the lane's as `backend`. Must be cheap and never throw.
+   */
+  queueStats?(): BackendQueueStats;
+}
+
+/** A backend's own queue and retries, past the lane (counted in the backend's units, e.g. W&B history lines). */
+export interface BackendQueueStats {
+  /** Items waiting in the backend's own queue. */
+  queued: number;
+  /** Requests the backend retried itself (429, 5xx, dropped connections). */
+  retried: number;
+  /** Items lost after `export` took them: too large for the server, or in a request that failed for good. */
+  dropped: number;
+  /** Requests that failed for good. */
+  failed: number;
 }
 
 /** What an exporter says about its run at the end: a place and the commands to view or upload it. */
@@ -262,6 +397,8 @@ export interface ExporterStats {
   unsupported: number;
   queued: number;
   lastError?: string;
+  /** The backend's own queue and retries after `export`, when it keeps any (`ExporterV1.queueStats`). */
+  backend?: BackendQueueStats;
 }
 
 export interface PipelineStats {
@@ -300,6 +437,18 @@ export interface Tracker {
   logConfig(config: Readonly<Record<string, unknown>>): void;
   setSummary(values: Readonly<Record<string, number | string | boolean>>): void;
   logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void;
+  /** A table of JSON scalars (W&B table, MLflow `log_table` JSON, TensorBoard Markdown). */
+  logTable(name: string, table: TableData, options?: LogOptions): void;
+  /** A binary precision–recall curve (TensorBoard PR curves, W&B `pr_curve` chart, MLflow table). */
+  logPrCurve(name: string, data: PrCurveData, options?: LogOptions): void;
+  /** A confusion matrix (W&B `confusion_matrix` chart, MLflow table, TensorBoard Markdown table). */
+  logConfusionMatrix(name: string, data: ConfusionMatrixData, options?: LogOptions): void;
+  /** Audio as a WAV file (TensorBoard audio, W&B audio, MLflow artifact). */
+  logAudio(name: string, audio: AudioData, options?: LogOptions & { caption?: string }): void;
+  /** Sets run tags at any time (MLflow tags, W&B tags, TensorBoard text); values are strings. */
+  setTags(tags: Readonly<Record<string, string>>): void;
+  /** Sets the run's description, Markdown (MLflow `mlflow.note.content`, W&B notes, TensorBoard text). */
+  setNote(markdown: string): void;
   /** The step the next stepless `log` call will use. */
   readonly step: number;
   /** Wait until everything logged so far is exported (or given up on). */

@@ -1,12 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunInfo, TrackingRecord } from './spec.js';
+import { decodeScalarBlock, encodeScalarBlock, isBlockScalar, isScalarBlock } from './spool-scalar-block.js';
 
 /**
  * A spool is an append-only JSON-lines file of records that could not be delivered yet: the queue
  * overflowed (full-queue policy `spill`) or the backend stayed down past the retry deadline.
  * Line 1 is a header with the run and the backend's run ids so `replay` can resume the same run.
  * JSON has no NaN, ±Infinity or bytes: those are written as `{"$num":"NaN"}` and `{"$b64":"…"}`.
+ * Consecutive scalar records share one line, a packed block (see `spool-scalar-block.ts`); any other record
+ * is one line of its own. `decodeSpoolRecords` reads a line back as its records.
  */
 export interface SpoolHeader {
   $spool: 1;
@@ -25,6 +28,8 @@ export function encodeSpoolLine(value: unknown): string {
 }
 
 export function decodeSpoolLine<T = unknown>(line: string): T {
+  // The reviver is what makes parsing slow; only a line with a `"$…"` key can need it.
+  if (!line.includes('"$')) return JSON.parse(line) as T;
   return JSON.parse(line, (_key, v) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       if (typeof v.$num === 'string' && Object.keys(v).length === 1) return Number(v.$num);
@@ -32,6 +37,14 @@ export function decodeSpoolLine<T = unknown>(line: string): T {
     }
     return v;
   }) as T;
+}
+
+/** The records of one spool line (a scalar block holds many), appended to `out`. */
+export function decodeSpoolRecords(line: string, out: TrackingRecord[] = []): TrackingRecord[] {
+  const value = decodeSpoolLine<unknown>(line);
+  if (isScalarBlock(value)) decodeScalarBlock(value, out);
+  else out.push(value as TrackingRecord);
+  return out;
 }
 
 /**
@@ -55,10 +68,10 @@ export function openSpool(path: string): { header: SpoolHeader; batches(size: nu
           break;
         }
         if (next.value === '') continue;
-        batch.push(decodeSpoolLine<TrackingRecord>(next.value));
-        if (batch.length >= size) {
-          yield batch;
-          batch = [];
+        decodeSpoolRecords(next.value, batch);
+        while (batch.length >= size) {
+          yield batch.slice(0, size);
+          batch = batch.slice(size);
         }
       }
       if (batch.length) yield batch;
@@ -99,21 +112,34 @@ function* readLines(path: string): Generator<string, boolean> {
   }
 }
 
+/** Records per write (and at most per scalar block): bounds the text built at once. */
+const CHUNK = 1000;
+
 /**
- * Writes records as spool lines, a bounded chunk at a time (no giant strings). A record JSON cannot encode
- * is left out (and counted) instead of costing its neighbours.
+ * Writes records as spool lines, a bounded chunk at a time (no giant strings): each run of scalars as one
+ * block line, any other record as a line of its own. A record JSON cannot encode is left out (and counted)
+ * instead of costing its neighbours.
  */
 function writeRecords(fd: number, records: readonly TrackingRecord[], position: number | null): { bytes: number; unencodable: number } {
   let bytes = 0;
   let unencodable = 0;
-  for (let i = 0; i < records.length; i += 1000) {
+  for (let i = 0; i < records.length; i += CHUNK) {
     let text = '';
-    for (let j = i; j < Math.min(records.length, i + 1000); j++) {
+    const end = Math.min(records.length, i + CHUNK);
+    for (let j = i; j < end; ) {
+      if (isBlockScalar(records[j]!)) {
+        let k = j + 1;
+        while (k < end && isBlockScalar(records[k]!)) k++;
+        text += encodeScalarBlock(records, j, k) + '\n';
+        j = k;
+        continue;
+      }
       try {
         text += encodeSpoolLine(records[j]) + '\n';
       } catch {
         unencodable++;
       }
+      j++;
     }
     const buf = Buffer.from(text, 'utf8');
     writeSync(fd, buf, 0, buf.length, position === null ? null : position + bytes);
@@ -127,7 +153,10 @@ export class Spool {
   private fd: number | undefined;
   private readOffset = 0;
   private writeOffset = 0;
-  private pendingLines = 0;
+  /** Records not taken yet: `carry` plus those on disk past `readOffset`. */
+  private pendingRecords = 0;
+  /** Records of a line already read (a scalar block) that `take` has not handed out yet, oldest first. */
+  private carry: TrackingRecord[] = [];
 
   constructor(
     readonly path: string,
@@ -135,7 +164,7 @@ export class Spool {
   ) {}
 
   get pending(): number {
-    return this.pendingLines;
+    return this.pendingRecords;
   }
 
   /** Appends records; returns how many could not be encoded (left out). */
@@ -144,14 +173,15 @@ export class Spool {
     this.open();
     const { bytes, unencodable } = writeRecords(this.fd!, records, this.writeOffset);
     this.writeOffset += bytes;
-    this.pendingLines += records.length - unencodable;
+    this.pendingRecords += records.length - unencodable;
     return unencodable;
   }
 
   /** Takes up to `max` records from the read cursor. Works on bytes: '\n' never occurs inside a UTF-8 sequence. */
   take(max: number): TrackingRecord[] {
-    if (this.fd === undefined || this.pendingLines === 0) return [];
-    const out: TrackingRecord[] = [];
+    if (this.fd === undefined || this.pendingRecords === 0 || max <= 0) return [];
+    let out: TrackingRecord[] = this.carry;
+    this.carry = [];
     let carry = Buffer.alloc(0);
     let pos = this.readOffset;
     while (out.length < max && pos < this.writeOffset) {
@@ -163,25 +193,30 @@ export class Spool {
       let start = 0;
       let nl: number;
       while (out.length < max && (nl = buf.indexOf(10, start)) >= 0) {
-        out.push(decodeSpoolLine<TrackingRecord>(buf.toString('utf8', start, nl)));
+        decodeSpoolRecords(buf.toString('utf8', start, nl), out);
         start = nl + 1;
       }
       this.readOffset += start;
       carry = Buffer.from(buf.subarray(start));
     }
-    this.pendingLines -= out.length;
+    if (out.length > max) {
+      // The rest of a block: handed out by the next take (or written back by prepend/finish).
+      this.carry = out.slice(max);
+      out = out.slice(0, max);
+    }
+    this.pendingRecords -= out.length;
     return out;
   }
 
   /** Puts `older` records in front of everything pending (they were logged first), keeping the file open. */
   prepend(older: readonly TrackingRecord[]): number {
     if (older.length === 0) return 0;
-    if (this.fd === undefined || this.pendingLines === 0) return this.append(older);
+    if (this.fd === undefined || this.pendingRecords === 0) return this.append(older);
     const unencodable = this.rewrite(older);
     this.fd = openSync(this.path, 'r+');
     this.readOffset = Buffer.byteLength(encodeSpoolLine(this.header) + '\n');
     this.writeOffset = fstatSync(this.fd).size;
-    this.pendingLines += older.length - unencodable;
+    this.pendingRecords += older.length - unencodable;
     return unencodable;
   }
 
@@ -191,7 +226,7 @@ export class Spool {
    * on disk), then the unread records, for `replay`.
    */
   finish(runIds: Record<string, string>, older: readonly TrackingRecord[] = []): { path: string; remaining: number; unencodable: number } | undefined {
-    const remaining = this.pendingLines + older.length;
+    const remaining = this.pendingRecords + older.length;
     if (remaining === 0) {
       if (this.fd !== undefined) {
         closeSync(this.fd);
@@ -202,19 +237,24 @@ export class Spool {
     }
     this.header = { ...this.header, runIds };
     const unencodable = this.rewrite(older);
-    this.pendingLines = 0;
+    this.pendingRecords = 0;
     return { path: this.path, remaining: remaining - unencodable, unencodable };
   }
 
-  /** Writes header + `older` + the unread bytes (streamed across in chunks) to a new file that replaces this one. Closes the fd. */
+  /**
+   * Writes header + `older` + the carried rest of a block + the unread bytes (streamed across in chunks) to a
+   * new file that replaces this one. Closes the fd.
+   */
   private rewrite(older: readonly TrackingRecord[]): number {
     let unencodable = 0;
+    const front = this.carry.length > 0 ? [...older, ...this.carry] : older;
+    this.carry = [];
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     const out = openSync(tmp, 'w');
     try {
       writeSync(out, Buffer.from(encodeSpoolLine(this.header) + '\n'));
-      unencodable = writeRecords(out, older, null).unencodable;
+      unencodable = writeRecords(out, front, null).unencodable;
       if (this.fd !== undefined) {
         const chunk = Buffer.allocUnsafe(1 << 20);
         for (let pos = this.readOffset; pos < this.writeOffset; ) {

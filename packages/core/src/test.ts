@@ -4,4 +4,4 @@
  */
 export { InMemoryExporter } from './testing/in-memory-exporter.js';
 export { createFakeClock } from './testing/fake-clock.js';
-export { sampleRecords } from './testing/sample-records.js';
+export { histogramRecord, sampleRecords, testRunInfo, thrown } from './testing/sample-records.js';

@@ -7,17 +7,22 @@ import type { RetryPolicy } from './retry.js';
 import {
   SPECIFICATION_VERSION,
   type CloseReport,
+  type AudioData,
+  type ConfusionMatrixData,
   type EncodedImage,
   type ExporterV1,
   type HistogramRecord,
   type HyperparamValue,
   type LogOptions,
+  type PrCurveData,
   type RawImage,
   type RunHandle,
   type RunInfo,
   type RunOutcome,
+  type TableData,
   type Tracker,
 } from './spec.js';
+import { checkAudio, checkConfusionMatrix, checkNote, checkPrCurve, checkTable, checkTags, type Checked } from './processing/kinds.js';
 import { checkStep, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
 import { toJsonSafe } from './json-safe.js';
 import { bucketsProblem } from './histogram-buckets.js';
@@ -352,6 +357,67 @@ class PipelineTracker implements CoreTracker {
     if (typeof localPath !== 'string' || localPath.length === 0 || localPath.includes('\0'))
       return this.skip('artifact', String(localPath) || '(artifact)', 'an artifact needs a local file or directory path');
     this.pipeline.push({ kind: 'artifact', wallTime: Date.now(), localPath, artifactPath: options?.artifactPath ?? '', type: options?.type });
+  }
+
+  logTable(name: string, table: TableData, options?: LogOptions): void {
+    assertLogOptions('logTable()', options);
+    const to = this.structured('table', name, options, table, checkTable);
+    if (to) this.pipeline.push({ kind: 'table', name: to.name, step: to.step, wallTime: to.wallTime, columns: to.value.columns, rows: to.value.rows });
+  }
+
+  logPrCurve(name: string, data: PrCurveData, options?: LogOptions): void {
+    assertLogOptions('logPrCurve()', options);
+    const to = this.structured('PR curve', name, options, data, checkPrCurve);
+    if (to) this.pipeline.push({ kind: 'pr_curve', name: to.name, step: to.step, wallTime: to.wallTime, ...to.value });
+  }
+
+  logConfusionMatrix(name: string, data: ConfusionMatrixData, options?: LogOptions): void {
+    assertLogOptions('logConfusionMatrix()', options);
+    const to = this.structured('confusion matrix', name, options, data, checkConfusionMatrix);
+    if (to) this.pipeline.push({ kind: 'confusion_matrix', name: to.name, step: to.step, wallTime: to.wallTime, ...to.value });
+  }
+
+  logAudio(name: string, audio: AudioData, options?: LogOptions & { caption?: string }): void {
+    assertLogOptions('logAudio()', options, IMAGE_OPTION_KEYS);
+    const to = this.structured('audio', name, options, audio, checkAudio);
+    if (!to) return;
+    const caption = typeof options?.caption === 'string' ? redactKnown(options.caption) : undefined;
+    this.pipeline.push({ kind: 'audio', name: to.name, step: to.step, wallTime: to.wallTime, ...to.value, ...(caption !== undefined ? { caption } : {}) });
+  }
+
+  setTags(tags: Readonly<Record<string, string>>): void {
+    if (!this.usable()) return;
+    const checked = checkTags(tags);
+    if (!checked.ok) return this.skip('tags', '(tags)', checked.problem);
+    if (Object.keys(checked.value).length === 0) return;
+    this.pipeline.push({ kind: 'tags', wallTime: Date.now(), tags: scrubSecrets(checked.value) as Record<string, string> });
+  }
+
+  setNote(markdown: string): void {
+    if (!this.usable()) return;
+    const checked = checkNote(markdown);
+    if (!checked.ok) return this.skip('note', '(note)', checked.problem);
+    this.pipeline.push({ kind: 'note', wallTime: Date.now(), text: redactKnown(checked.value) });
+  }
+
+  /** Name, step and checked payload of a structured-kind call; undefined when it is skipped (counted). */
+  private structured<T>(
+    kind: string,
+    name: string,
+    options: LogOptions | undefined,
+    payload: unknown,
+    check: (payload: unknown) => Checked<T>,
+  ): { name: string; step: number; wallTime: number; value: T } | undefined {
+    if (!this.usable()) return undefined;
+    const to = this.target(name, options);
+    if (to === undefined) return undefined;
+    const checked = check(payload);
+    if (!checked.ok) {
+      this.skip(kind, name, checked.problem);
+      return undefined;
+    }
+    for (const note of checked.notes) this.logger.warnOnce(`${kind}-note:${to.name}:${note.replace(/^\d+ /, '')}`, `${kind} "${to.name}": ${note}.`);
+    return { name: to.name, step: to.step, wallTime: options?.wallTime ?? Date.now(), value: checked.value };
   }
 
   private skip(kind: string, name: string, rule: string): void {

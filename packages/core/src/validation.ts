@@ -70,7 +70,8 @@ export function createNameResolver(options: {
       if (parked !== undefined) {
         options.logger.warnOnce(
           `custom:${raw}`,
-          `Metric ${JSON.stringify(raw)} is not a valid name (${rule}); it is logged as "${parked}". Rename it at the call site (validation: 'strict' makes this an error).`,
+          `Metric ${JSON.stringify(raw)} is not a valid name (${rule}); it is logged as "${parked}". Rename it at the call site (validation: ` +
+            `'strict' makes this an error).`,
         );
         return { name: parked };
       }

@@ -1,6 +1,6 @@
 // Child process for exit.test.ts: logs, then is signalled or simply ends without close().
 import { appendFileSync } from 'node:fs';
-import { createTracker, EXPORT_OK, type ExporterV1 } from '../src/index.js';
+import { createTracker, EXPORT_OK, type ExporterV1 } from '../src/backend.js';
 
 const [out, mode] = process.argv.slice(2) as [string, string];
 const exporter: ExporterV1 = {

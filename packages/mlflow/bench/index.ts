@@ -7,12 +7,16 @@
  * - the MLflow Python client: one `log_metric` per call, hand-batched `log_batch` from 4 threads, and
  *   `log_metric(..., synchronous=False)`.
  * BENCH_SWEEP=1 also measures ours and the ceiling for K = 1, 2, 4, 8 (how the default K was chosen).
- * Also the caller-side cost of `log()`. The machine may be shared: compare ratios measured in the same run.
+ * Also the caller-side cost of `log()`, and (sqlite) with default options a loop that never yields beside one that
+ * yields (BENCH_NEVER_YIELD_SCALARS, 1 M). The machine may be shared: compare ratios measured in the same run.
  * Run: node --import tsx bench/index.ts   (BENCH_POINTS, BENCH_PY_CALLS, BENCH_PY_ASYNC, BENCH_SETUPS=sqlite,postgresql)
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createLogger } from '@metrics/core';
-import { median, nsPerOp, report } from '@metrics/bench';
+import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
 import { runPython, startMlflowServer, type MlflowServer, type MlflowStore } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../src/settings.js';
@@ -25,6 +29,7 @@ const K = Number(process.env.BENCH_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT);
 const SWEEP = process.env.BENCH_SWEEP === '1';
 // The Python client's async logging is slow against these servers: a couple of thousand calls measure it.
 const PY_ASYNC = Number(process.env.BENCH_PY_ASYNC ?? 2000);
+const LOOP_SCALARS = Number(process.env.BENCH_NEVER_YIELD_SCALARS ?? 1_000_000);
 const SETUPS: { store: MlflowStore; workers: number; label: string }[] = [
   { store: 'sqlite' as const, workers: 1, label: 'sqlite, 1 worker' },
   { store: 'postgresql' as const, workers: 4, label: 'PostgreSQL, 4 workers' },
@@ -190,8 +195,48 @@ for (const setup of SETUPS) {
           ratio: median(o) / median(c),
         });
       }
+    if (setup.store === 'sqlite') await neverYielding(server);
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * Default options against the real server, 10 scalars a step: a loop that never yields (the queue of 200 000
+ * fills; the rest is spilled to the spool on the caller's path) beside one that yields every 1 000 steps. The
+ * server stores a few thousand points/s: what close() cannot send in 5 s stays in the spool.
+ */
+async function neverYielding(server: MlflowServer): Promise<void> {
+  for (const [loop, yieldEvery] of [
+    ['never-yielding', 0],
+    ['yielding', 1000],
+  ] as const) {
+    const spillDir = mkdtempSync(join(tmpdir(), 'mlflow-bench-'));
+    const t = createMlflowTracker({
+      trackingUri: server.url,
+      experiment: 'bench',
+      runName: loop,
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+      spillDir,
+    });
+    const steps = LOOP_SCALARS / 10;
+    let spent = 0;
+    let maxCallMs = 0;
+    for (let s = 0; s < steps; s += yieldEvery || steps) {
+      const part = neverYieldLoop(t, Math.min(yieldEvery || steps, steps - s) * 10, 10, s);
+      spent += part.loopSecs;
+      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+      if (yieldEvery) await new Promise((r) => setImmediate(r));
+    }
+    await t.close(undefined, { timeoutMs: 5000 });
+    const ex = t.stats().exporters[0]!;
+    if (ex.dropped + ex.failed !== 0) throw new Error(`bench: ${ex.dropped} dropped, ${ex.failed} failed`);
+    rmSync(spillDir, { recursive: true, force: true });
+    const name = `${loop} loop, default options (${LOOP_SCALARS / 1e6}M, 10/step)`;
+    report({ package: PKG, name: `log() caller cost, ${name}`, value: (spent * 1e9) / LOOP_SCALARS, unit: 'ns/scalar' });
+    report({ package: PKG, name: `longest single log() call, ${name}`, value: maxCallMs, unit: 'ms' });
   }
 }
 

@@ -1,4 +1,4 @@
-import { defineBackend } from '@metrics/core';
+import { defineBackend } from '@metrics/core/backend';
 import { createMlflowExporter, type MlflowNative } from './exporter.js';
 import { MLFLOW_ENV_VARS, mlflowFromEnv, mlflowOptionsSchema, type MlflowBackendOptions } from './settings.js';
 

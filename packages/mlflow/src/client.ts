@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
-import { ExportError, isRetryableStatus, parseRetryAfter, redact, withRetry, type RetryPolicy } from '@metrics/core';
+import { ExportError, type RetryPolicy } from '@metrics/core';
+import { CONNECT_FAILURES, HttpClient, type HttpFailure, type HttpRequest } from '@metrics/core/http';
 import type { ResolvedMlflowSettings } from './settings.js';
 
 const MARKER = Symbol.for('metrics.error.MlflowApiError');
@@ -20,91 +20,77 @@ export class MlflowApiError extends ExportError {
   }
 }
 
-/** undici is loaded with the first request, not with the package: a tracker is ready before it is (tens of ms). */
-let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => (undici ??= import('undici'));
-
-/** REST 2.0 over one keep-alive connection pool. Secrets never appear in errors. */
+/** REST 2.0 over core's HTTP client (undici, one keep-alive pool, loaded with the first request). Secrets never appear in errors. */
 export class MlflowClient {
-  private dispatcher: Promise<Dispatcher> | undefined;
-  private readonly headers: Record<string, string>;
-  private readonly secrets: string[];
+  private readonly http: HttpClient;
 
   constructor(readonly settings: ResolvedMlflowSettings & { trackingUri: string }) {
-    this.headers = { 'content-type': 'application/json', 'user-agent': '@metrics/mlflow' };
-    if (settings.token) this.headers.authorization = `Bearer ${settings.token}`;
+    const headers: Record<string, string> = {};
+    if (settings.token) headers.authorization = `Bearer ${settings.token}`;
     else if (settings.username !== undefined && settings.password !== undefined)
-      this.headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
-    this.secrets = [settings.token, settings.password, this.headers.authorization].filter((s): s is string => !!s);
-  }
-
-  private pool(): Promise<Dispatcher> {
-    const { requestTimeoutMs, insecureTls } = this.settings;
-    return (this.dispatcher ??= loadUndici().then(
-      ({ Agent }) =>
-        new Agent({
-          keepAliveTimeout: 30_000,
-          connections: 8,
-          headersTimeout: requestTimeoutMs,
-          bodyTimeout: requestTimeoutMs,
-          connect: { rejectUnauthorized: !insecureTls, timeout: Math.min(10_000, requestTimeoutMs) },
-        }),
-    ));
+      headers.authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
+    this.http = new HttpClient({
+      userAgent: '@metrics/mlflow',
+      timeoutMs: settings.requestTimeoutMs,
+      verifyTls: !settings.insecureTls,
+      headers,
+      secrets: [settings.token, settings.password],
+      retry: MLFLOW_PROTOCOL_RETRY,
+      toError: (failure) => mlflowError(failure, settings.trackingUri),
+    });
   }
 
   /** One request, no retry. JSON in, JSON out; non-2xx → MlflowApiError. */
   async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
-    const url = `${this.settings.trackingUri}${path}`;
-    let res: Dispatcher.ResponseData;
-    let text: string;
-    try {
-      const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.pool()]);
-      res = await request(url, {
-        method,
-        dispatcher,
-        headers: rawBody ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
-        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-      });
-      // Inside the try: a server killed while sending its answer cuts the body, which is as unanswered as a reset.
-      text = await res.body.text();
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      // No HTTP answer at all (refused, reset, timed out): always worth another try, like the Python client.
-      const what = `${method} ${path}: ${code || (error as Error).message}`;
-      throw new MlflowApiError(this.clean(CONNECT_FAILURES.has(code) ? unreachableMessage(this.settings.trackingUri, what) : what), code, {
-        isRetryable: true,
-      });
-    }
-    if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
-    let errorCode: string | undefined;
-    let message = text.slice(0, 300);
-    try {
-      const parsed = JSON.parse(text) as { error_code?: string; message?: string };
-      errorCode = parsed.error_code;
-      message = parsed.message ?? message;
-    } catch {
-      // HTML or plain-text error page (routing errors, proxies)
-    }
-    throw new MlflowApiError(this.clean(`${method} ${path} → HTTP ${res.statusCode}${errorCode ? ` ${errorCode}` : ''}: ${message}`), errorCode, {
-      statusCode: res.statusCode,
-      retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined),
-      isRetryable: isRetryableStatus(res.statusCode) || serverOverloaded(message),
-    });
+    const res = await this.http.once(this.request(method, path, body, rawBody));
+    return (res.text ? JSON.parse(res.text) : {}) as T;
   }
 
-  /** `call` with the one retry policy (for protocol steps outside the pipeline: create run, end run, upload). */
-  callWithRetry<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
-    return withRetry(() => this.call<T>(method, path, body), { policy: { maxAttempts: 8, maxDelayMs: 120_000, deadlineMs: 5 * 60_000, ...policy } });
+  /** `call` with retries (for protocol steps outside the pipeline: create run, end run, upload). */
+  async callWithRetry<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
+    const res = await this.http.request(this.request(method, path, body), { policy });
+    return (res.text ? JSON.parse(res.text) : {}) as T;
   }
 
-  private clean(text: string): string {
-    return redact(text, this.secrets);
+  private request(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, rawBody?: Uint8Array): HttpRequest {
+    return {
+      method,
+      url: `${this.settings.trackingUri}${path}`,
+      what: `${method} ${path}`,
+      headers: rawBody ? { 'content-type': 'application/octet-stream' } : undefined,
+      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+    };
   }
 
-  async close(): Promise<void> {
-    // A client that never sent a request has no pool to close (and never loaded undici).
-    if (this.dispatcher) await (await this.dispatcher).close();
+  close(): Promise<void> {
+    return this.http.close();
   }
+}
+
+/** Protocol steps retry like the Python client: a few attempts, minutes at most. */
+const MLFLOW_PROTOCOL_RETRY: Partial<RetryPolicy> = { maxAttempts: 8, maxDelayMs: 120_000, deadlineMs: 5 * 60_000 };
+
+/** MLflow's error: its `error_code` and message from the JSON body, or what to check when the server is unreachable. */
+function mlflowError(failure: HttpFailure, trackingUri: string): MlflowApiError {
+  const what = failure.request.what;
+  if (failure.kind === 'network') {
+    const text = `${what}: ${failure.message}`;
+    return new MlflowApiError(CONNECT_FAILURES.has(failure.code) ? unreachableMessage(trackingUri, text) : text, failure.code, { isRetryable: true });
+  }
+  let errorCode: string | undefined;
+  let message = failure.text.slice(0, 300);
+  try {
+    const parsed = JSON.parse(failure.text) as { error_code?: string; message?: string };
+    errorCode = parsed.error_code;
+    message = parsed.message ?? message;
+  } catch {
+    // HTML or plain-text error page (routing errors, proxies)
+  }
+  return new MlflowApiError(`${what} → HTTP ${failure.status}${errorCode ? ` ${errorCode}` : ''}: ${message}`, errorCode, {
+    statusCode: failure.status,
+    retryAfterMs: failure.retryAfterMs,
+    isRetryable: failure.retryable || serverOverloaded(message),
+  });
 }
 
 /**
@@ -116,9 +102,6 @@ function serverOverloaded(message: string): boolean {
   return /QueuePool limit of size \d+ overflow \d+ reached|sqlalche\.me\/e\/\d+\/3o7r/.test(message);
 }
 
-/** Error codes meaning no connection could be made at all (as opposed to a slow or dropped answer). */
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /** What to check when no connection could be made; names host:port. */
 function unreachableMessage(trackingUri: string, what: string): string {
   let where = trackingUri;
@@ -128,5 +111,8 @@ function unreachableMessage(trackingUri: string, what: string): string {
   } catch {
     // keep the URI as given
   }
-  return `cannot reach the MLflow server at ${where} (${what}): is \`mlflow server\` running and listening there? Check the tracking URI (trackingUri / MLFLOW_TRACKING_URI) and any proxy or firewall between here and the server.`;
+  return (
+    `cannot reach the MLflow server at ${where} (${what}): is \`mlflow server\` running and listening there? ` +
+    `Check the tracking URI (trackingUri / MLFLOW_TRACKING_URI) and any proxy or firewall between here and the server.`
+  );
 }

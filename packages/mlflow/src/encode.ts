@@ -1,4 +1,5 @@
-import type { HyperparamValue, ScalarPoint } from '@metrics/core';
+import type { HyperparamValue } from '@metrics/core';
+import type { ScalarPoint } from '@metrics/core/backend';
 
 /**
  * MLflow keys: `^[/\w.\- :]*$`, ≤ 250 chars, equal to their own normpath (no `a//b`, `./`, `..`, leading or

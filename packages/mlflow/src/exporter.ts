@@ -2,31 +2,27 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { createLogger, ExportError } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
 import {
   parseOptions,
-  createLogger,
   imageFile,
+  renderConfusionMatrix,
+  renderPrCurve,
   shellQuote,
   withSecrets,
   EXPORT_OK,
-  ExportError,
+  failure,
   SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type ImageRecord,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
 import { checkTrackingUri } from './tracking-uri.js';
 import { replayCommand } from './replay-command.js';
 import { findRunByKey, RUN_KEY_TAG } from './run-key.js';
+import { confusionTable, LoggedTables, prCurveTable, tableJson, tablePath } from './kinds.js';
 
 export interface MlflowExporterOptions extends MlflowOptions {
   logger?: Logger;
@@ -52,16 +48,29 @@ export interface MlflowNative {
   registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
 }
 
-const CAPABILITIES: readonly RecordKind[] = ['scalar', 'hparams', 'config', 'summary', 'text', 'image', 'artifact'];
+const CAPABILITIES: readonly RecordKind[] = [
+  'scalar',
+  'hparams',
+  'config',
+  'summary',
+  'text',
+  'image',
+  'artifact',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+];
+
+/** The run description the MLflow UI shows (and `setNote` sets). */
+const NOTE_TAG = 'mlflow.note.content';
+const LOGGED_ARTIFACTS_TAG = 'mlflow.loggedArtifacts';
 
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
   // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
   return new MlflowExporter(parseOptions(mlflowExporterOptionsSchema, options, 'createMlflowExporter options') as MlflowExporterOptions);
-}
-
-function failure(error: unknown): ExportResult & { ok: false } {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: false };
 }
 
 class MlflowExporter implements ExporterV1<MlflowNative> {
@@ -85,6 +94,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   /** Params already sent, to turn a changed value into a clear error before the server rejects the batch. */
   private readonly params = new Map<string, string>();
   private imagesTagged = false;
+  /** Tables logged to this run, for the `mlflow.loggedArtifacts` tag. */
+  private readonly tables = new LoggedTables();
   /** The group's parent run, when this run is one rank's child run (see `parentRunFor`). */
   private parentRunId: string | undefined;
   /** Rank 0 created (or found) the parent run: it ends it at shutdown. */
@@ -253,6 +264,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     // Params already on the run, so a changed value is caught here with a clear message.
     for (const p of got.run.data?.params ?? []) this.params.set(p.key, p.value);
     const key = got.run.data?.tags?.find((t) => t.key === RUN_KEY_TAG)?.value;
+    this.tables.seed(got.run.data?.tags?.find((t) => t.key === LOGGED_ARTIFACTS_TAG)?.value);
     if (key) this.runKey = key;
     this.parentRunId ??= got.run.data?.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
     this.runId = got.run.info.run_id;
@@ -310,6 +322,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     /** Indices of records the server rejected for good: reported to the pipeline, which counts them as failed. */
     const rejected = new Set<number>();
     const batchParams = new Set<string>();
+    /** The last record of the batch that added a table (the loggedArtifacts tag goes with it), or -1. */
+    let tablesAt = -1;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
       switch (r.kind) {
@@ -359,12 +373,51 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         case 'artifact':
           files.push({ i, path: r.artifactPath, localPath: r.localPath });
           break;
+        case 'table':
+        case 'pr_curve':
+        case 'confusion_matrix': {
+          const table = r.kind === 'table' ? r : r.kind === 'pr_curve' ? prCurveTable(r) : confusionTable(r);
+          const path = tablePath(this.sanitize(r.name), r.step);
+          files.push({ i, path, bytes: tableJson(table.columns, table.rows) });
+          if (this.tables.add(path)) tablesAt = i;
+          if (r.kind !== 'table') {
+            // The curve or matrix as a picture too, in the run page's image gallery (MLflow has no chart for them).
+            const image = r.kind === 'pr_curve' ? renderPrCurve(r) : renderConfusionMatrix(r.counts);
+            for (const file of imageArtifacts({ kind: 'image', name: r.name, step: r.step, wallTime: r.wallTime, image }, this.sanitize))
+              files.push({ i, ...file });
+            if (!this.imagesTagged) {
+              tags.push({ kv: { key: 'mlflow.loggedImages', value: 'True' }, i });
+              this.imagesTagged = true;
+            }
+          }
+          break;
+        }
+        case 'audio':
+          files.push({ i, path: `audio/${this.sanitize(r.name)}/step_${r.step}.wav`, bytes: r.wav });
+          break;
+        case 'tags':
+          for (const [k, v] of Object.entries(r.tags)) tags.push({ kv: { key: this.sanitize(k), value: v }, i });
+          break;
+        case 'note':
+          tags.push({ kv: { key: NOTE_TAG, value: r.text.slice(0, 8000) }, i });
+          if (r.text.length > 8000) this.logger.warnOnce('mlflow-note-long', 'MLflow: a note longer than 8000 characters is cut there (the tag limit).');
+          break;
         default:
           break;
       }
     }
     if (this.parentPending && !this.adopting) this.adopting = this.adoptParent().finally(() => (this.adopting = undefined));
-    const requests = packLogBatches(metrics, params, tags);
+    if (tablesAt >= 0) {
+      // One tag per batch with every table so far (the whole list: a tag is replaced, not appended to).
+      tags.push({ kv: { key: LOGGED_ARTIFACTS_TAG, value: this.tables.tagValue() }, i: tablesAt });
+      if (this.tables.dropped > 0)
+        this.logger.warnOnce(
+          'mlflow-tables-tag',
+          `MLflow: the ${LOGGED_ARTIFACTS_TAG} tag is full (8000 characters); the oldest tables leave it ` +
+            '(their files stay under tables/, but mlflow.load_table no longer finds them).',
+        );
+    }
+    const requests = packLogBatches(metrics, params, lastTagPerKey(tags));
     for (let k = 0; k < requests.length; k++) {
       const { records, ...body } = requests[k]!;
       try {
@@ -404,7 +457,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       }
     }
     // Everything deliverable was delivered; the rejected rest can never be, and is counted as failed.
-    return permanent ? { ok: false, retryable: false, error: permanent, remaining: batch.filter((_, i) => rejected.has(i)) } : EXPORT_OK;
+    return permanent ? failure(permanent, { retryable: false, remaining: batch.filter((_, i) => rejected.has(i)) }) : EXPORT_OK;
   }
 
   /** Artifact proxy: PUT /api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/artifacts/<path>. */
@@ -519,6 +572,13 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     });
     return { name: r.model_version.name, version: r.model_version.version, source: r.model_version.source, runId: this.runId };
   }
+}
+
+/** A tag set twice in one batch (two `setTags` calls): only the later value is sent, once. */
+function lastTagPerKey<T extends { kv: KeyValue }>(tags: T[]): T[] {
+  const last = new Map<string, number>();
+  tags.forEach((t, n) => last.set(t.kv.key, n));
+  return last.size === tags.length ? tags : tags.filter((t, n) => last.get(t.kv.key) === n);
 }
 
 function validKey(key: string | undefined): string | undefined {

@@ -1,4 +1,5 @@
-import { replaySpool as replaySpoolFiles, type Logger } from '@metrics/core';
+import type { Logger } from '@metrics/core';
+import { replaySpool as replaySpoolFiles } from '@metrics/core/backend';
 import { createMlflowExporter } from './exporter.js';
 
 export interface ReplayResult {

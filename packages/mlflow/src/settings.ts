@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidConfigError, loggerSchema, optionSchemas } from '@metrics/core';
+import { InvalidConfigError } from '@metrics/core';
+import { loggerSchema, optionSchemas } from '@metrics/core/backend';
 import { checkTrackingUri } from './tracking-uri.js';
 
 /** Options for the MLflow backend, with the environment variables the official client reads as fallbacks. */

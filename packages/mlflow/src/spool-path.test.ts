@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, listSpools, readSpool } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import { listSpools, readSpool } from '@metrics/core/backend';
 import { createMlflowTracker } from './tracker.js';
 
 describe('spool without a reachable server', () => {

@@ -1,4 +1,5 @@
-import { createLogger, createTracker, pickOptions, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
+import { pickOptions, resolveFactoryOptions, trackerOptionsSchema } from '@metrics/core/backend';
 import { mlflow } from './backend.js';
 import { createMlflowExporter, type MlflowExporterOptions } from './exporter.js';
 import { mlflowOptionsSchema } from './settings.js';

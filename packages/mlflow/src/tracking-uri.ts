@@ -19,7 +19,8 @@ export function checkTrackingUri(uri: unknown, source: 'trackingUri' | 'MLFLOW_T
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
   fail(
     scheme
-      ? `"${shown}" uses the "${scheme}:" scheme; @metrics/mlflow talks to a tracking server over HTTP: start one with \`mlflow server\` and use its http(s):// URL, e.g. http://127.0.0.1:5000`
+      ? `"${shown}" uses the "${scheme}:" scheme; @metrics/mlflow talks to a tracking server over HTTP: ` +
+          `start one with \`mlflow server\` and use its http(s):// URL, e.g. http://127.0.0.1:5000`
       : `"${shown}" is not a URL; use the tracking server's http(s):// URL, e.g. http://127.0.0.1:5000`,
   );
 }

@@ -3,20 +3,14 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPython, startFaultProxy, startMlflowServer } from '@metrics/oracle';
+import { useMlflowServer } from '@metrics/oracle/vitest';
 import { createLogger, type Tracker } from '@metrics/core';
 import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createMlflowExporter, createMlflowTracker, MlflowApiError, type MlflowNative } from '../src/index.js';
 
-type Server = Awaited<ReturnType<typeof startMlflowServer>>;
-let server: Server;
-beforeAll(async () => {
-  server = await startMlflowServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useMlflowServer();
 
 async function history(url: string, runId: string, key: string): Promise<{ step: number; value: number | string }[]> {
   const res = await fetch(`${url}/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=${encodeURIComponent(key)}&max_results=25000`);
@@ -82,7 +76,8 @@ def walk(p=None):
     for f in c.list_artifacts(rid, p):
         out += walk(f.path) if f.is_dir else [f.path]
     return out
-print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.data.params, 'tags': {k: v for k, v in r.data.tags.items() if k.startswith('mlflow.user') or k == 'mlflow.runName' or k == 'mlflow.source.name'},
+print(json.dumps({'status': r.info.status, 'name': r.info.run_name, 'params': r.data.params,
+  'tags': {k: v for k, v in r.data.tags.items() if k.startswith('mlflow.user') or k == 'mlflow.runName' or k == 'mlflow.source.name'},
   'loss': [[m.step, enc(m.value)] for m in sorted(c.get_metric_history(rid, 'training/loss'), key=lambda m: m.step)],
   'acc': [[m.step, enc(m.value)] for m in sorted(c.get_metric_history(rid, 'training/accuracy'), key=lambda m: m.step)],
   'artifacts': sorted(walk())}))`,

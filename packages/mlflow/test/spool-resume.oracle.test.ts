@@ -5,19 +5,14 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startMlflowServer } from '@metrics/oracle';
-import { createLogger, listSpools, readSpool, type RunHandle } from '@metrics/core';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '@metrics/oracle';
+import { useMlflowServer } from '@metrics/oracle/vitest';
+import { createLogger, type RunHandle } from '@metrics/core';
+import { listSpools, readSpool } from '@metrics/core/backend';
 import { createMlflowTracker } from '../src/index.js';
 
-type Server = Awaited<ReturnType<typeof startMlflowServer>>;
-let server: Server;
-beforeAll(async () => {
-  server = await startMlflowServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useMlflowServer();
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), ...args], {

@@ -74,7 +74,9 @@ describe('Chrome trace', () => {
   it('writes traceFile at process exit when close() was never called', () => {
     const path = join(dir(), 'exit.json');
     const src = fileURLToPath(new URL('./index.ts', import.meta.url));
-    const script = `import { createProfiler } from ${JSON.stringify(src)}; const p = createProfiler({ traceFile: ${JSON.stringify(path)} }); p.profileOperation('a', 'c', () => 1); p.profileOperation('b', 'c', () => 2);`;
+    const script =
+      `import { createProfiler } from ${JSON.stringify(src)}; const p = createProfiler({ traceFile: ${JSON.stringify(path)} }); ` +
+      `p.profileOperation('a', 'c', () => 1); p.profileOperation('b', 'c', () => 2);`;
     const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       timeout: 20_000,
       encoding: 'utf8',

@@ -1,15 +1,15 @@
 /**
  * Scalar events per second written to disk through the tracker (4 tags, simple_value scalars), the same
  * count written by tensorboardX 2.6.5 in the oracle venv (ratio), the bare EventFileWriter hot path, and
- * CRC32C throughput; and a loop that never yields (default options, 10 scalars a step): throughput, caller
- * ns/scalar, longest single log() call.
+ * CRC32C throughput; and with default options, 10 scalars a step, a loop that never yields beside one that
+ * yields every 1 000 steps: throughput, caller ns/scalar, longest single log() call (medians of 3 runs).
  * Run: node --import tsx bench/index.ts   (BENCH_EVENTS, BENCH_PY_EVENTS, BENCH_NEVER_YIELD_EVENTS to change sizes)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@metrics/core';
-import { nsPerOp, report } from '@metrics/bench';
+import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
 import { runPython } from '@metrics/oracle';
 import { crc32c, createTensorBoardTracker, EventFileWriter, listRuns } from '../src/index.js';
 
@@ -51,40 +51,56 @@ async function throughTracker(events: number): Promise<{ perSec: number; bytes: 
   }
 }
 
+interface LoopFigures {
+  perSec: number;
+  callerNs: number;
+  maxCallMs: number;
+}
+
 /**
- * The loop never awaits, with DEFAULT options: once the queue (200 000 records) is full, every sealed batch
- * makes the pipeline write the oldest one inline (exportSync). Nothing may be dropped.
+ * DEFAULT options, 10 scalars a step. `yieldEvery` 0: the loop never awaits, so once the queue (200 000
+ * records) is full the pipeline writes inline (exportSync); otherwise it awaits a macrotask every
+ * `yieldEvery` steps, as a training loop's awaits would. Nothing may be dropped either way.
  */
-async function neverYielding(events: number): Promise<{ perSec: number; callerNs: number; maxCallMs: number }> {
+async function defaultOptionsLoop(events: number, yieldEvery: number): Promise<LoopFigures> {
   const logDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
   try {
     const tracker = createTensorBoardTracker({
       logDir,
       experiment: 'bench',
-      runName: 'never-yield',
+      runName: yieldEvery ? 'yielding' : 'never-yield',
       handleExit: false,
       logger: createLogger({ level: 'silent' }),
     });
-    const names = Array.from({ length: 10 }, (_, i) => `training/metric_${i}`);
-    const values: Record<string, number> = {};
-    let maxCall = 0n;
     const t0 = process.hrtime.bigint();
-    for (let step = 0; step < events / 10; step++) {
-      for (let i = 0; i < 10; i++) values[names[i]!] = Math.sin(step + i);
-      const c0 = process.hrtime.bigint();
-      tracker.log(values, { step });
-      const spent = process.hrtime.bigint() - c0;
-      if (spent > maxCall) maxCall = spent;
+    let callerNs: number;
+    let maxCallMs = 0;
+    if (yieldEvery === 0) ({ callerNs, maxCallMs } = neverYieldLoop(tracker, events));
+    else {
+      let spent = 0;
+      for (let step = 0; step < events / 10; step += yieldEvery) {
+        const part = neverYieldLoop(tracker, Math.min(yieldEvery, events / 10 - step) * 10, 10, step);
+        spent += part.loopSecs;
+        maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+        await new Promise((r) => setImmediate(r));
+      }
+      callerNs = (spent * 1e9) / events;
     }
-    const loopNs = Number(process.hrtime.bigint() - t0);
     await tracker.close();
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const ex = tracker.stats().exporters[0]!;
-    if (ex.exported !== events || ex.dropped !== 0) throw new Error(`bench: never-yield exported ${ex.exported} of ${events} (dropped ${ex.dropped})`);
-    return { perSec: events / secs, callerNs: loopNs / events, maxCallMs: Number(maxCall) / 1e6 };
+    if (ex.exported !== events || ex.dropped !== 0) throw new Error(`bench: exported ${ex.exported} of ${events} (dropped ${ex.dropped})`);
+    return { perSec: events / secs, callerNs, maxCallMs };
   } finally {
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** Medians of three runs. */
+async function medianOf3(run: () => Promise<LoopFigures>): Promise<LoopFigures> {
+  const runs = [await run(), await run(), await run()];
+  const m = (k: keyof LoopFigures) => median(runs.map((r) => r[k]));
+  return { perSec: m('perSec'), callerNs: m('callerNs'), maxCallMs: m('maxCallMs') };
 }
 
 async function bareWriter(events: number): Promise<number> {
@@ -134,11 +150,16 @@ report({
   ratio: ours.perSec / peer.perSec,
 });
 report({ package: PKG, name: 'bytes per scalar event on disk', value: ours.bytes / EVENTS, unit: 'B' });
-const never = await neverYielding(NEVER_YIELD_EVENTS);
-const neverName = `never-yielding loop, default options (${(NEVER_YIELD_EVENTS / 1e6).toFixed(1)} M, 10/step)`;
-report({ package: PKG, name: `scalar events/s, ${neverName}`, value: never.perSec, unit: 'events/s' });
-report({ package: PKG, name: `log() caller cost, ${neverName}`, value: never.callerNs, unit: 'ns/scalar' });
-report({ package: PKG, name: `longest single log() call, ${neverName}`, value: never.maxCallMs, unit: 'ms' });
+for (const [loop, yieldEvery] of [
+  ['never-yielding', 0],
+  ['yielding', 1000],
+] as const) {
+  const figures = await medianOf3(() => defaultOptionsLoop(NEVER_YIELD_EVENTS, yieldEvery));
+  const name = `${loop} loop, default options (${(NEVER_YIELD_EVENTS / 1e6).toFixed(1)} M, 10/step, median of 3)`;
+  report({ package: PKG, name: `scalar events/s, ${name}`, value: figures.perSec, unit: 'events/s' });
+  report({ package: PKG, name: `log() caller cost, ${name}`, value: figures.callerNs, unit: 'ns/scalar' });
+  report({ package: PKG, name: `longest single log() call, ${name}`, value: figures.maxCallMs, unit: 'ms' });
+}
 const bare = await bareWriter(EVENTS);
 report({ package: PKG, name: 'scalar events/s, EventFileWriter.appendScalar', value: bare, unit: 'events/s' });
 

@@ -1,30 +1,18 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type HistogramRecord, type RunInfo, type TrackingRecord } from '@metrics/core';
+import { describe, expect, it } from 'vitest';
+import { histogramRecord, testRunInfo } from '@metrics/core/test';
+import { useTempDirs } from '@metrics/core/test/vitest';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createTensorBoardExporter } from './exporter.js';
-import { bucketsProblem } from '@metrics/core';
+import { bucketsProblem } from '@metrics/core/backend';
 import { listRuns, readEventFile } from './reader/index.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'tb-bad-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const run = (): RunInfo => ({ experiment: 'exp', runName: 'r1', tags: {}, startTime: Date.now() });
+const tempDir = useTempDirs('tb-bad');
+const run = () => testRunInfo();
 const good = { min: 0, max: 1, count: 1, sum: 1, sumSquares: 1, bucketLimits: [1], bucketCounts: [1] };
-const histogram = (name: string, step: number, buckets: unknown): HistogramRecord => ({
-  kind: 'histogram',
-  name,
-  step,
-  wallTime: Date.now(),
-  buckets: buckets as HistogramRecord['buckets'],
-});
+const histogram = histogramRecord;
 
 function valuesIn(logDir: string) {
   const out: { kind: string; tag: string }[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32c, maskCrc, maskedCrc32c, unmaskCrc } from './crc32c.js';
+import { crc32c, crcRegister, crcRun, crcSkip, maskCrc, maskedCrc32c, skipAhead, unmaskCrc } from './crc32c.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -28,6 +28,17 @@ describe('crc32c', () => {
         expect(crc32c(bytes)).toBe(slowCrc32c(bytes));
         const start = Math.min(cut, bytes.length);
         expect(crc32c(bytes, start)).toBe(slowCrc32c(bytes.subarray(start)));
+      }),
+    );
+  });
+
+  it('skips a constant run of bytes by table: prefix read, run skipped, suffix read = the CRC of all three', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 12 }), (prefix, run, suffix) => {
+        const all = new Uint8Array([...prefix, ...run, ...suffix]);
+        const afterPrefix = crcRegister(prefix, 0, prefix.length, -1);
+        const afterRun = crcSkip(afterPrefix, skipAhead(run.length), crcRun(run));
+        expect(~crcRegister(suffix, 0, suffix.length, afterRun) >>> 0).toBe(slowCrc32c(all));
       }),
     );
   });

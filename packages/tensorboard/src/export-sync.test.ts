@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '@metrics/core/test/vitest';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createTensorBoardExporter } from './exporter.js';
 import { createTensorBoardTracker } from './tracker.js';
 import { listRuns, readEventFile } from './reader/index.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'tb-sync-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('tb-sync');
 
 function stepsIn(logDir: string, tag: string): number[] {
   const steps: number[] = [];

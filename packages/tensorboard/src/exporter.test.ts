@@ -1,22 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type RunInfo } from '@metrics/core';
-import { runExporterConformance } from '@metrics/core/test/vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '@metrics/core';
+import type { RunInfo } from '@metrics/core/backend';
+import { runExporterConformance, useTempDirs } from '@metrics/core/test/vitest';
 import { createTensorBoardExporter } from './exporter.js';
 import { createTensorBoardTracker } from './tracker.js';
 import { listRuns, readEventFile } from './reader/index.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'tb-exp-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('tb-exp');
 const silent = () => createLogger({ level: 'silent' });
 const run = (over: Partial<RunInfo> = {}): RunInfo => ({ experiment: 'exp', runName: 'r1', tags: {}, startTime: Date.now(), ...over });
 

@@ -1,27 +1,24 @@
 import { join, resolve } from 'node:path';
+import { createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
 import {
   parseOptions,
   bucketsProblem,
-  classifyError,
+  failure,
   encodePng,
-  createLogger,
+  markdownTable,
   shellQuote,
   toJsonSafe,
   EXPORT_OK,
   SPECIFICATION_VERSION,
-  type ExporterV1,
-  type ExportResult,
-  type HistogramRecord,
-  type ImageRecord,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
+  AUDIO_METADATA,
+  prCurveMetadata,
+  valueAudio,
+  valuePrCurve,
   hparamsExperiment,
   hparamsSessionEnd,
   hparamsSessionStart,
@@ -71,7 +68,23 @@ export interface TensorBoardNative {
   runDir: string | undefined;
 }
 
-const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+]);
+/** Retryable: the pipeline starts the run before it exports. */
+const NOT_STARTED: ExportResult = failure(new Error('TensorBoard exporter not started'));
 
 const STATUS: Record<RunOutcome['status'], number> = {
   finished: HPARAMS_STATUS.success,
@@ -101,6 +114,10 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private readonly lastStep = new Map<string, number>();
   private hparamsWritten = false;
   private shutDown = false;
+  /** Every tag set so far (each `setTags` writes the whole set, at the next step of the `tags` text). */
+  private readonly runTags: Record<string, string> = {};
+  private tagWrites = 0;
+  private noteWrites = 0;
   /** Points left out by `stepPolicy: 'drop'` or as unusable. */
   dropped = 0;
 
@@ -129,7 +146,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       this.runDir = claimRunDir(wanted);
       if (this.runDir !== resolve(wanted))
         this.logger.warn(
-          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
+          `TensorBoard: ${resolve(wanted)} is taken (another run named "${run.runName}" in "${run.experiment}"); ` +
+            `this run writes to ${this.runDir} so TensorBoard keeps the two runs apart.`,
         );
     }
     return this.runDir;
@@ -146,7 +164,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     try {
       this.chooseRunDir(run);
     } catch (e) {
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     const writer = new EventFileWriter(this.runDir!, {
       ...this.options,
@@ -160,7 +178,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       writer.openSync(run.startTime);
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
-      return { ok: false, error: e as Error, retryable: classifyError(e).retryable };
+      return failure(e);
     }
     this.writer = writer;
     return EXPORT_OK;
@@ -168,7 +186,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue) {
       this.batches = 0;
@@ -186,7 +204,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     const w = this.writer;
-    if (!w) return { ok: false, error: new Error('TensorBoard exporter not started'), retryable: true };
+    if (!w) return NOT_STARTED;
     const result = this.encode(w, batch);
     if (++this.batches >= this.maxQueue || w.pendingBytes >= (this.options.flushBytes ?? 1 << 20)) {
       this.batches = 0;
@@ -222,7 +240,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       const error = new Error(`TensorBoard: ${bad.length} of ${batch.length} records could not be written (first: ${firstError!.message})`, {
         cause: firstError,
       });
-      return { ok: false, error, retryable: false, remaining: bad };
+      return failure(error, { retryable: false, remaining: bad });
     }
     return EXPORT_OK;
   }
@@ -234,7 +252,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     } else {
       this.logger.warnOnce(
         `tb-step:${tag}`,
-        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value for a step and drops older points at higher steps).`,
+        `TensorBoard: "${tag}" got step ${step}, not above its previous step; written anyway (TensorBoard's data server keeps only the newest value ` +
+          `for a step and drops older points at higher steps).`,
       );
     }
   }
@@ -242,7 +261,8 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private warnBigStep(tag: string): void {
     this.logger.warnOnce(
       'tb-hparams-big-step',
-      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
+      `TensorBoard: "${tag}" has a step above 2^31−1 in a run with hyperparameters; ` +
+        `TensorBoard's HPARAMS tab fails on such metric steps (its proto field is int32).`,
     );
   }
 
@@ -287,6 +307,40 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         w.appendSummary(secsOf(r.wallTime), r.step, [valueText(r.name, r.text, w.firstUse(r.name) ? TEXT_METADATA : undefined)]);
         return;
       }
+      case 'table': {
+        if (!this.stepOk(r.name, r.step)) return;
+        this.appendText(w, r.name, r.step, r.wallTime, markdownTable(r.columns, r.rows));
+        return;
+      }
+      case 'confusion_matrix': {
+        if (!this.stepOk(r.name, r.step)) return;
+        // Rows are the actual class, columns the predicted one (as W&B and scikit-learn lay it out).
+        const rows = r.counts.map((counts, a) => [r.classNames[a]!, ...counts]);
+        this.appendText(w, r.name, r.step, r.wallTime, markdownTable(['actual \\ predicted', ...r.classNames], rows));
+        return;
+      }
+      case 'pr_curve': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const md = w.firstUse(r.name) ? prCurveMetadata(r.thresholds.length) : undefined;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valuePrCurve(r.name, r, md)]);
+        return;
+      }
+      case 'audio': {
+        if (!this.stepOk(r.name, r.step)) return;
+        const md = w.firstUse(r.name) ? AUDIO_METADATA : undefined;
+        w.appendSummary(secsOf(r.wallTime), r.step, [valueAudio(r.name, r.wav, r.caption ?? '', md)]);
+        return;
+      }
+      case 'tags': {
+        Object.assign(this.runTags, r.tags);
+        const rows = Object.entries(this.runTags).map(([k, v]) => [k, v]);
+        this.appendText(w, 'tags', this.tagWrites++, r.wallTime, markdownTable(['tag', 'value'], rows));
+        return;
+      }
+      case 'note': {
+        this.appendText(w, 'note', this.noteWrites++, r.wallTime, r.text);
+        return;
+      }
       case 'config': {
         const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
@@ -322,6 +376,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
       default:
         return;
     }
+  }
+
+  /** Markdown under `tag` (TensorBoard's text plugin), with the text metadata on the tag's first value. */
+  private appendText(w: EventFileWriter, tag: string, step: number, wallTime: number, text: string): void {
+    w.appendSummary(secsOf(wallTime), step, [valueText(tag, text, w.firstUse(tag) ? TEXT_METADATA : undefined)]);
   }
 
   async forceFlush(): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineBackend, loggerSchema, optionSchemas } from '@metrics/core';
+import { defineBackend, loggerSchema, optionSchemas } from '@metrics/core/backend';
 import { createTensorBoardExporter, type TensorBoardExporterOptions, type TensorBoardNative } from './exporter.js';
 
 /** The TensorBoard backend's own options (see the README's table; each documented on the exporter options). */

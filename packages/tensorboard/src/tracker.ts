@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { createLogger, createTracker, pickOptions, resolveFactoryOptions, trackerOptionsSchema, type Tracker, type TrackerOptions } from '@metrics/core';
+import { createLogger, createTracker, type Tracker, type TrackerOptions } from '@metrics/core';
+import { pickOptions, resolveFactoryOptions, trackerOptionsSchema } from '@metrics/core/backend';
 import { createTensorBoardExporter, type TensorBoardExporterOptions } from './exporter.js';
 import { tensorboard, tensorBoardOptionsSchema } from './settings.js';
 

@@ -1,4 +1,5 @@
-import { createLogger, createTracker, type ScalarPoint } from '@metrics/core';
+import { createLogger, createTracker } from '@metrics/core';
+import type { ScalarPoint } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';

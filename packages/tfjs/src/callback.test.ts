@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, createTracker, type ScalarPoint, type TrackingRecord } from '@metrics/core';
+import { createLogger, createTracker } from '@metrics/core';
+import type { ScalarPoint, TrackingRecord } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker } from '@metrics/unified';
 import * as tf from '@tensorflow/tfjs';

@@ -155,7 +155,8 @@ export class TrackerCallback extends Callback {
     if (typeof interval === 'number' && interval > 1 && !this.reported.has('interval')) {
       this.reported.add('interval');
       this.logger.warn(
-        `@metrics/tfjs: the tracker averages every ${interval} steps into one point (experimentLoggingInterval), and steps here are batches; set experimentLoggingInterval: 1 to keep every epoch's (and batch's) values as tfjs reports them.`,
+        `@metrics/tfjs: the tracker averages every ${interval} steps into one point (experimentLoggingInterval), and steps here are batches; ` +
+          `set experimentLoggingInterval: 1 to keep every epoch's (and batch's) values as tfjs reports them.`,
       );
     }
   }

@@ -1,4 +1,5 @@
-import { type HyperparamValue, toJsonSafe } from '@metrics/core';
+import type { HyperparamValue } from '@metrics/core';
+import { toJsonSafe } from '@metrics/core/backend';
 import type { LayersModel } from '@tensorflow/tfjs';
 
 /** The optimizer's learning rate when it exposes one as a number (SGD, Adam, RMSProp, Adagrad … do). */

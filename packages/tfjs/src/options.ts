@@ -1,4 +1,5 @@
-import { type Logger, loggerSchema, parseOptions } from '@metrics/core';
+import type { Logger } from '@metrics/core';
+import { loggerSchema, parseOptions } from '@metrics/core/backend';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { ModelRegistry } from './tracker-like.js';

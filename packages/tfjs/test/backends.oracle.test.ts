@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createTracker } from '@metrics/core';
 import { createMlflowExporter } from '@metrics/mlflow';
-import { ensureVenv, runPython, startMlflowServer } from '@metrics/oracle';
+import { ensureVenv, runPython, startMlflowServer, allBackendsOptions } from '@metrics/oracle';
 import { createTensorBoardTracker } from '@metrics/tensorboard';
 import { createExperimentTracker } from '@metrics/unified';
 import * as tf from '@tensorflow/tfjs';
@@ -99,14 +99,7 @@ describe('tfjs training read back by the real tools', () => {
       const tracker = await createExperimentTracker({
         experiment: 'tfjs-oracle',
         runName: 'facade',
-        tensorboardLogging: true,
-        tensorboardLogDir: join(dir, 'runs'),
-        mlflowLogging: true,
-        mlflowTrackingUri: server.url,
-        mlflowSpoolDir: join(dir, 'spool'),
-        wandbLogging: true,
-        wandbMode: 'offline',
-        wandbDir: dir,
+        ...allBackendsOptions(dir, server.url),
         experimentLoggingInterval: 1,
         selectiveLogging: false,
         logLevel: 'warn',

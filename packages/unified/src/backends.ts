@@ -1,16 +1,14 @@
+import { MetricsError, type FullQueuePolicy, type Logger } from '@metrics/core';
 import {
   isBackendDescriptor,
   isBackendSelection,
-  MetricsError,
   type BackendDescriptor,
   type BackendSelection,
   type Env,
   type ExporterV1,
-  type FullQueuePolicy,
-  type Logger,
   type OptionIssue,
   type RunFromEnv,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import type { TensorBoardOptions } from '@metrics/tensorboard';
 import type { MlflowBackendOptions } from '@metrics/mlflow';
 import type { WandbOptions } from '@metrics/wandb';
@@ -53,7 +51,8 @@ export class BackendNotInstalledError extends MetricsError {
     readonly askedBy: string,
   ) {
     super(
-      `The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`,
+      `The ${backend} backend is configured (${askedBy}) but ${packageName} is not installed: ` +
+        `install it with \`npm install ${packageName}\` (or pnpm/yarn add), or remove ${askedBy}.`,
     );
   }
   static override isInstance(error: unknown): error is BackendNotInstalledError {
@@ -219,7 +218,8 @@ export async function loadBackends(input: LoadBackendsInput): Promise<LoadedBack
       if (hints.length > 0)
         input.logger.warnOnce(
           `backend-missing:${entry.name}`,
-          `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: \`npm install ${entry.package}\` to log there.`,
+          `${hints.join(', ')} ${hints.length > 1 ? 'are' : 'is'} set but ${entry.package} is not installed, so nothing goes to ${entry.name}: ` +
+            `\`npm install ${entry.package}\` to log there.`,
         );
       continue;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkOptions, InvalidConfigError, type OptionIssue } from '@metrics/core';
+import { InvalidConfigError } from '@metrics/core';
+import { checkOptions, type OptionIssue } from '@metrics/core/backend';
 
 /**
  * The facade's configuration: what the seeds configure (tracking switch, per-backend switches, TensorBoard
@@ -67,11 +68,15 @@ export const experimentConfigSchema = z
     experimentLoggingInterval: positiveInt('experimentLoggingInterval (log every N steps)').default(10),
     /** How values between logging intervals are combined. Default `mean`. */
     aggregation: z.enum(['mean', 'min', 'max', 'last', 'sum', 'ema']).default('mean'),
-    /** Always `true`: logging is asynchronous (a backend's I/O never runs inside `log()`); `false` is refused — `await tracker.flush()` waits for delivery. Default `true`. */
+    /**
+     * Always `true`: logging is asynchronous (a backend's I/O never runs inside `log()`); `false` is refused —
+     * `await tracker.flush()` waits for delivery. Default `true`.
+     */
     asynchronousLogging: z
       .literal(true, {
         error:
-          'asynchronousLogging can only be true (or left out): logging is always asynchronous, so a slow backend never blocks training. To wait until everything logged so far is written, call `await tracker.flush()`',
+          'asynchronousLogging can only be true (or left out): logging is always asynchronous, so a slow backend never blocks training. ' +
+          'To wait until everything logged so far is written, call `await tracker.flush()`',
       })
       .default(true),
     /** Log only metrics at or above `loggingPriority` (priorities from the standard-metrics registry); with `low` nothing is dropped. Default `true`. */

@@ -1,15 +1,16 @@
+import type { RunOutcome, Tracker } from '@metrics/core';
 import {
   EXPORT_OK,
-  ExportError,
+  confusionExamples,
+  decodeWav,
+  failure,
+  prCurveExamples,
   SPECIFICATION_VERSION,
   type ExporterV1,
-  type ExportResult,
   type RecordKind,
   type RunInfo,
-  type RunOutcome,
-  type Tracker,
   type TrackingRecord,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 
 /** A custom tracker in a few lines: say what it takes and how to write a batch. */
 export interface TrackerDefinition<Native = unknown> {
@@ -23,11 +24,6 @@ export interface TrackerDefinition<Native = unknown> {
   close?(outcome: RunOutcome): void | Promise<void>;
   runIds?(): Record<string, string>;
   native?(): Native;
-}
-
-function failure(error: unknown): ExportResult {
-  if (ExportError.isInstance(error)) return { ok: false, error, retryable: error.isRetryable, retryAfterMs: error.retryAfterMs };
-  return { ok: false, error: error instanceof Error ? error : new Error(String(error)), retryable: true };
 }
 
 /** Turns a definition into an exporter that never throws into the pipeline. */
@@ -67,7 +63,22 @@ export function defineTracker<Native = unknown>(def: TrackerDefinition<Native>):
 export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV1<Tracker> {
   const exporter = defineTracker<Tracker>({
     name,
-    capabilities: ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'],
+    capabilities: [
+      'scalar',
+      'histogram',
+      'image',
+      'text',
+      'hparams',
+      'config',
+      'summary',
+      'artifact',
+      'table',
+      'pr_curve',
+      'confusion_matrix',
+      'audio',
+      'tags',
+      'note',
+    ],
     write(records) {
       for (const r of records) {
         switch (r.kind) {
@@ -94,6 +105,29 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
             break;
           case 'artifact':
             tracker.logArtifact(r.localPath, { artifactPath: r.artifactPath, type: r.type });
+            break;
+          // The structured kinds arrive computed; the inner tracker gets inputs that compute the same.
+          case 'table':
+            tracker.logTable(r.name, { columns: r.columns, rows: r.rows }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'pr_curve':
+            tracker.logPrCurve(r.name, { ...prCurveExamples(r), numThresholds: r.thresholds.length }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'confusion_matrix':
+            tracker.logConfusionMatrix(r.name, { classNames: r.classNames, ...confusionExamples(r.counts) }, { step: r.step, wallTime: r.wallTime });
+            break;
+          case 'audio':
+            tracker.logAudio(
+              r.name,
+              { sampleRate: r.sampleRate, channels: r.channels, samples: decodeWav(r.wav) },
+              { step: r.step, wallTime: r.wallTime, ...(r.caption !== undefined ? { caption: r.caption } : {}) },
+            );
+            break;
+          case 'tags':
+            tracker.setTags(r.tags);
+            break;
+          case 'note':
+            tracker.setNote(r.text);
             break;
         }
       }

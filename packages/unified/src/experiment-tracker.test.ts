@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createTracker, InvalidConfigError, InvalidMetricValueError, MAX_STEP, type ExportResult, type TrackingRecord } from '@metrics/core';
+import { createLogger, createTracker, InvalidConfigError, InvalidMetricValueError, MAX_STEP } from '@metrics/core';
+import type { ExportResult, TrackingRecord } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import { runExporterConformance } from '@metrics/core/test/vitest';
 import { createExperimentTracker, defineTracker, resolveConfig, type ExperimentTrackerOptions } from './index.js';

@@ -1,30 +1,36 @@
 import {
-  assertLogOptions,
-  assertMetricValues,
-  assertStepArgument,
   InvalidConfigError,
   createLogger,
   createTracker,
   defaultRunName,
   MetricRegistry,
   type CoreTracker,
-  registerForExit,
-  unregisterForExit,
+  type AudioData,
   type CloseReport,
+  type ConfusionMatrixData,
   type EncodedImage,
-  type ExporterV1,
-  type HistogramRecord,
   type HyperparamValue,
   type LogOptions,
   type Logger,
-  type MetricValues,
+  type PrCurveData,
   type RawImage,
   type RunHandle,
   type RunOutcome,
+  type TableData,
   type Tracker,
   type TrackerStats,
-  type BackendSelection,
 } from '@metrics/core';
+import {
+  assertLogOptions,
+  assertMetricValues,
+  assertStepArgument,
+  registerForExit,
+  unregisterForExit,
+  type ExporterV1,
+  type HistogramRecord,
+  type MetricValues,
+  type BackendSelection,
+} from '@metrics/core/backend';
 import { createProfiler, startSystemSampler, type Profiler } from '@metrics/profiler';
 import { createBackends, loadBackends, type BackendImporter, type BackendOptions } from './backends.js';
 import { assertOptionsObject, checkConfig, CONFIG_CONTEXT, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
@@ -248,6 +254,30 @@ export class ExperimentTracker implements Tracker {
 
   logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
     this.profiler.profileOperation('unified_artifact_logging', CATEGORY, () => this.core.logArtifact(localPath, options));
+  }
+
+  logTable(name: string, table: TableData, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_table_logging', CATEGORY, () => this.core.logTable(name, table, options));
+  }
+
+  logPrCurve(name: string, data: PrCurveData, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_pr_curve_logging', CATEGORY, () => this.core.logPrCurve(name, data, options));
+  }
+
+  logConfusionMatrix(name: string, data: ConfusionMatrixData, options?: LogOptions): void {
+    this.profiler.profileOperation('unified_confusion_matrix_logging', CATEGORY, () => this.core.logConfusionMatrix(name, data, options));
+  }
+
+  logAudio(name: string, audio: AudioData, options?: LogOptions & { caption?: string }): void {
+    this.profiler.profileOperation('unified_audio_logging', CATEGORY, () => this.core.logAudio(name, audio, options));
+  }
+
+  setTags(tags: Readonly<Record<string, string>>): void {
+    this.profiler.profileOperation('unified_tags_logging', CATEGORY, () => this.core.setTags(tags));
+  }
+
+  setNote(markdown: string): void {
+    this.profiler.profileOperation('unified_note_logging', CATEGORY, () => this.core.setNote(markdown));
   }
 
   private startSystemMetrics(intervalMs: number): void {

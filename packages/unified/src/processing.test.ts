@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '@metrics/core/test';
 import { createLogger, createTracker, InvalidCallError, type LogOptions } from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker, type ExperimentTrackerOptions } from './index.js';
@@ -11,15 +12,6 @@ async function facade(options: ExperimentTrackerOptions = {}) {
   const logger = createLogger({ sink: (_l, line) => lines.push(line) });
   const tracker = await createExperimentTracker({ ...OFF, trackers: [memory], logger, env: {}, ...options });
   return { tracker, memory, lines };
-}
-
-function thrown(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe("the facade uses core's one step clock", () => {

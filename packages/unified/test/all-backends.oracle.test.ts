@@ -3,19 +3,13 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureVenv, runPython, startMlflowServer } from '@metrics/oracle';
+import { describe, expect, it } from 'vitest';
+import { ensureVenv, runPython, allBackendsOptions } from '@metrics/oracle';
+import { useMlflowServer } from '@metrics/oracle/vitest';
 import { spawnSync } from 'node:child_process';
 import { createExperimentTracker } from '../src/index.js';
 
-type Server = Awaited<ReturnType<typeof startMlflowServer>>;
-let server: Server;
-beforeAll(async () => {
-  server = await startMlflowServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useMlflowServer();
 
 const STEPS = 60;
 const loss = (s: number) => 1 / (s + 1);
@@ -26,14 +20,7 @@ describe('facade → TensorBoard + MLflow + W&B, read back by the real tools', (
     const tracker = await createExperimentTracker({
       experiment: 'unified-e2e',
       runName: 'all-three',
-      tensorboardLogging: true,
-      tensorboardLogDir: join(dir, 'runs'),
-      mlflowLogging: true,
-      mlflowTrackingUri: server.url,
-      mlflowSpoolDir: join(dir, 'spool'),
-      wandbLogging: true,
-      wandbMode: 'offline',
-      wandbDir: dir,
+      ...allBackendsOptions(dir, server.url),
       experimentLoggingInterval: 1,
       logLevel: 'warn',
       env: {},
@@ -73,7 +60,8 @@ from mlflow.tracking import MlflowClient
 c = MlflowClient(tracking_uri=sys.argv[1])
 r = c.get_run(sys.argv[2])
 h = c.get_metric_history(sys.argv[2], 'training/loss')
-print(json.dumps({'status': r.info.status, 'params': r.data.params, 'loss': sorted([[m.step, m.value] for m in h]), 'acc': [[m.step, m.value] for m in c.get_metric_history(sys.argv[2], 'validation/accuracy')]}))`,
+acc = c.get_metric_history(sys.argv[2], 'validation/accuracy')
+print(json.dumps({'status': r.info.status, 'params': r.data.params, 'loss': sorted([[m.step, m.value] for m in h]), 'acc': [[m.step, m.value] for m in acc]}))`,
       { args: [server.url, mlflowRunId] },
     )) as { status: string; params: Record<string, string>; loss: [number, number][]; acc: [number, number][] };
     expect(ml.status).toBe('FINISHED');

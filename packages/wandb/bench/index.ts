@@ -3,14 +3,18 @@
  * logging the same rows (ROWS steps × 10 scalars) in one run each. Both sides time the same span: from
  * the first logged row until the run is finished and its file closed (Python: after `wandb.init`, until
  * `run.finish()` returns; ours: from creating and starting the run until `shutdown`/`close` resolves).
- * Creating and deleting the temporary directory is outside the timing on both sides.
+ * Creating and deleting the temporary directory is outside the timing on both sides. The Python client runs
+ * in the same bench run, so every ratio compares the two under the same machine load.
+ * Also, with the tracker's default options, 10 scalars a step: a loop that never yields beside one that
+ * yields every 1 000 steps (NEVER_YIELD_SCALARS, default 1 M): caller ns/scalar and the longest log() call.
  * Run: node --import tsx bench/index.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type TrackingRecord } from '@metrics/core';
-import { median, report } from '@metrics/bench';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
+import { median, neverYieldLoop, report } from '@metrics/bench';
 import { runPython } from '@metrics/oracle';
 import { createWandbExporter, createWandbTracker } from '../src/index.js';
 
@@ -72,6 +76,34 @@ async function rowsPerSecond(run: () => Promise<number>, rounds: number): Promis
   return ROWS / (median(ms) / 1000);
 }
 
+const NEVER_YIELD_SCALARS = Number(process.env.NEVER_YIELD_SCALARS ?? 1_000_000);
+
+/** Default options; `yieldEvery` 0 never awaits, else a macrotask every `yieldEvery` steps. Medians of 3 runs. */
+async function defaultOptionsLoop(yieldEvery: number): Promise<{ callerNs: number; maxCallMs: number; perSec: number }> {
+  const runs: { callerNs: number; maxCallMs: number; perSec: number }[] = [];
+  for (let round = 0; round < 3; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'wandb-bench-'));
+    const t = createWandbTracker({ mode: 'offline', dir, env: {}, experiment: 'bench', runName: 'loop', handleExit: false, logger: silent });
+    const t0 = process.hrtime.bigint();
+    let spent = 0;
+    let maxCallMs = 0;
+    const steps = NEVER_YIELD_SCALARS / METRICS;
+    for (let step = 0; step < steps; step += yieldEvery || steps) {
+      const part = neverYieldLoop(t, Math.min(yieldEvery || steps, steps - step) * METRICS, METRICS, step);
+      spent += part.loopSecs;
+      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+      if (yieldEvery) await new Promise((r) => setImmediate(r));
+    }
+    await t.close();
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const ex = t.stats().exporters[0]!;
+    if (ex.exported !== NEVER_YIELD_SCALARS || ex.dropped + ex.failed !== 0) throw new Error(`bench: exported ${ex.exported} of ${NEVER_YIELD_SCALARS}`);
+    rmSync(dir, { recursive: true, force: true });
+    runs.push({ callerNs: (spent * 1e9) / NEVER_YIELD_SCALARS, maxCallMs, perSec: NEVER_YIELD_SCALARS / secs });
+  }
+  return { callerNs: median(runs.map((r) => r.callerNs)), maxCallMs: median(runs.map((r) => r.maxCallMs)), perSec: median(runs.map((r) => r.perSec)) };
+}
+
 const PYTHON = `
 import json, os, sys, tempfile, time
 os.environ["WANDB_SILENT"] = "true"
@@ -103,6 +135,16 @@ async function main(): Promise<void> {
   figure(`offline rows/s, exporter, inline writer`, exporterInline);
   figure(`offline rows/s, tracker log→close, writer thread`, trackerThread);
   figure(`offline rows/s, tracker log→close, inline writer`, trackerInline);
+  for (const [loop, yieldEvery] of [
+    ['never-yielding', 0],
+    ['yielding', 1000],
+  ] as const) {
+    const f = await defaultOptionsLoop(yieldEvery);
+    const name = `${loop} loop, default options (${NEVER_YIELD_SCALARS / 1e6}M scalars, 10/step, median of 3)`;
+    report({ package: '@metrics/wandb', name: `scalars/s log→close, ${name}`, value: f.perSec, unit: 'scalars/s' });
+    report({ package: '@metrics/wandb', name: `log() caller cost, ${name}`, value: f.callerNs, unit: 'ns/scalar' });
+    report({ package: '@metrics/wandb', name: `longest single log() call, ${name}`, value: f.maxCallMs, unit: 'ms' });
+  }
 }
 
 await main();

@@ -1,4 +1,4 @@
-import { defineBackend } from '@metrics/core';
+import { defineBackend } from '@metrics/core/backend';
 import { createWandbExporter, type WandbExporterNative } from './exporter.js';
 import { WANDB_ENV_VARS, wandbFromEnv, wandbOptionsSchema, type WandbOptions } from './settings.js';
 

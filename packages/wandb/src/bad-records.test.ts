@@ -1,33 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type HistogramRecord, type RunInfo, type TrackingRecord } from '@metrics/core';
+import { describe, expect, it } from 'vitest';
+import { histogramRecord, testRunInfo } from '@metrics/core/test';
+import { useTempDirs } from '@metrics/core/test/vitest';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createWandbExporter } from './exporter.js';
 import { itemsToObject, readWandbFile } from './log/records.js';
-import { bucketsProblem } from '@metrics/core';
+import { bucketsProblem } from '@metrics/core/backend';
 import { histogramValue } from './media/values.js';
 import type { OfflineNative } from './offline/offline-exporter.js';
 import { startFakeWandbServer } from './testing/fake-wandb-server.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wandb-bad-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const run = (): RunInfo => ({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() });
+const tempDir = useTempDirs('wandb-bad');
+const run = () => testRunInfo();
 const good = { min: 0, max: 2, count: 3, sum: 3, sumSquares: 5, bucketLimits: [1, 2], bucketCounts: [1, 2] };
-const histogram = (name: string, step: number, buckets: unknown): HistogramRecord => ({
-  kind: 'histogram',
-  name,
-  step,
-  wallTime: Date.now(),
-  buckets: buckets as HistogramRecord['buckets'],
-});
+const histogram = histogramRecord;
 const scalar = (name: string, step: number): TrackingRecord => ({ kind: 'scalar', name, value: step, step, wallTime: Date.now() });
 
 /** A batch with two scalars, a good histogram and three bad ones (two under the same name). */

@@ -1,18 +1,14 @@
+import { createLogger, createTracker, type Logger, type Tracker, type TrackerOptions } from '@metrics/core';
 import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
-  createLogger,
-  createTracker,
   parseOptions,
   pickOptions,
   resolveFactoryOptions,
   trackerOptionsSchema,
   withSecrets,
   type ExporterV1,
-  type Logger,
-  type Tracker,
-  type TrackerOptions,
-} from '@metrics/core';
+} from '@metrics/core/backend';
 import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
 import { OnlineWandbExporter, type OnlineNative } from './online/online-exporter.js';

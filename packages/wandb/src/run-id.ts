@@ -1,4 +1,4 @@
-import type { RunInfo } from '@metrics/core';
+import type { RunInfo } from '@metrics/core/backend';
 import { randomRunId, safeRunId } from './paths.js';
 
 /** The run's id: the resumed one, else the configured one (`WANDB_RUN_ID` / `runId`), else a new random id. */

@@ -1,6 +1,6 @@
-import type { TrackingRecord } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { numberJson, secondsJson, toJson } from './json.js';
-import { histogramValue, imageValue, type MediaFile } from './media/values.js';
+import { audioValue, chartPreset, confusionRows, histogramValue, imageValue, prCurveRows, tableValue, type MediaFile } from './media/values.js';
 import type { JsonItem } from './proto/records.js';
 
 /**
@@ -68,6 +68,10 @@ export interface BatchEffects {
   numbers: number[];
   /** Records that could not be turned into values (e.g. malformed histogram buckets); left out of the rows. */
   skipped: SkippedRecord[];
+  /** Tags set by this batch (`setTags`; later keys win), or undefined. */
+  tags?: Record<string, string>;
+  /** The run's notes set by this batch (`setNote`; the last one), or undefined. */
+  note?: string;
 }
 
 export interface SkippedRecord {
@@ -98,6 +102,8 @@ export class RunState {
   /** Summary keys in first-set order (the order wandb-summary.json and the final summary list them). */
   private readonly slots = new Map<string, KeySlot>();
   readonly config = new Map<string, unknown>();
+  /** Chart presets by key (`_wandb.visualize` in the run config), for `logPrCurve` and `logConfusionMatrix`. */
+  readonly visualize = new Map<string, unknown>();
   lastWallTime: number;
   private batchNo = 0;
   private rowNo = 0;
@@ -154,6 +160,8 @@ export class RunState {
       const r = batch[i]!;
       let value: string | null;
       let num = 0;
+      /** The history key, when it is not the record's name (a chart's table). */
+      let historyKey: string | undefined;
       // One record that can't be encoded is skipped (and reported by the exporter); the rest of the batch goes on.
       try {
         switch (r.kind) {
@@ -178,6 +186,39 @@ export class RunState {
           case 'text':
             value = JSON.stringify(r.text);
             break;
+          case 'table': {
+            const table = tableValue(r.name, r.step, r.columns, r.rows);
+            effects.media.push(table.file);
+            value = toJson(table.value);
+            break;
+          }
+          case 'audio': {
+            const audio = audioValue(r);
+            effects.media.push(audio.file);
+            value = toJson(audio.value);
+            break;
+          }
+          case 'pr_curve':
+          case 'confusion_matrix': {
+            // As wandb.plot does: the table under `<name>_table`, the chart preset in the config.
+            const { columns, rows } = r.kind === 'pr_curve' ? prCurveRows(r) : confusionRows(r);
+            const table = tableValue(`${r.name}_table`, r.step, columns, rows);
+            effects.media.push(table.file);
+            value = toJson(table.value);
+            if (!this.visualize.has(r.name)) {
+              const preset = chartPreset(r.name, r.kind);
+              this.visualize.set(r.name, preset);
+              effects.config.push({ key: `_wandb.visualize.${r.name}`, nestedKey: ['_wandb', 'visualize', r.name], valueJson: toJson(preset) });
+            }
+            historyKey = `${r.name}_table`;
+            break;
+          }
+          case 'tags':
+            effects.tags = { ...effects.tags, ...r.tags };
+            continue;
+          case 'note':
+            effects.note = r.text;
+            continue;
           case 'config':
             for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);
             continue;
@@ -203,7 +244,7 @@ export class RunState {
       }
       // A history value: it joins the current row unless its step differs or the row has its key.
       // Its slot is usually the one that followed the previous key last time (no map lookup then).
-      const name = r.name;
+      const name = historyKey ?? r.name;
       let slot = previous?.next;
       if (slot === undefined || slot.key !== name) {
         slot = this.slot(name);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loggerSchema, optionSchemas, retryPolicySchema, type Logger, type RetryPolicy } from '@metrics/core';
+import type { Logger, RetryPolicy } from '@metrics/core';
+import { loggerSchema, optionSchemas, retryPolicySchema } from '@metrics/core/backend';
 
 export type WandbMode = 'online' | 'offline' | 'disabled';
 export type WandbResume = 'allow' | 'must' | 'never' | 'auto';

@@ -1,4 +1,5 @@
-import { ExportError, errorMessage, type ExportResult, type Logger } from '@metrics/core';
+import { ExportError, type Logger } from '@metrics/core';
+import { errorMessage, failure, type ExportResult } from '@metrics/core/backend';
 import type { SkippedRecord } from './run-state.js';
 
 /**
@@ -17,5 +18,5 @@ export function skippedResult(skipped: readonly SkippedRecord[], batchSize: numb
     cause: first,
     isRetryable: false,
   });
-  return { ok: false, error, retryable: false, remaining: skipped.map((s) => s.record) };
+  return failure(error, { remaining: skipped.map((s) => s.record) });
 }

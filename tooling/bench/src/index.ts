@@ -50,3 +50,5 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+export { neverYieldLoop, type NeverYieldResult } from './never-yield.js';

@@ -13,3 +13,4 @@ export {
 } from './fault-proxy.js';
 export { freePort } from './ports.js';
 export { seededRandom } from './random.js';
+export { allBackendsOptions } from './all-backends.js';

@@ -92,7 +92,8 @@ describe('close() reports what happened', () => {
     expect(runId, r.stdout).toBeDefined();
     expect(await metricHistory(server.url, runId!, 'training/loss')).toHaveLength(300);
     console.log(
-      `reliability: mixed close — ⚠️ line names mlflow spooled + wandb failed; \`${tbCommand.replace(root, '…')}\` reads 300 points; the printed replay sent 300 points to MLflow — held`,
+      `reliability: mixed close — ⚠️ line names mlflow spooled + wandb failed; \`${tbCommand.replace(root, '…')}\` reads 300 points; ` +
+        `the printed replay sent 300 points to MLflow — held`,
     );
   }, 180_000);
 

@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startMlflowServer, type MlflowServer } from '@metrics/oracle';
-import { createLogger, listSpools } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import { listSpools } from '@metrics/core/backend';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { removeTempDirs, repoDir, runChild, seededRandom, sleep, startChild, tempDir } from './support/faults-children.js';
 import { historyProblems, metricCounts, metricHistory, mlflowSetup } from './support/faults-mlflow.js';
@@ -34,13 +35,31 @@ function spoolOf(dir: string, runName: string): string {
   return files[0]!.path;
 }
 
-/** Complete lines of a spool file, parsed independently of our spool reader; a torn last line is left out. */
-function spoolLines(path: string): { records: { name: string; step: number; value: number }[]; torn: boolean } {
+type SpooledScalar = { name: string; step: number; value: number };
+
+/**
+ * Complete lines of a spool file, parsed independently of our spool reader; a torn last line is left out. A
+ * line is one record, or a run of scalars packed as `{"$scalars":1,"names":[…],"data":"<base64>"}`: n
+ * little-endian float64 values, then n steps, then n wall times, then n uint32 indexes into `names`.
+ */
+function spoolLines(path: string): { records: SpooledScalar[]; torn: boolean } {
   const parts = readFileSync(path, 'utf8').split('\n');
   const tail = parts.pop()!; // '' when the file ends with a complete line
   const [header, ...lines] = parts;
   expect(JSON.parse(header!)).toMatchObject({ $spool: 1, exporter: 'mlflow' });
-  return { records: lines.map((l) => JSON.parse(l) as { name: string; step: number; value: number }), torn: tail !== '' };
+  const records: SpooledScalar[] = [];
+  for (const line of lines) {
+    const parsed = JSON.parse(line) as SpooledScalar | { $scalars: 1; names: string[]; data: string };
+    if (!('$scalars' in parsed)) {
+      records.push(parsed);
+      continue;
+    }
+    const bytes = Buffer.from(parsed.data, 'base64');
+    const n = bytes.length / 28;
+    for (let i = 0; i < n; i++)
+      records.push({ name: parsed.names[bytes.readUInt32LE(24 * n + 4 * i)]!, value: bytes.readDoubleLE(8 * i), step: bytes.readDoubleLE(8 * n + 8 * i) });
+  }
+  return { records, torn: tail !== '' };
 }
 
 describe('SIGKILL while spooling MLflow points', () => {

@@ -94,7 +94,8 @@ describe('a crash 20 ms after logging 500 points', () => {
       expect(r.stderr.indexOf('(run failed)')).toBeGreaterThan(r.stderr.indexOf(message));
       const held = await expectAllFailedWith500(dir, runName);
       console.log(
-        `reliability: ${how} 20 ms after 500 points — exit 1 with the error on stderr ${closedInMs} ms after the crash (incl. process teardown); ${held} — held`,
+        `reliability: ${how} 20 ms after 500 points — exit 1 with the error on stderr ${closedInMs} ms after the crash (incl. process teardown); ` +
+          `${held} — held`,
       );
     }, 180_000);
   }

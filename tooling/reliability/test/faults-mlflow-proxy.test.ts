@@ -96,9 +96,11 @@ describe(`MLflow (${SETUP.label}) behind a fault proxy, several requests in flig
     expect(tap.duplicates()).toEqual([]);
 
     console.log(
-      `reliability: MLflow (${SETUP.label}) behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ${storm.reset} resets; ` +
+      `reliability: MLflow (${SETUP.label}) behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ` +
+        `${storm.reset} resets; ` +
         `slow phase: ${slow.delayed} requests delayed 2 s, ${slow.status429}×429, ${slow.status503}×503, ${slow.reset} resets; ` +
-        `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; server rows ${counts.rows} (distinct ${counts.distinct}), ` +
+        `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; ` +
+        `server rows ${counts.rows} (distinct ${counts.distinct}), ` +
         `log-batch accepted ${tap.counts.logBatchOk}, 0 duplicates — held`,
     );
   }, 300_000);

@@ -113,7 +113,8 @@ describe(`MLflow server (${SETUP.label}) killed and restarted during a 100,000-p
       `reliability: MLflow server (${SETUP.label}) SIGKILLed ${KILLS}× and restarted during ${KEYS * STEPS} points — ` +
         `exported ${stats.exported}, spilled ${stats.spilled}, retried ${stats.retried}, failed ${stats.failed}, dropped ${stats.dropped}; ` +
         `server rows ${counts.rows} (distinct ${counts.distinct}); log-batch accepted ${tap.counts.logBatchOk}, refused ${tap.counts.logBatchFailed}, ` +
-        `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ${loopsWhileDown.join('/')} ms — held`,
+        `server down ${tap.counts.upstreamDown}; 0 duplicates; ${errors.length} ❌ lines; log loops of 20000 points while down: ` +
+        `${loopsWhileDown.join('/')} ms — held`,
     );
   }, 600_000);
 });

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '@metrics/oracle';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { createExperimentTracker, defineTracker } from '@metrics/unified';
 import { startFakeWandbServer, type FakeWandbServer } from '@metrics/wandb/testing';
 import { sleep } from './support/faults-children.js';
@@ -93,6 +94,9 @@ describe('W&B online under faults, through the facade', () => {
     // every fault the proxy injected on file_stream cost one retry, counted by the client
     expect(native.retries.fileStream).toBe(faults.status429 + faults.status503 + faults.reset);
     expect(native.retries.graphql + native.retries.upload).toBe(5);
+    // …and stats() shows the same, beside the lane's counters: nothing queued or lost after export.
+    const own = stats.find((e) => e.name === 'wandb')!.backend;
+    expect(own).toEqual({ queued: 0, retried: native.retries.fileStream + 5, dropped: 0, failed: 0 });
     expect(faults.status429).toBeGreaterThanOrEqual(15);
     expect(faults.status503 + faults.reset).toBeGreaterThan(0);
     const serverSide = server.requests.filter((r) => r.status !== undefined && r.status !== 200).length;
@@ -104,7 +108,8 @@ describe('W&B online under faults, through the facade', () => {
       `reliability: W&B online via facade, ${ROWS} rows (${2 * ROWS} points) — file_stream faults: ${faults.status429}×429 (Retry-After), ` +
         `${faults.status503}×503, ${faults.reset} resets; run-creation/upload faults: ${serverSide}; ${stream.requests} file_stream requests, ` +
         `0 failed; client retries: file_stream ${native.retries.fileStream}, GraphQL ${native.retries.graphql}, uploads ${native.retries.upload} ` +
-        `(native().retries; the pipeline's stats().retried is ${stats.find((e) => e.name === 'wandb')!.retried}: these retries happen after export); ` +
+        `(stats().exporters[wandb].backend.retried ${own!.retried}, beside the lane's retried ${stats.find((e) => e.name === 'wandb')!.retried}: ` +
+        `these retries happen after export); ` +
         `rows stored ${history.length}, accepted once each (${accepted}); memory tracker got ${memory.length} — held`,
     );
   }, 180_000);

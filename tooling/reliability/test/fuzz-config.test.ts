@@ -165,7 +165,8 @@ describe('configuration fuzz', () => {
     // Every backend wrote under the temp root: nothing appeared in the working directory.
     expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
     console.log(
-      `reliability: config fuzz — ${RUNS} configurations: ${outcomes.created} created, ${outcomes.rejected} rejected naming ${outcomes.fieldsBroken} broken fields — held`,
+      `reliability: config fuzz — ${RUNS} configurations: ${outcomes.created} created, ` +
+        `${outcomes.rejected} rejected naming ${outcomes.fieldsBroken} broken fields — held`,
     );
   });
 
@@ -182,7 +183,8 @@ describe('configuration fuzz', () => {
           results.push(`${JSON.stringify(options)}: created`);
         } catch (error) {
           results.push(
-            `${JSON.stringify(options)}: ${InvalidConfigError.isInstance(error) ? 'InvalidConfigError' : `${(error as Error).name}: ${(error as Error).message}`}`,
+            `${JSON.stringify(options)}: ` +
+              `${InvalidConfigError.isInstance(error) ? 'InvalidConfigError' : `${(error as Error).name}: ${(error as Error).message}`}`,
           );
         }
       }

@@ -36,7 +36,8 @@ describe('facade fuzz, warn policy', () => {
       const after = checkAfterClose(f);
       console.log(
         `reliability: facade fuzz ${method} — ${calls} calls, accepted ${after.stats.accepted}, skipped ${after.stats.skipped}; ` +
-          `read back: TensorBoard ${JSON.stringify(after.tensorboard)}, W&B ${after.wandb.history + after.wandb.stats} values, MLflow spool ${after.spooled} records — held`,
+          `read back: TensorBoard ${JSON.stringify(after.tensorboard)}, W&B ${after.wandb.history + after.wandb.stats} values, ` +
+          `MLflow spool ${after.spooled} records — held`,
       );
     });
   }

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger, createTracker, MAX_STEP, MetricsError, readSpool } from '@metrics/core';
+import { createLogger, createTracker, MAX_STEP, MetricsError } from '@metrics/core';
+import { readSpool } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { createTensorBoardTracker } from '@metrics/tensorboard';

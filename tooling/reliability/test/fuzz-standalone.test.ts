@@ -31,7 +31,8 @@ describe('standalone trackers fuzz, warn policy', () => {
       }
       const { stats, stored } = checkStandaloneAfterClose(s);
       console.log(
-        `reliability: standalone ${kind} fuzz — ${CALLS} calls, accepted ${stats.accepted} ${JSON.stringify(s.accepted)}, skipped ${stats.skipped}, stored ${stored} — held`,
+        `reliability: standalone ${kind} fuzz — ${CALLS} calls, accepted ${stats.accepted} ${JSON.stringify(s.accepted)}, skipped ${stats.skipped}, ` +
+          `stored ${stored} — held`,
       );
     });
   }

@@ -168,7 +168,8 @@ describe('TensorBoard reader on damaged files', () => {
     }
     expect(formatSummary(summary)).toContain('run run');
     console.log(
-      `reliability: TensorBoard reader random input — ${runs} random buffers, ${gen.length} mangled files summarised with ${summary[0]!.errors.length} located errors — held`,
+      `reliability: TensorBoard reader random input — ${runs} random buffers, ${gen.length} mangled files summarised with ` +
+        `${summary[0]!.errors.length} located errors — held`,
     );
   });
 });

@@ -6,13 +6,16 @@
  * parent (or in the working directory).
  */
 import { mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLogger, type Tracker } from '@metrics/core';
+import { encodeWav, prCurvePoints } from '@metrics/core/backend';
 import { createTensorBoardTracker } from '@metrics/tensorboard';
 import { createWandbExporter, createWandbTracker } from '@metrics/wandb';
-import { createMlflowTracker } from '@metrics/mlflow';
+import { createMlflowExporter, createMlflowTracker } from '@metrics/mlflow';
 import { createExperimentTracker } from '@metrics/unified';
 import { removeTree, tempRoot, walkFiles } from './support/security-harness.js';
 
@@ -74,6 +77,12 @@ async function workload(t: Tracker): Promise<void> {
   t.logImage('evaluation/sample', { width: 1, height: 1, channels: 1, data: new Uint8Array([9]) }, { step: 0 });
   t.logHistogram('model/weights', [1, 2, 3], { step: 0 });
   t.setSummary({ 'training/loss': 1 });
+  t.logTable('evaluation/predictions', { columns: ['id'], rows: [[1]] }, { step: 0 });
+  t.logPrCurve('evaluation/pr', { labels: [1, 0], predictions: [0.9, 0.1], numThresholds: 3 }, { step: 0 });
+  t.logConfusionMatrix('evaluation/confusion', { classNames: ['a', 'b'], actual: [0, 1], predicted: [1, 1] }, { step: 0 });
+  t.logAudio('evaluation/speech', { sampleRate: 8000, channels: 1, samples: [0, 0.5] }, { step: 0 });
+  t.setTags({ stage: '../../escape-tag' });
+  t.setNote('../../escape-note');
   await t.close(undefined, { timeoutMs: 5_000 });
 }
 
@@ -137,12 +146,69 @@ describe('names never escape the log directory', () => {
         { kind: 'image', name, step: i, wallTime: Date.now(), image: { mimeType: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, i]), width: 1, height: 1 } },
         { kind: 'histogram', name, step: i, wallTime: Date.now(), values: [1, 2] },
         { kind: 'text', name, step: i, wallTime: Date.now(), text: 't' },
+        { kind: 'table', name, step: i, wallTime: Date.now(), columns: ['a'], rows: [[1]] },
+        { kind: 'pr_curve', name, step: i, wallTime: Date.now(), ...prCurvePoints([1, 0], [0.9, 0.1], 3) },
+        { kind: 'confusion_matrix', name, step: i, wallTime: Date.now(), classNames: ['a'], counts: [[1]] },
+        { kind: 'audio', name, step: i, wallTime: Date.now(), sampleRate: 8000, channels: 1, frames: 1, wav: encodeWav([0], 8000, 1).wav },
       ]);
       expect(result.ok).toBe(true);
     }
     await e.shutdown({ status: 'finished' });
     files += expectContained(root, dir, 'W&B media names');
-    console.log(`reliability: W&B media path escape — ${names.length} hostile media names × 4 records, ${files} files written, all inside — held`);
+    console.log(`reliability: W&B media path escape — ${names.length} hostile media names × 8 records, ${files} files written, all inside — held`);
+  });
+
+  it("MLflow artifacts: hostile table, curve, matrix and audio names stay under the run's artifact root", async () => {
+    const names = hostileNames();
+    const puts: string[] = [];
+    // A minimal tracking server: every call succeeds; artifact PUTs are recorded.
+    const server = createServer((req, res) => {
+      if (req.method === 'PUT') puts.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            experiment_id: '1',
+            experiment: { experiment_id: '1', lifecycle_stage: 'active' },
+            run: { info: { run_id: 'r1', experiment_id: '1', artifact_uri: 'mlflow-artifacts:/1/r1/artifacts' } },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const e = createMlflowExporter({ trackingUri: `http://127.0.0.1:${port}`, logger: silent(), env: {} });
+      expect(await e.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
+      for (const [i, name] of names.entries()) {
+        const result = await e.export([
+          { kind: 'table', name, step: i, wallTime: Date.now(), columns: ['a'], rows: [[1]] },
+          { kind: 'pr_curve', name, step: i, wallTime: Date.now(), ...prCurvePoints([1, 0], [0.9, 0.1], 3) },
+          { kind: 'confusion_matrix', name, step: i, wallTime: Date.now(), classNames: ['a'], counts: [[1]] },
+          { kind: 'audio', name, step: i, wallTime: Date.now(), sampleRate: 8000, channels: 1, frames: 1, wav: encodeWav([0], 8000, 1).wav },
+        ]);
+        expect(result.ok, `export of ${JSON.stringify(name.slice(0, 40))}`).toBe(true);
+      }
+      await e.shutdown({ status: 'finished' });
+    } finally {
+      server.close();
+    }
+    const root = '/api/2.0/mlflow-artifacts/artifacts/1/r1/artifacts/';
+    // A table, a curve and a matrix (each a JSON file, the two also a PNG and its thumbnail), a WAV.
+    expect(puts.length).toBe(names.length * 8);
+    for (const url of puts) {
+      expect(url.startsWith(root), url).toBe(true);
+      const segments = url.slice(root.length).split('/').map(decodeURIComponent);
+      expect(
+        segments.filter((s) => s === '' || s === '.' || s === '..' || s.includes('\0')),
+        url,
+      ).toEqual([]);
+      expect(['tables', 'audio', 'images'].includes(segments[0]!), url).toBe(true);
+    }
+    console.log(
+      `reliability: MLflow artifact path escape — ${names.length} hostile names × 4 kinds, ${puts.length} uploads, all under the run's artifact root — held`,
+    );
   });
 
   it('MLflow spool: hostile experiment and run name', async () => {

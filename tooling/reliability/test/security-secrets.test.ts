@@ -104,7 +104,7 @@ function leaksIn(where: string, haystack: string | Uint8Array): Leak[] {
 
 describe('credentials never leak', () => {
   for (const auth of ['token', 'basic'] as const) {
-    it(`MLflow online (${auth} auth) through a proxy answering 401/500 and echoing Authorization: no secret in logs, errors, stats, spool or bodies`, async () => {
+    it(`MLflow online (${auth} auth) via a proxy answering 401/500 and echoing Authorization: no secret in logs, errors, stats, spool or bodies`, async () => {
       // Faults on the data path (after the run exists), so many requests meet them.
       const p = await proxy({
         seed: auth === 'token' ? 11 : 12,
@@ -213,7 +213,8 @@ describe('credentials never leak', () => {
     ];
     const failedStart = JSON.parse(results[1]!.stats).exporters[0].lastError as string;
     console.log(
-      `reliability: W&B online leak scan — ${wandb.requests.length} requests (${authHeaders} authenticated), ${results.reduce((n, r) => n + r.lines.length, 0)} log lines, ` +
+      `reliability: W&B online leak scan — ${wandb.requests.length} requests (${authHeaders} authenticated), ` +
+        `${results.reduce((n, r) => n + r.lines.length, 0)} log lines, ` +
         `${files.files} files, ${needles.length} secret forms — ${leaks.length} leaks`,
     );
     expect(wandb.requests.filter((r) => findSecrets(r.bytes, marker).length > 0).length, 'the config really reached the W&B server').toBeGreaterThan(0);
@@ -261,7 +262,8 @@ describe('credentials never leak', () => {
       ...files.hits.map((h) => ({ where: h, found: [] })),
     ];
     console.log(
-      `reliability: offline/spool leak scan — 4 trackers, ${files.files} files/${files.bytes} bytes, ${lines.length} log lines, ${needles.length} secret forms — ${leaks.length} leaks`,
+      `reliability: offline/spool leak scan — 4 trackers, ${files.files} files/${files.bytes} bytes, ${lines.length} log lines, ` +
+        `${needles.length} secret forms — ${leaks.length} leaks`,
     );
     expect(files.files).toBeGreaterThan(10);
     // The configs really reached every backend's data (else a clean scan proves nothing).
@@ -296,7 +298,8 @@ describe('credentials never leak', () => {
     ];
     const withToken = p.calls.filter((c) => c.authorization === bearer).length;
     console.log(
-      `reliability: child program leak scan — exit ${r.status}, ${(r.stderr ?? '').split('\n').length} stderr lines, ${(r.stdout ?? '').length} stdout bytes, ` +
+      `reliability: child program leak scan — exit ${r.status}, ${(r.stderr ?? '').split('\n').length} stderr lines, ` +
+        `${(r.stdout ?? '').length} stdout bytes, ` +
         `${p.calls.length} MLflow requests (${withToken} with the token), ${files.files} files — ${leaks.length} leaks`,
     );
     expect(r.status, r.stderr?.slice(-2000)).toBe(0);
@@ -332,7 +335,8 @@ describe('credentials never leak', () => {
     ];
     const authenticated = gate.calls.filter((c) => c.authorization === bearer).length;
     console.log(
-      `reliability: replay with MLFLOW_TRACKING_TOKEN — exit ${r.status}, ${gate.calls.length} requests, ${authenticated} carried the token — ${leaks.length} leaks`,
+      `reliability: replay with MLFLOW_TRACKING_TOKEN — exit ${r.status}, ${gate.calls.length} requests, ` +
+        `${authenticated} carried the token — ${leaks.length} leaks`,
     );
     expect(leaks).toEqual([]);
     expect({ status: r.status, authenticated: authenticated > 0, out: r.stdout.trim().slice(0, 300) }).toMatchObject({ status: 0, authenticated: true });

@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowServer, type MlflowServer } from '@metrics/oracle';
-import { readSpool } from '@metrics/core';
+import { readSpool } from '@metrics/core/backend';
 import { createMlflowTracker } from '@metrics/mlflow';
 import { createWandbTracker } from '@metrics/wandb';
 import { startFakeWandbServer, type FakeWandbServer } from '@metrics/wandb/testing';
@@ -79,7 +79,8 @@ describe('TLS verification', () => {
     const spooled = walkFiles(spillDir).flatMap((f) => readSpool(f).records).length;
     const refused = mlflowTls.handshakeFailures - before.handshakes;
     console.log(
-      `reliability: MLflow TLS default — ${refused} handshakes refused, ${mlflowTls.served - before.served} requests served, lastError "${lane.lastError}", ${spooled}/${POINTS} points spooled — held`,
+      `reliability: MLflow TLS default — ${refused} handshakes refused, ${mlflowTls.served - before.served} requests served, ` +
+        `lastError "${lane.lastError}", ${spooled}/${POINTS} points spooled — held`,
     );
     expect(lane.lastError).toMatch(TLS_ERROR);
     expect(
@@ -136,7 +137,8 @@ describe('TLS verification', () => {
     const lane = t.stats().exporters[0]!;
     const refused = wandbTls.handshakeFailures - before.handshakes;
     console.log(
-      `reliability: W&B TLS — ${refused} handshakes refused, ${wandb.requests.length - before.requests} requests reached the server, lastError "${lane.lastError}" — held`,
+      `reliability: W&B TLS — ${refused} handshakes refused, ${wandb.requests.length - before.requests} requests reached the server, ` +
+        `lastError "${lane.lastError}" — held`,
     );
     expect(lane.lastError).toMatch(TLS_ERROR);
     expect(lines.some((l) => TLS_ERROR.test(l))).toBe(true);

@@ -24,7 +24,8 @@ export function createPrioritySelector(options: {
     keep = passesPriority(priority, level);
     if (!keep)
       options.logger.info(
-        `Not logging "${name}" (priority ${priority}) at loggingPriority "${level}": set loggingPriority: '${priority}' (or turn selective logging off) to log it. Drops are counted in stats().skippedBy.priority.`,
+        `Not logging "${name}" (priority ${priority}) at loggingPriority "${level}": set loggingPriority: ` +
+          `'${priority}' (or turn selective logging off) to log it. Drops are counted in stats().skippedBy.priority.`,
       );
     if (memo.size >= maxMemo) memo.clear();
     memo.set(name, keep);

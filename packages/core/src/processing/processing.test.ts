@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../testing/sample-records.js';
 import fc from 'fast-check';
 import { createTracker, type TrackerOptions } from '../tracker.js';
 import { createLogger, type LogLevel } from '../logger.js';
@@ -18,15 +19,6 @@ function setup(extra: Partial<TrackerOptions> = {}, level: LogLevel = 'info') {
     ...extra,
   });
   return { tracker, exporter, lines };
-}
-
-function thrown(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('one step clock: the next default step is (highest step seen) + 1', () => {

@@ -15,7 +15,8 @@ export function checkScalarValue(name: string, value: unknown, policy: Validatio
     if (policy === 'strict') throw new InvalidMetricValueError(name, rule, value);
     logger.warnOnce(
       `nonfinite:${name}`,
-      `Skipping ${String(value)} for "${name}": non-finite values are skipped (set nonFinite: 'keep' to log them); later ones are only counted in stats().skippedBy.nonFinite.`,
+      `Skipping ${String(value)} for "${name}": non-finite values are skipped (set nonFinite: 'keep' to log them); ` +
+        `later ones are only counted in stats().skippedBy.nonFinite.`,
     );
     return 'nonFinite';
   }

@@ -1,4 +1,6 @@
-import type { TrackingRecord } from '../spec.js';
+import type { HistogramRecord, RunInfo, TrackingRecord } from '../spec.js';
+import { encodeWav } from '../media/wav.js';
+import { prCurvePoints } from '../processing/curves.js';
 
 /** One record of every kind the exporter says it supports. */
 export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
@@ -19,6 +21,61 @@ export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
     },
     { kind: 'text', name: 'model/summary', text: '# Model\n\n| layer | units |\n|---|---|\n| dense | 8 |', step: 1, wallTime: t + 1 },
     { kind: 'summary', wallTime: t + 2, values: { 'training/loss': 0.25, 'evaluation/verdict': 'ok' } },
+    {
+      kind: 'table',
+      name: 'evaluation/predictions',
+      columns: ['id', 'label', 'score'],
+      rows: [
+        [1, 'cat', 0.9],
+        [2, 'dog', null],
+      ],
+      step: 1,
+      wallTime: t + 1,
+    },
+    { kind: 'pr_curve', name: 'evaluation/pr', ...prCurvePoints([1, 0, 1], [0.9, 0.4, 0.6], 5), step: 1, wallTime: t + 1 },
+    {
+      kind: 'confusion_matrix',
+      name: 'evaluation/confusion',
+      classNames: ['cat', 'dog'],
+      counts: [
+        [2, 1],
+        [0, 3],
+      ],
+      step: 1,
+      wallTime: t + 1,
+    },
+    {
+      kind: 'audio',
+      name: 'evaluation/speech',
+      sampleRate: 8000,
+      channels: 1,
+      frames: 3,
+      wav: encodeWav([0, 0.5, -0.5], 8000, 1).wav,
+      step: 1,
+      wallTime: t + 1,
+    },
+    { kind: 'tags', wallTime: t + 2, tags: { stage: 'eval' } },
+    { kind: 'note', wallTime: t + 2, text: 'A **note**' },
   ];
   return all.filter((r) => kinds.has(r.kind));
+}
+
+/** A RunInfo for exporter tests: a new run of experiment `exp`, now. */
+export function testRunInfo(experiment = 'exp', runName = 'r1'): RunInfo {
+  return { experiment, runName, tags: {}, startTime: Date.now() };
+}
+
+/** A histogram record with the given (possibly malformed, for bad-record tests) buckets. */
+export function histogramRecord(name: string, step: number, buckets: unknown): HistogramRecord {
+  return { kind: 'histogram', name, step, wallTime: Date.now(), buckets: buckets as HistogramRecord['buckets'] };
+}
+
+/** What `call` throws (undefined when it returns): for asserting on the error itself. */
+export function thrown(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

@@ -209,3 +209,63 @@ export const HPARAMS_TAGS = {
   sessionStart: '_hparams_/session_start_info',
   sessionEnd: '_hparams_/session_end_info',
 } as const;
+
+/** The six rows of a PR-curve tensor, in the order TensorBoard's pr_curves plugin reads them. */
+export interface PrCurveRows {
+  truePositives: ArrayLike<number>;
+  falsePositives: ArrayLike<number>;
+  trueNegatives: ArrayLike<number>;
+  falseNegatives: ArrayLike<number>;
+  precision: ArrayLike<number>;
+  recall: ArrayLike<number>;
+}
+
+/** Summary.Value with a DT_FLOAT tensor [6, thresholds] (rows TP, FP, TN, FN, precision, recall). */
+export function valuePrCurve(tag: string, rows: PrCurveRows, metadata?: PluginMetadata): Uint8Array {
+  const n = rows.precision.length;
+  const flat = new Float64Array(6 * n);
+  [rows.truePositives, rows.falsePositives, rows.trueNegatives, rows.falseNegatives, rows.precision, rows.recall].forEach((row, i) => {
+    for (let j = 0; j < n; j++) flat[i * n + j] = row[j]!;
+  });
+  const w = new ProtoWriter(64 + flat.length * 4);
+  w.optString(1, tag);
+  w.message(8, (t) => {
+    t.uint(1, DT_FLOAT);
+    t.message(2, (shape) => {
+      shape.message(2, (d) => d.optInt(1, 6));
+      shape.message(2, (d) => d.optInt(1, n));
+    });
+    t.packedFloats(5, flat);
+  });
+  if (metadata) writeMetadata(w, metadata);
+  return w.finish();
+}
+
+/** PrCurvePluginData{num_thresholds}. */
+export function prCurveMetadata(numThresholds: number): PluginMetadata {
+  const content = new ProtoWriter(8).optInt(2, numThresholds).finish();
+  return { pluginName: 'pr_curves', content, dataClass: DATA_CLASS_TENSOR };
+}
+
+/**
+ * Summary.Value with the audio plugin's tensor: DT_STRING [1, 2] of [WAV bytes, Markdown label]. The data
+ * class stays unknown, as TensorBoard's own audio summaries leave it: its readers then keep the clip column.
+ */
+export function valueAudio(tag: string, wav: Uint8Array, label: string, metadata?: PluginMetadata): Uint8Array {
+  const w = new ProtoWriter(64 + wav.length + label.length * 3);
+  w.optString(1, tag);
+  w.message(8, (t) => {
+    t.uint(1, DT_STRING);
+    t.message(2, (shape) => {
+      shape.message(2, (d) => d.optInt(1, 1));
+      shape.message(2, (d) => d.optInt(1, 2));
+    });
+    t.bytes(8, wav);
+    t.bytes(8, Buffer.from(label, 'utf8'));
+  });
+  if (metadata) writeMetadata(w, metadata);
+  return w.finish();
+}
+
+/** AudioPluginData{encoding: WAV}. */
+export const AUDIO_METADATA: PluginMetadata = { pluginName: 'audio', content: new ProtoWriter(4).optInt(2, 11).finish() };

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32c, maskCrc } from '../crc32c.js';
+import { crc32c, crcRegister, crcRun, crcSkip, maskCrc, skipAhead } from '../crc32c.js';
 import { encodeFileVersionEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
 import { encodeUtf8, putVarint, varintSize } from '@metrics/core/protobuf';
 import { eventFileName } from './paths.js';
@@ -26,7 +26,14 @@ export interface EventFileWriterOptions {
 interface TagState {
   /** Event bytes from the summary field through the float's field tag; the 4 float bytes follow. */
   tail: Uint8Array;
+  /** The CRC passes `tail` in four lookups (see `skipAhead`): its skip table and what it leaves in a zero register. */
+  tailShift: Int32Array;
+  tailRun: number;
   lastStep: number;
+}
+
+function tagState(tail: Uint8Array, lastStep: number): TagState {
+  return { tail, tailShift: skipAhead(tail.length), tailRun: crcRun(tail), lastStep };
 }
 
 /** Masked CRCs of the 8-byte length header, memoised by length (scalar streams have a handful of lengths). */
@@ -228,10 +235,10 @@ export class EventFileWriter {
         // First value of a v2 scalar tag in this file carries the metadata; later ones use the cached tail.
         this.seenMetadata.add(tag);
         this.appendSummary(wallSecs, step, [valueTensorScalar(tag, value, SCALARS_METADATA)]);
-        this.tags.set(tag, { tail: scalarTail(tag, 'tensor'), lastStep: step });
+        this.tags.set(tag, tagState(scalarTail(tag, 'tensor'), step));
         return true;
       }
-      st = { tail: scalarTail(tag, this.opts.scalarFormat), lastStep: -1 };
+      st = tagState(scalarTail(tag, this.opts.scalarFormat), -1);
       this.tags.set(tag, st);
     }
     let increasing = true;
@@ -298,7 +305,9 @@ export class EventFileWriter {
       }
       b[p++] = v;
     }
-    for (let i = 0; i < tail.length; i++) b[p + i] = tail[i]!;
+    // The data CRC: the varying prefix is read, the tag's constant bytes skipped by table, then the float.
+    const crcPrefix = crcRegister(b, at + 12, p, -1);
+    b.set(tail, p);
     p += tail.length;
     if (LITTLE_ENDIAN) {
       F32[0] = value;
@@ -308,7 +317,7 @@ export class EventFileWriter {
       b[p + 3] = F32_BYTES[3]!;
     } else b.writeFloatLE(value, p);
     p += 4;
-    const dc = maskCrc(crc32c(b, at + 12, p));
+    const dc = maskCrc(~crcRegister(b, p - 4, p, crcSkip(crcPrefix, st.tailShift, st.tailRun)) >>> 0);
     b[p] = dc & 0xff;
     b[p + 1] = (dc >>> 8) & 0xff;
     b[p + 2] = (dc >>> 16) & 0xff;

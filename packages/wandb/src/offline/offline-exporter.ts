@@ -1,20 +1,7 @@
-import {
-  EXPORT_OK,
-  ExportError,
-  classifyError,
-  SPECIFICATION_VERSION,
-  createLogger,
-  errorMessage,
-  shellQuote,
-  type ExporterV1,
-  type ExportResult,
-  type Logger,
-  type RecordKind,
-  type RunDescription,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+import { ExportError, createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { EXPORT_OK, failure, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';
@@ -22,7 +9,21 @@ import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
-export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>(['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary']);
+export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
+  'scalar',
+  'histogram',
+  'image',
+  'text',
+  'hparams',
+  'config',
+  'summary',
+  'table',
+  'pr_curve',
+  'confusion_matrix',
+  'audio',
+  'tags',
+  'note',
+]);
 
 export interface OfflineNative {
   readonly mode: 'offline';
@@ -36,9 +37,13 @@ export interface OfflineNative {
   readonly writer: 'thread' | 'inline' | undefined;
 }
 
-/** Longest an inline export waits for the writer thread (a log() call must stay short). */
-const SYNC_WAIT_MS = 5;
-const NOT_STARTED: ExportResult = { ok: false, error: new ExportError('W&B offline run not started', { isRetryable: true }), retryable: true };
+/**
+ * Longest an inline export waits for a writer thread that is far behind: not at all. The caller's loop would
+ * otherwise wait at the writer's pace, up to this long per batch; "not now" instead lets the pipeline keep
+ * the batch (queue, then spool) and hand it over once the writer has room.
+ */
+const SYNC_WAIT_MS = 0;
+const NOT_STARTED: ExportResult = failure(new ExportError('W&B offline run not started', { isRetryable: true }));
 
 /** Writes an offline run that `wandb sync` uploads. */
 export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
@@ -52,6 +57,8 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private plannedRunId: string | undefined;
   private console: ConsoleCapture | undefined;
   private failed = false;
+  /** The run's tags as key/value (the tracker's, then `setTags`'), turned into W&B's list on each change. */
+  private tags: Record<string, string> = {};
 
   constructor(
     private readonly settings: ResolvedSettings,
@@ -93,6 +100,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
         },
       });
       this.runId = runId;
+      this.tags = { ...info.tags };
       this.run.writeDocuments({ configYaml: configYaml(this.state.config) });
       this.logger.info(`W&B offline run ${runId} in ${this.run.runDir}; upload it with: wandb sync ${this.run.runDir}`);
       if (s.console === 'wrap') {
@@ -104,11 +112,7 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
     } catch (error) {
       // Same rule as every local writer: an unwritable directory is final, a transient error is retried.
       const { retryable } = classifyError(error);
-      return {
-        ok: false,
-        error: new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }),
-        retryable,
-      };
+      return failure(new ExportError(`Could not create the W&B offline run: ${errorMessage(error)}`, { cause: error, isRetryable: retryable }));
     }
   }
 
@@ -127,6 +131,10 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   /** What both export paths do once the effects are handed to the writer: config.yaml, and skipped records counted. */
   private afterWrite(effects: ReturnType<RunState['apply']>, records: number): ExportResult {
+    if (effects.tags || effects.note !== undefined) {
+      if (effects.tags) Object.assign(this.tags, effects.tags);
+      this.run!.updateRun({ tags: effects.tags ? tagsFrom(this.tags) : undefined, notes: effects.note });
+    }
     if (effects.config.length > 0) this.run!.writeDocuments({ configYaml: configYaml(this.state!.config) });
     return skippedResult(effects.skipped, records, this.logger) ?? EXPORT_OK;
   }
@@ -135,19 +143,19 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   private writeFailed(error: unknown): ExportResult {
     if (!this.failed) this.logger.errorOnce('wandb-offline-write', `Writing the W&B offline run failed: ${errorMessage(error)}`);
     this.failed = true;
-    return { ok: false, error: new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }), retryable: false };
+    return failure(new ExportError(`W&B offline write failed: ${errorMessage(error)}`, { cause: error, isRetryable: false }));
   }
 
   /**
    * The same batch handed to the writer before returning (the pipeline calls it when its queue is full and
-   * the caller has not yielded). With the writer thread, first waits (≤ 5 ms) until it is not far behind,
-   * so memory stays bounded; a thread still starting means "not now" (retryable: the records are spooled).
+   * the caller has not yielded). With the writer thread far behind, or still starting, it is "not now"
+   * (retryable: the pipeline keeps the records, queued or spooled, so memory stays bounded) without waiting.
    */
   exportSync(batch: readonly TrackingRecord[]): ExportResult {
     if (!this.run || !this.state) return NOT_STARTED;
     if (batch.length === 0) return EXPORT_OK;
     if (!this.run.waitForWriter(SYNC_WAIT_MS))
-      return { ok: false, error: new ExportError('the W&B offline writer thread is not ready yet', { isRetryable: true }), retryable: true };
+      return failure(new ExportError('the W&B offline writer thread is starting or far behind', { isRetryable: true }));
     try {
       const effects = this.state.apply(batch);
       // Room was made above, so this never waits; a failure is reported by the next write or flush.

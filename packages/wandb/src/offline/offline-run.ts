@@ -158,6 +158,20 @@ export class OfflineRun {
     return this.send({ segments });
   }
 
+  /**
+   * Tags or notes changed during the run: the run record again with the new values, as wandb writes when
+   * `run.tags` or `run.notes` is set (`wandb sync` sends it as an update of the run).
+   */
+  updateRun(change: { tags?: readonly string[]; notes?: string }): void {
+    if (this.closed) return;
+    const run = this.options.run;
+    if (change.tags) run.tags = change.tags;
+    if (change.notes !== undefined) run.notes = change.notes;
+    const segments: Segment[] = [];
+    this.record(segments, (w, n) => encodeRun(w, n, { host: hostname(), ...run, config: undefined }));
+    void this.send({ segments })?.catch(() => {}); // a failure is reported by the next write or flush
+  }
+
   /** The rows as numbers and key numbers; the writer encodes them (see LogSink). */
   private rowsSegment(rows: readonly HistoryRow[], numbers: number[]): RowsSegment {
     const first = rows[0]!;

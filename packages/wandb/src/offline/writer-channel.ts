@@ -74,6 +74,12 @@ class InlineChannel implements WriterChannel {
 const MAX_AHEAD = 64;
 /** Messages not yet handled from which the writer counts as busy. */
 const BUSY_AHEAD = 2;
+/**
+ * How long a sender that never yields lets a starting thread get ready (its records are spooled by the
+ * pipeline meanwhile) before its run writes on the sender's thread for good. A thread starts on its own
+ * (readiness is read from shared memory), but a loaded machine can take a second or more.
+ */
+const START_GRACE_MS = 3000;
 
 /**
  * The one writer thread of the process, shared by its offline runs (so it starts once and its code
@@ -97,6 +103,7 @@ class WriterThread {
   /** Messages posted to the thread, and (slot 0, written by the thread) messages it has handled. */
   private posted = 0;
   private readonly handled = new Int32Array(new SharedArrayBuffer(8));
+  private readonly createdAt = performance.now();
 
   static get(file: string): WriterThread {
     let thread = WriterThread.running.get(file);
@@ -144,6 +151,11 @@ class WriterThread {
   syncReady(): boolean {
     if (!this.ready && Atomics.load(this.handled, 1) === 1 && WriterThread.running.get(this.file) === this) this.start();
     return this.ready;
+  }
+
+  /** Still starting, and within the time a sender that never yields gives it. */
+  get withinStartGrace(): boolean {
+    return !this.ready && performance.now() - this.createdAt < START_GRACE_MS;
   }
 
   /**
@@ -236,13 +248,15 @@ class ThreadChannel implements WriterChannel {
   }
 
   /**
-   * A thread still starting cannot be waited for by a sender that never yields (it may need this thread's
-   * event loop to finish starting): this run then writes on the caller's thread from here on, its messages
-   * so far first. A running thread is waited for until it is not far behind.
+   * A thread still starting is not waited for (false: "not now", the pipeline spools the records) during its
+   * start grace; past it, this run writes on the caller's thread from here on, its messages so far first (a
+   * thread that cannot get ready without this thread's event loop). A running thread is waited for until it
+   * is not far behind.
    */
   waitForRoom(maxMs: number): boolean {
     if (this.inline || this.failed) return true; // inline: written at once; failed: send reports it
     if (!this.thread.syncReady()) {
+      if (this.thread.withinStartGrace) return false;
       this.writeInline(this.thread.detach(this.run));
       return true;
     }

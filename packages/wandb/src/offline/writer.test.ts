@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type RunInfo, type TrackingRecord } from '@metrics/core';
+import { describe, expect, it, vi } from 'vitest';
+import { useTempDirs } from '@metrics/core/test/vitest';
+import { createLogger } from '@metrics/core';
+import type { RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from './offline-exporter.js';
@@ -13,15 +14,7 @@ import { openWriterChannel } from './writer-channel.js';
 
 const silent = createLogger({ level: 'silent' });
 const here = dirname(fileURLToPath(import.meta.url));
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'wandb-writer-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('wandb-writer');
 
 const START = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 const run: RunInfo = { experiment: 'proj', runName: 'writer', tags: { team: 'a' }, startTime: START };

@@ -1,6 +1,7 @@
-import { errorMessage, type Logger } from '@metrics/core';
+import type { Logger } from '@metrics/core';
+import { errorMessage } from '@metrics/core/backend';
 import type { FileStreamOptions } from '../settings.js';
-import type { WandbHttp } from './http.js';
+import type { HttpClient } from '@metrics/core/http';
 
 /** Server limit: never more than 2 file_stream requests per second per run. */
 const MIN_GAP_MS = 500;
@@ -16,6 +17,7 @@ export interface FileStreamStats {
   requests: number;
   heartbeats: number;
   failedRequests: number;
+  /** Lines too large for the server, plus the lines of requests that failed for good. */
   droppedLines: number;
 }
 
@@ -42,7 +44,7 @@ export class FileStream {
   private readonly opts: Required<FileStreamOptions>;
 
   constructor(
-    private readonly http: WandbHttp,
+    private readonly http: HttpClient,
     private readonly url: string,
     options: Required<FileStreamOptions>,
     private readonly logger: Logger,
@@ -88,6 +90,11 @@ export class FileStream {
   markUploaded(paths: readonly string[]): void {
     this.uploaded.push(...paths);
     this.schedule();
+  }
+
+  /** Lines waiting to be sent (history, system metrics, console). */
+  get queuedLines(): number {
+    return this.history.lines.length + this.events.lines.length + this.output.lines.length;
   }
 
   private push(file: LineFile, line: string): void {
@@ -166,10 +173,13 @@ export class FileStream {
   private async post(body: Record<string, unknown>): Promise<void> {
     try {
       this.stats.requests++;
-      const res = await this.http.request('POST', this.url, JSON.stringify(body), 'file_stream');
+      const res = await this.http.request({ method: 'POST', url: this.url, body: JSON.stringify(body), what: 'file_stream' });
       this.checkStopped(res.text);
     } catch (error) {
       this.stats.failedRequests++;
+      // The summary is sent whole again with the next change; the lines of the other files are gone.
+      const files = (body.files ?? {}) as Record<string, { content: unknown[] }>;
+      for (const [name, file] of Object.entries(files)) if (name !== 'wandb-summary.json') this.stats.droppedLines += file.content.length;
       this.logger.errorOnce('wandb-file-stream', `W&B file_stream request failed for good; its data is lost: ${errorMessage(error)}`);
     }
   }

@@ -1,8 +1,14 @@
 import { ExportError } from '@metrics/core';
-import type { WandbHttp } from './http.js';
+import type { HttpClient } from '@metrics/core/http';
 
-const UPSERT_BUCKET = `mutation UpsertBucket($id: String, $name: String, $project: String, $entity: String, $groupName: String, $description: String, $displayName: String, $notes: String, $config: JSONString, $host: String, $jobType: String, $tags: [String!], $summaryMetrics: JSONString) {
-  upsertBucket(input: {id: $id, name: $name, modelName: $project, entityName: $entity, groupName: $groupName, description: $description, displayName: $displayName, notes: $notes, config: $config, host: $host, jobType: $jobType, tags: $tags, summaryMetrics: $summaryMetrics}) {
+const UPSERT_BUCKET = `mutation UpsertBucket(
+  $id: String, $name: String, $project: String, $entity: String, $groupName: String, $description: String, $displayName: String,
+  $notes: String, $config: JSONString, $host: String, $jobType: String, $tags: [String!], $summaryMetrics: JSONString
+) {
+  upsertBucket(input: {
+    id: $id, name: $name, modelName: $project, entityName: $entity, groupName: $groupName, description: $description,
+    displayName: $displayName, notes: $notes, config: $config, host: $host, jobType: $jobType, tags: $tags, summaryMetrics: $summaryMetrics
+  }) {
     bucket { id name displayName description config project { id name entity { id name } } historyLineCount }
     inserted
   }
@@ -59,11 +65,15 @@ export interface UploadTarget {
 
 /** The three GraphQL operations a run needs. */
 export class WandbGraphql {
-  constructor(private readonly http: WandbHttp) {}
+  constructor(
+    private readonly http: HttpClient,
+    private readonly baseUrl: string,
+  ) {}
 
   private async call<T>(operationName: string, query: string, variables: Record<string, unknown>, retryConflict = false): Promise<T> {
     const body = JSON.stringify({ query, variables, operationName });
-    const res = await this.http.request('POST', `${this.http.baseUrl}/graphql`, body, `GraphQL ${operationName}`, { retryConflict });
+    const what = `GraphQL ${operationName}`;
+    const res = await this.http.request({ method: 'POST', url: `${this.baseUrl}/graphql`, body, what, alsoRetry: retryConflict ? [409] : undefined });
     let parsed: { data?: T; errors?: { message?: string }[] };
     try {
       parsed = JSON.parse(res.text) as typeof parsed;

@@ -1,18 +1,8 @@
 import { hostname } from 'node:os';
-import {
-  EXPORT_OK,
-  ExportError,
-  SPECIFICATION_VERSION,
-  type RunDescription,
-  createLogger,
-  errorMessage,
-  type ExporterV1,
-  type ExportResult,
-  type Logger,
-  type RunInfo,
-  type RunOutcome,
-  type TrackingRecord,
-} from '@metrics/core';
+import { ExportError, createLogger } from '@metrics/core';
+import type { Logger, RunOutcome } from '@metrics/core';
+import { EXPORT_OK, failure, SPECIFICATION_VERSION, errorMessage } from '@metrics/core/backend';
+import type { BackendQueueStats, RunDescription, ExporterV1, ExportResult, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { outputLogLine } from '../console/output-log.js';
 import { numberJson, secondsJson, toJson } from '../json.js';
@@ -24,7 +14,8 @@ import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
 import { FileStream } from './file-stream.js';
 import { WandbGraphql, type BucketInfo } from './graphql.js';
-import { WandbHttp } from './http.js';
+import type { HttpClient } from '@metrics/core/http';
+import { createWandbHttp } from './http.js';
 
 export interface OnlineNative {
   readonly mode: 'online';
@@ -54,7 +45,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'wandb';
   readonly capabilities = WANDB_CAPABILITIES;
-  private readonly http: WandbHttp;
+  private readonly http: HttpClient;
   private readonly gql: WandbGraphql;
   private bucket: BucketInfo | undefined;
   private state: RunState | undefined;
@@ -64,6 +55,8 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   /** Chosen at tracker creation (`prepare`), so the run handle carries it before the run exists. */
   private plannedRunId: string | undefined;
   private configDirty = false;
+  /** The run's tags as key/value (the tracker's, then `setTags`'), sent as W&B's list on each change. */
+  private tags: Record<string, string> = {};
   private console: ConsoleCapture | undefined;
   /** Side requests (media, config) that failed for good. */
   failures = 0;
@@ -74,8 +67,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     private readonly settings: ResolvedSettings,
     private readonly logger: Logger = createLogger(),
   ) {
-    this.http = new WandbHttp({
-      baseUrl: settings.baseUrl,
+    this.http = createWandbHttp({
       apiKey: settings.apiKey ?? '',
       retry: settings.retry,
       timeoutMs: settings.requestTimeoutMs,
@@ -87,12 +79,11 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         );
       },
     });
-    this.gql = new WandbGraphql(this.http);
+    this.gql = new WandbGraphql(this.http, settings.baseUrl);
   }
 
   private fail(what: string, error: unknown): ExportResult {
-    const e = ExportError.isInstance(error) ? error : new ExportError(this.http.scrub(`${what}: ${errorMessage(error)}`));
-    return { ok: false, error: e, retryable: e.isRetryable, retryAfterMs: e.retryAfterMs };
+    return failure(ExportError.isInstance(error) ? error : new ExportError(this.http.scrub(`${what}: ${errorMessage(error)}`)));
   }
 
   prepare(info: RunInfo): void {
@@ -101,12 +92,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
 
   async start(info: RunInfo): Promise<ExportResult> {
     if (this.bucket) return EXPORT_OK;
-    if (!this.settings.apiKey)
-      return {
-        ok: false,
-        error: new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }),
-        retryable: false,
-      };
+    if (!this.settings.apiKey) return failure(new ExportError('W&B online mode needs an API key (WANDB_API_KEY or option apiKey)', { isRetryable: false }));
     const s = this.settings;
     try {
       const runId = (this.plannedRunId ??= chooseRunId(info, s.runId));
@@ -141,6 +127,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       });
       this.state = state;
       this.info = info;
+      this.tags = { ...info.tags };
       this.runId = runId;
       const b = this.bucket;
       this.stream = new FileStream(
@@ -165,12 +152,29 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   private wandbMeta(): Record<string, unknown> {
     // Same shape wandb writes for define_metric(step) + define_metric('*', step_metric=step): "1" name,
     // "2" glob, "5" 1-based index of the step metric, "6" options (1 step_sync, 3 defined).
-    return {
+    const meta: Record<string, unknown> = {
       m: [
         { '1': this.settings.stepMetric, '6': [3], '7': [] },
         { '2': '*', '5': 1, '6': [1], '7': [] },
       ],
     };
+    // Chart presets of logPrCurve / logConfusionMatrix, as wandb.plot sets them.
+    if (this.state && this.state.visualize.size > 0) meta.visualize = Object.fromEntries(this.state.visualize);
+    return meta;
+  }
+
+  /** Tags or notes set during the run (`setTags`, `setNote`): the run updated with the whole tag list. */
+  private async pushRunUpdate(tags: Record<string, string> | undefined, note: string | undefined): Promise<void> {
+    if (!this.bucket) return;
+    if (tags) Object.assign(this.tags, tags);
+    await this.gql.upsertBucket({
+      id: this.bucket.id,
+      name: this.runId!,
+      project: this.bucket.project,
+      entity: this.bucket.entity,
+      ...(tags ? { tags: tagsFrom(this.tags) } : {}),
+      ...(note !== undefined ? { notes: note } : {}),
+    });
   }
 
   /** The run's page. */
@@ -188,7 +192,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   async export(batch: readonly TrackingRecord[]): Promise<ExportResult> {
-    if (!this.state || !this.stream) return { ok: false, error: new ExportError('W&B run not started', { isRetryable: true }), retryable: true };
+    if (!this.state || !this.stream) return failure(new ExportError('W&B run not started', { isRetryable: true }));
     if (batch.length === 0) return EXPORT_OK;
     let effects;
     try {
@@ -217,6 +221,10 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     }
     if (effects.summary.length > 0) this.stream.setSummary(this.state.summaryJson());
     if (this.configDirty) await this.pushConfig().catch((error: unknown) => this.reportOnce('wandb-config', 'Updating the W&B config failed', error));
+    if (effects.tags || effects.note !== undefined)
+      await this.pushRunUpdate(effects.tags, effects.note).catch((error: unknown) =>
+        this.reportOnce('wandb-run-update', 'Updating the W&B run tags/notes failed', error),
+      );
     return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
   }
 
@@ -255,7 +263,9 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
         this.logger.warnOnce(`wandb-no-url-${f.path}`, `The W&B server gave no upload URL for ${f.path}; skipped.`);
         continue;
       }
-      await this.http.request('PUT', url, f.bytes, `upload ${f.path}`, { headers: { ...headers, 'Content-Type': 'application/octet-stream' }, auth: false });
+      // No W&B credentials to the storage host: only the headers the server asked for.
+      const uploadHeaders = { ...headers, 'Content-Type': 'application/octet-stream' };
+      await this.http.request({ method: 'PUT', url, body: f.bytes, what: `upload ${f.path}`, headers: uploadHeaders, bare: true });
       done.push(f.path);
     }
     this.stream?.markUploaded(done);
@@ -274,6 +284,14 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   async shutdown(outcome: RunOutcome): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
+    try {
+      await this.finishRun(outcome);
+    } finally {
+      await this.http.close().catch(() => {}); // the keep-alive pool must not hold the process open
+    }
+  }
+
+  private async finishRun(outcome: RunOutcome): Promise<void> {
     try {
       this.console?.stop(); // restores stdout/stderr; the last lines go out with the final request
     } catch (error) {
@@ -309,6 +327,17 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     } finally {
       stream.close();
     }
+  }
+
+  /** file_stream's queue, this client's HTTP retries, and what was lost after `export` (shown in `stats()`). */
+  queueStats(): BackendQueueStats {
+    const stream = this.stream?.stats;
+    return {
+      queued: this.stream?.queuedLines ?? 0,
+      retried: this.retries.graphql + this.retries.fileStream + this.retries.upload,
+      dropped: stream?.droppedLines ?? 0,
+      failed: (stream?.failedRequests ?? 0) + this.failures,
+    };
   }
 
   runIds(): Record<string, string> {

@@ -198,6 +198,41 @@ describe('online client against the loopback W&B server', () => {
     for (const l of lines) expect(l).not.toContain(API_KEY);
   });
 
+  it("goes through core's HTTP client (undici), never the global fetch", async () => {
+    const globalFetch = globalThis.fetch;
+    globalThis.fetch = (() => Promise.reject(new Error('the global fetch was called'))) as typeof fetch;
+    try {
+      const t = tracker({ runId: 'nofetch' });
+      for (let step = 0; step < 5; step++) t.log({ 'training/loss': step }, { step });
+      await t.close();
+      expect(server.runs.get('nofetch')).toMatchObject({ complete: true, exitcode: 0 });
+      expect(server.lines('nofetch', 'wandb-history.jsonl')).toHaveLength(5);
+    } finally {
+      globalThis.fetch = globalFetch;
+    }
+  });
+
+  it("stats() shows W&B's own file_stream queue, its HTTP retries and the lines lost to a request refused for good", async () => {
+    server.injectFaults('file_stream', [{ status: 503 }, { status: 429, retryAfterS: 0.01 }]);
+    const t = tracker({ runId: 'ownstats' });
+    for (let step = 0; step < 50; step++) t.log({ 'training/loss': step }, { step });
+    await t.flush();
+    const after503 = t.stats().exporters[0]!.backend!;
+    expect(after503.retried).toBe(2);
+    expect(after503.queued).toBe(0);
+    expect(after503).toMatchObject({ dropped: 0, failed: 0 });
+    // 400 is never retried: the lines of that request are lost, and stats() says how many.
+    server.injectFaults('file_stream', [{ status: 400 }]);
+    for (let step = 50; step < 60; step++) t.log({ 'training/loss': step }, { step });
+    await t.flush();
+    const lost = t.stats().exporters[0]!.backend!;
+    expect(lost.failed).toBe(1);
+    expect(lost.dropped).toBe(10);
+    expect(server.lines('ownstats', 'wandb-history.jsonl')).toHaveLength(50);
+    await t.close();
+    expect(t.stats().exporters[0]!.backend).toMatchObject({ queued: 0, retried: 2, dropped: 10, failed: 1 });
+  });
+
   it('a media upload refused for good is reported once and never duplicates history rows', async () => {
     server.injectFaults('upload', [{ status: 403 }]);
     const t = tracker({ runId: 'media403' });

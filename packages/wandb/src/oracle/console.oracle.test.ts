@@ -135,7 +135,8 @@ describe('console capture read back by the real wandb', () => {
     expect([...server.runs.get('console2')!.files.get('output.log')!.keys()].sort((a, b) => a - b)).toEqual(streamed.map((_, i) => i));
     expect(online.expected).toEqual(expected);
     console.log(
-      `wandb console: ${expected.length} lines (${expected.filter((e) => e.stream === 'stderr').length} stderr) — ${theirs.length} output_raw read by wandb, ${synced.length} output.log lines synced, ${streamed.length} streamed online — held`,
+      `wandb console: ${expected.length} lines (${expected.filter((e) => e.stream === 'stderr').length} stderr) — ${theirs.length} output_raw read by ` +
+        `wandb, ${synced.length} output.log lines synced, ${streamed.length} streamed online — held`,
     );
   }, 300_000);
 });

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type TrackingRecord } from '@metrics/core';
+import { createLogger } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { ensureVenv } from '@metrics/oracle';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { TrackingRecord } from '@metrics/core';
+import type { TrackingRecord } from '@metrics/core/backend';
 import { JsonNumberBatch } from '../json.js';
 import { RunState, rowItems } from '../run-state.js';
 import { encodeHistory, encodeHistoryRow, keyField } from './records.js';

@@ -7,18 +7,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import {
-  createLogger,
-  createTracker,
-  MAX_STEP,
-  readSpool,
-  type ExporterStats,
-  type Logger,
-  type PipelineStats,
-  type Tracker,
-  type TrackingRecord,
-  type ValidationPolicy,
-} from '@metrics/core';
+import { createLogger, createTracker, MAX_STEP, type ExporterStats, type Logger, type PipelineStats, type Tracker, type ValidationPolicy } from '@metrics/core';
+import { readSpool, type TrackingRecord } from '@metrics/core/backend';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker, type ExperimentTracker } from '@metrics/unified';
 import { createTensorBoardTracker, listRuns, readEventFile } from '@metrics/tensorboard';
