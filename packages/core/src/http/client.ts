@@ -126,9 +126,12 @@ export class HttpClient {
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...(req.bare ? {} : this.options.headers), ...req.headers };
     if (typeof req.body === 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
     let res: Dispatcher.ResponseData;
+    let text: string;
     try {
       const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.dispatcher()]);
       res = await request(req.url, { method: req.method, dispatcher, headers, body: req.body });
+      // In the try: an answer cut off mid-body (the server killed while replying) is as unanswered as a reset.
+      text = await res.body.text();
     } catch (error) {
       if (ExportError.isInstance(error)) throw error; // undici missing
       const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -137,7 +140,6 @@ export class HttpClient {
       // No HTTP answer at all (refused, reset, timed out): always worth another try.
       throw this.error({ kind: 'network', request: req, code, message, retryable: true });
     }
-    const text = await res.body.text().catch(() => '');
     if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, text, headers: res.headers };
     const status = res.statusCode;
     throw this.error({
