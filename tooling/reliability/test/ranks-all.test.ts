@@ -98,7 +98,7 @@ print(json.dumps(sorted(steps)))`,
       expect(runDirs.length, `W&B run ${id}`).toBeGreaterThanOrEqual(1);
       const { records } = await leetInspect(join(wandbRoot, runDirs[0]!, `run-${id}.wandb`));
       const run = records.find((r) => r.type === 'run');
-      expect(JSON.stringify(run), `W&B run ${id}`).toMatch(/"group":"job"/);
+      expect((run?.run as { run_group?: string } | undefined)?.run_group, `W&B run ${id}`).toBe('job');
     }
 
     console.log(
