@@ -9,6 +9,8 @@
  * BENCH_SWEEP=1 also measures ours and the ceiling for K = 1, 2, 4, 8 (how the default K was chosen).
  * Also the caller-side cost of `log()`, and (sqlite) with default options a loop that never yields beside one that
  * yields (BENCH_NEVER_YIELD_SCALARS, 1 M). The machine may be shared: compare ratios measured in the same run.
+ * Last, the load scenario (bench/load.ts): 16 processes × 250,000 points to PostgreSQL/4 workers with two server
+ * restarts, checked exactly-once (BENCH_LOAD_PER_WRITER for a smaller size, 0 to skip it; BENCH_LOAD_WRITERS).
  * Run: node --import tsx bench/index.ts   (BENCH_POINTS, BENCH_PY_CALLS, BENCH_PY_ASYNC, BENCH_SETUPS=sqlite,postgresql)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { createLogger } from '@metrics/core';
 import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
 import { runPython, startMlflowServer, type MlflowServer, type MlflowStore } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
+import { benchLoad, loadEnabled } from './load.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../src/settings.js';
 
 const PKG = '@metrics/mlflow';
@@ -256,3 +259,5 @@ const ns = await nsPerOp(() => {
 }, 10_000);
 report({ package: PKG, name: 'caller cost of log() (1 metric)', value: ns, unit: 'ns/op' });
 await caller.close(undefined, { timeoutMs: 100 });
+
+if (loadEnabled) await benchLoad();

@@ -14,3 +14,15 @@ export {
 export { freePort } from './ports.js';
 export { seededRandom } from './random.js';
 export { allBackendsOptions } from './all-backends.js';
+export { metricCounts, sqliteMetricCounts, type RunRowCounts } from './mlflow-metric-counts.js';
+export {
+  checkMlflowLoad,
+  loadBudgetMs,
+  runMlflowLoad,
+  type LoadRestart,
+  type LoadWriterExit,
+  type LoadWriterReport,
+  type MlflowLoadCheck,
+  type MlflowLoadOptions,
+  type MlflowLoadRun,
+} from './mlflow-load.js';

@@ -1,9 +1,10 @@
 /**
- * Child for the load test: logs `points` scalars (`keys` metrics per step, value = step * keys + key) to an
+ * One writer of the MLflow load scenario (`runMlflowLoad` in @metrics/oracle; run by `pnpm bench` and the
+ * reliability suite's load test): logs `points` scalars (`keys` metrics per step, value = step * keys + key) to an
  * MLflow server through createMlflowTracker, closes, and prints one JSON line with its run id and stats.
  * argv: <trackingUri> <experiment> <runName> <points> <keys> <spillDir> [closeTimeoutMs]
  */
-import { createMlflowTracker } from '@metrics/mlflow';
+import { createMlflowTracker } from '../src/index.js';
 
 const [trackingUri, experiment, runName, pointsArg, keysArg, spillDir, closeArg] = process.argv.slice(2) as [
   string,
