@@ -44,7 +44,7 @@ export async function benchLoad(): Promise<void> {
       figure(`restart ${i + 1} (${how}): server down`, r.downtimeMs / 1000, 's');
     }
     figure('points spooled to disk by the writers', sum(check.writers.map((w) => w.stats.spilled)), 'points');
-    figure('requests retried by the writers', sum(check.writers.map((w) => w.stats.retried)), 'requests');
+    figure('retried by the writers (points × attempts)', sum(check.writers.map((w) => w.stats.retried)), 'points');
     report({
       package: PKG,
       name: `${where}: rows in the backend store (SQL)`,
