@@ -96,7 +96,8 @@ describe(`MLflow (${SETUP.label}) behind a fault proxy, several requests in flig
     expect(tap.duplicates()).toEqual([]);
 
     console.log(
-      `reliability: MLflow (${SETUP.label}) behind fault proxy, ${KEYS * STEPS} points — storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ` +
+      `reliability: MLflow (${SETUP.label}) behind fault proxy, ${KEYS * STEPS} points — ` +
+        `storm: ${storm.status429}×429 (Retry-After), ${storm.status503}×503, ` +
         `${storm.reset} resets; ` +
         `slow phase: ${slow.delayed} requests delayed 2 s, ${slow.status429}×429, ${slow.status503}×503, ${slow.reset} resets; ` +
         `tracker retried ${stats.retried} records, exported ${stats.exported}, failed 0, dropped 0; ` +

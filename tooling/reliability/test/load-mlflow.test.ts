@@ -101,7 +101,8 @@ print(json.dumps(out))`,
 
       console.log(
         `reliability: load — ${WRITERS} processes × ${PER_WRITER} = ${total} points to one MLflow server (${SETUP.label}) in ${seconds.toFixed(1)} s ` +
-          `(${Math.round(total / seconds)} points/s) with 2 restarts (${restarts.join('; ')}); log loops took max ${Math.max(...out.map((w) => w.loggedMs))} ms; ` +
+          `(${Math.round(total / seconds)} points/s) with 2 restarts (${restarts.join('; ')}); ` +
+          `log loops took max ${Math.max(...out.map((w) => w.loggedMs))} ms; ` +
           `rows per run all ${PER_WRITER}, distinct; SQL and the MLflow client agree; spilled ${out.reduce((n, w) => n + w.stats.spilled, 0)}, ` +
           `retried ${out.reduce((n, w) => n + w.stats.retried, 0)}, failed 0, dropped 0 — held`,
       );
