@@ -13,6 +13,7 @@ export * from './index.js';
 export {
   SPECIFICATION_VERSION,
   RECORD_KINDS,
+  kindsExcept,
   EXPORT_OK,
   type Timed,
   type ScalarPoint,

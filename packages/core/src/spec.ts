@@ -228,6 +228,11 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'note',
 ];
 
+/** Every record kind but the given ones: a backend's capabilities, named by what it cannot take. */
+export function kindsExcept(...excluded: RecordKind[]): ReadonlySet<RecordKind> {
+  return new Set(RECORD_KINDS.filter((kind) => !excluded.includes(kind)));
+}
+
 /** What the pipeline tells an exporter about the run when it starts. */
 export interface RunInfo {
   /** Experiment (TensorBoard: parent directory; MLflow: experiment; W&B: project). */

@@ -13,6 +13,7 @@ import {
   withSecrets,
   EXPORT_OK,
   failure,
+  kindsExcept,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
 import type { ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
@@ -48,21 +49,8 @@ export interface MlflowNative {
   registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
 }
 
-const CAPABILITIES: readonly RecordKind[] = [
-  'scalar',
-  'hparams',
-  'config',
-  'summary',
-  'text',
-  'image',
-  'artifact',
-  'table',
-  'pr_curve',
-  'confusion_matrix',
-  'audio',
-  'tags',
-  'note',
-];
+/** MLflow has no histogram type. */
+const CAPABILITIES = kindsExcept('histogram');
 
 /** The run description the MLflow UI shows (and `setNote` sets). */
 const NOTE_TAG = 'mlflow.note.content';
@@ -76,7 +64,7 @@ export function createMlflowExporter(options: MlflowExporterOptions = {}): Expor
 class MlflowExporter implements ExporterV1<MlflowNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'mlflow';
-  readonly capabilities: ReadonlySet<RecordKind> = new Set(CAPABILITIES);
+  readonly capabilities: ReadonlySet<RecordKind> = CAPABILITIES;
   /** Batches exported at once: latency, not this client, limits a remote server (see `maxInFlight`). */
   readonly maxInFlight: number;
   private readonly settings: ResolvedMlflowSettings;

@@ -5,6 +5,7 @@ import {
   parseOptions,
   bucketsProblem,
   failure,
+  kindsExcept,
   encodePng,
   markdownTable,
   shellQuote,
@@ -12,7 +13,7 @@ import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
-import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   AUDIO_METADATA,
@@ -68,21 +69,8 @@ export interface TensorBoardNative {
   runDir: string | undefined;
 }
 
-const CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
-  'scalar',
-  'histogram',
-  'image',
-  'text',
-  'hparams',
-  'config',
-  'summary',
-  'table',
-  'pr_curve',
-  'confusion_matrix',
-  'audio',
-  'tags',
-  'note',
-]);
+/** Artifacts are files: TensorBoard has no place for them. */
+const CAPABILITIES = kindsExcept('artifact');
 /** Retryable: the pipeline starts the run before it exports. */
 const NOT_STARTED: ExportResult = failure(new Error('TensorBoard exporter not started'));
 

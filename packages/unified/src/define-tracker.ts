@@ -5,6 +5,7 @@ import {
   decodeWav,
   failure,
   prCurveExamples,
+  RECORD_KINDS,
   SPECIFICATION_VERSION,
   type ExporterV1,
   type RecordKind,
@@ -63,22 +64,7 @@ export function defineTracker<Native = unknown>(def: TrackerDefinition<Native>):
 export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV1<Tracker> {
   const exporter = defineTracker<Tracker>({
     name,
-    capabilities: [
-      'scalar',
-      'histogram',
-      'image',
-      'text',
-      'hparams',
-      'config',
-      'summary',
-      'artifact',
-      'table',
-      'pr_curve',
-      'confusion_matrix',
-      'audio',
-      'tags',
-      'note',
-    ],
+    capabilities: RECORD_KINDS,
     write(records) {
       for (const r of records) {
         switch (r.kind) {

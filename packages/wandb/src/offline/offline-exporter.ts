@@ -1,7 +1,7 @@
 import { ExportError, createLogger } from '@metrics/core';
 import type { Logger, RunOutcome } from '@metrics/core';
-import { EXPORT_OK, failure, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
-import type { ExporterV1, ExportResult, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import { EXPORT_OK, failure, kindsExcept, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
+import type { ExporterV1, ExportResult, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';
@@ -9,21 +9,8 @@ import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
-export const WANDB_CAPABILITIES: ReadonlySet<RecordKind> = new Set<RecordKind>([
-  'scalar',
-  'histogram',
-  'image',
-  'text',
-  'hparams',
-  'config',
-  'summary',
-  'table',
-  'pr_curve',
-  'confusion_matrix',
-  'audio',
-  'tags',
-  'note',
-]);
+/** Artifacts are W&B artifacts (a manifest and an upload), not written yet. */
+export const WANDB_CAPABILITIES = kindsExcept('artifact');
 
 export interface OfflineNative {
   readonly mode: 'offline';
