@@ -135,9 +135,8 @@ export interface PrCurveData {
  * A precision–recall curve, computed once in the tracker: at threshold i a prediction ≥ `thresholds[i]`
  * counts as positive. Precision and recall divide by max(denominator, 1e-7) (TensorBoard's rule).
  */
-export interface PrCurveRecord extends Timed {
-  kind: 'pr_curve';
-  name: string;
+/** A PR curve's columns at thresholds `i / (n − 1)`: a prediction ≥ the threshold counts as positive. */
+export interface PrCurvePoints {
   thresholds: number[];
   truePositives: number[];
   falsePositives: number[];
@@ -145,6 +144,11 @@ export interface PrCurveRecord extends Timed {
   falseNegatives: number[];
   precision: number[];
   recall: number[];
+}
+
+export interface PrCurveRecord extends Timed, PrCurvePoints {
+  kind: 'pr_curve';
+  name: string;
 }
 
 /** `logConfusionMatrix`'s data: class names and, per example, the actual and predicted class (index or name). */

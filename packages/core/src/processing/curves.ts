@@ -2,17 +2,9 @@
  * The statistics behind `logPrCurve` and `logConfusionMatrix`, computed once in the tracker so every
  * backend shows the same numbers (TensorBoard's PR-curve rows, W&B's chart tables, MLflow's tables).
  */
+import type { PrCurvePoints } from '../spec.js';
 
-/** The curve's columns at thresholds `i / (n − 1)`: a prediction ≥ the threshold counts as positive. */
-export interface PrCurvePoints {
-  thresholds: number[];
-  truePositives: number[];
-  falsePositives: number[];
-  trueNegatives: number[];
-  falseNegatives: number[];
-  precision: number[];
-  recall: number[];
-}
+export type { PrCurvePoints };
 
 /** Floor on precision/recall denominators, as TensorBoard's PR-curve summaries use. */
 const EPSILON = 1e-7;
