@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 
 export type { Browser, Page } from 'playwright-core';
@@ -14,7 +14,7 @@ export interface Chromium {
   version: string;
 }
 
-const INSTALL_HINT = 'Install Debian\'s Chromium: `apt-get install chromium` (as root), or point METRICS_CHROMIUM at a Chromium binary.';
+const INSTALL_HINT = "Install Debian's Chromium: `apt-get install chromium` (as root), or point METRICS_CHROMIUM at a Chromium binary.";
 
 let memo: Promise<Chromium> | undefined;
 
@@ -51,24 +51,41 @@ function probe(executable: string): Chromium | undefined {
   return { executable, version: r.stdout.trim() };
 }
 
-function onPath(name: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const path = r.stdout.trim();
-  return r.status === 0 && path ? path : undefined;
+/** `name`'s path in the first directory of `env.PATH` holding an executable of that name. */
+function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
 }
 
-async function findOrInstall(): Promise<Chromium> {
-  const explicit = process.env.METRICS_CHROMIUM;
+/**
+ * The installed Chromium (METRICS_CHROMIUM, else `chromium` on `env.PATH`); `'install'` when it is
+ * missing and apt can install it; otherwise throws saying what to install. Separate for its tests.
+ */
+export function findChromium(env: NodeJS.ProcessEnv, canInstall: boolean): Chromium | 'install' {
+  const explicit = env.METRICS_CHROMIUM;
   if (explicit) {
     const found = probe(explicit);
     if (!found) throw new Error(`@metrics/oracle: METRICS_CHROMIUM=${explicit} does not run (\`${explicit} --version\` failed). ${INSTALL_HINT}`);
     return found;
   }
-  const existing = findOnPath();
+  const existing = findOnPath(env);
   if (existing) return existing;
-  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
-    throw new Error(`@metrics/oracle: the screenshot tests need Chromium, and \`chromium\` is not on PATH. ${INSTALL_HINT}`);
-  }
+  if (!canInstall) throw new Error(`@metrics/oracle: the screenshot tests need Chromium, and \`chromium\` is not on PATH. ${INSTALL_HINT}`);
+  return 'install';
+}
+
+async function findOrInstall(): Promise<Chromium> {
+  const found = findChromium(process.env, process.getuid?.() === 0 && onPath('apt-get') !== undefined);
+  if (found !== 'install') return found;
   mkdirSync(cacheRoot(), { recursive: true });
   return withDirLock(
     join(cacheRoot(), 'chromium-install.lock'),
@@ -81,7 +98,7 @@ async function findOrInstall(): Promise<Chromium> {
       const again = findOnPath(); // installed by whoever held the lock before us
       if (again) return again;
       const t0 = Date.now();
-      progress('`chromium` is not installed: installing Debian\'s package (apt-get install chromium; once per machine)');
+      progress("`chromium` is not installed: installing Debian's package (apt-get install chromium; once per machine)");
       // The package lists of a fresh machine may be empty or old: refresh them first.
       await apt(['update']);
       await apt(['install', '-y', 'chromium']);
@@ -93,8 +110,8 @@ async function findOrInstall(): Promise<Chromium> {
   );
 }
 
-function findOnPath(): Chromium | undefined {
-  const path = onPath('chromium');
+function findOnPath(env: NodeJS.ProcessEnv = process.env): Chromium | undefined {
+  const path = onPath('chromium', env);
   return path ? probe(path) : undefined;
 }
 

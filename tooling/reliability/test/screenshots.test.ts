@@ -21,6 +21,7 @@ import {
   type TensorBoard,
 } from '@metrics/oracle';
 import { openPage, screenshot, type PngCheck } from './support/screenshots-browser.js';
+import { experimentIdByName, getArtifact, listArtifacts, pngSize, runIdsByName } from './support/screenshots-mlflow.js';
 import { AUDIO_RUN, AUDIO_SECONDS, AUDIO_TAG, CLASSES, DEMO_RUN, EXPERIMENT, logAudioRun, runDemo, tensorboardLogDir } from './support/screenshots-run.js';
 
 const LONG = 15 * 60_000;
@@ -42,8 +43,8 @@ beforeAll(async () => {
   tb = await startTensorBoard(tensorboardLogDir(out));
   await tb.waitForRuns([`${EXPERIMENT}/${DEMO_RUN}`, `${EXPERIMENT}/${AUDIO_RUN}`]);
   await waitForPluginTags(tb, ['pr_curves', 'text', 'audio']);
-  experimentId = await mlflowExperimentId(server.url);
-  Object.assign(runIds, await mlflowRunIds(server.url, experimentId));
+  experimentId = await experimentIdByName(server.url, EXPERIMENT);
+  Object.assign(runIds, await runIdsByName(server.url, experimentId));
   browser = await launchChromium();
   process.stdout.write(`screenshots go to ${shots}\n`);
 }, LONG);
@@ -114,52 +115,77 @@ describe('TensorBoard dashboard (real tensorboard, Rust data server) in headless
     await audio.waitFor({ timeout: UI_WAIT });
     expect(await audio.getAttribute('src')).toContain('individualAudio');
     // The browser fetched and decoded the WAV: its metadata says 0.5 s.
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: UI_WAIT }).toBeGreaterThanOrEqual(1);
-    expect(await audio.evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(AUDIO_SECONDS, 2);
-    expect(await audio.evaluate((a: HTMLAudioElement) => a.error)).toBeNull();
+    await expect.poll(() => audio.evaluate((a: MediaLike) => a.readyState), { timeout: UI_WAIT }).toBeGreaterThanOrEqual(1);
+    expect(await audio.evaluate((a: MediaLike) => a.duration)).toBeCloseTo(AUDIO_SECONDS, 2);
+    expect(await audio.evaluate((a: MediaLike) => a.error)).toBeNull();
     expectRealPicture(await screenshot(page, shots, 'tensorboard-audio'));
   });
 });
 
 describe('MLflow run page (real mlflow server) in headless Chromium', () => {
-  it('artifacts: the predictions table rendered as a table, the confusion matrix image loaded', async () => {
+  const runPage = (run: string) => `${server.url}/#/experiments/${experimentId}/runs/${runIds[run]}/artifacts`;
+
+  it('artifacts: the predictions table JSON shown as a table with our cells', async () => {
     const { page, blocked } = await openPage(browser);
-    await page.goto(`${server.url}/#/experiments/${experimentId}/runs/${runIds[DEMO_RUN]}/artifacts`);
+    await page.goto(runPage(DEMO_RUN));
     await closeAssistant(page);
     for (const folder of ['images', 'tables']) await treeItem(page, folder).waitFor({ timeout: UI_WAIT });
-
     for (const name of ['tables', 'evaluation', 'predictions']) await treeItem(page, name).click();
-    await treeItem(page, /^step_\d+\.json$/).click();
-    // "View as table": the UI reads the JSON as a table because mlflow.loggedArtifacts lists it.
+    const [file] = await listArtifacts(server.url, runIds[DEMO_RUN]!, 'tables/evaluation/predictions');
+    const logged = JSON.parse((await getArtifact(server.url, runIds[DEMO_RUN]!, file!)).toString()) as { columns: string[]; data: unknown[][] };
+    await treeItem(page, file!.split('/').at(-1)!).click();
+    // "View as table": the UI reads the JSON as a table because our mlflow.loggedArtifacts tag lists it.
     const headers = page.getByRole('columnheader');
     await headers.first().waitFor({ timeout: UI_WAIT });
-    expect(await headers.allTextContents()).toEqual(['row', 'actual', 'predicted', 'confidence']);
-    const cells = page.getByRole('row').nth(1).getByRole('cell');
-    expect(await cells.allTextContents()).toEqual(expect.arrayContaining(['0']));
-    expect(CLASSES).toContain((await cells.nth(1).textContent())?.trim());
+    expect(await headers.allTextContents()).toEqual(logged.columns);
+    const firstRow = (await page.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    expect(firstRow.slice(0, 3)).toEqual(logged.data[0]!.slice(0, 3).map(String));
+    expect(Number(firstRow[3])).toBeCloseTo(logged.data[0]![3] as number, 6);
     expectRealPicture(await screenshot(page, shots, 'mlflow-table'));
-
-    await treeItem(page, 'images').click();
-    await treeItem(page, /^evaluation~confusion\+step\+\d+\+.*\.png$/).click();
-    const image = page.locator('img[src^="blob:"]').first();
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: UI_WAIT }).toBeGreaterThan(0);
-    expectRealPicture(await screenshot(page, shots, 'mlflow-confusion-matrix'));
     expect(blocked).toEqual([]);
+  });
+
+  it('artifacts: the confusion matrix and PR curve images listed by name and loaded', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(runPage(DEMO_RUN));
+    await closeAssistant(page);
+    await treeItem(page, 'images').click();
+    const pngs = (await listArtifacts(server.url, runIds[DEMO_RUN]!, 'images')).filter((p) => p.endsWith('.png'));
+    const names = pngs.map((p) => p.split('/').at(-1)!);
+    for (const name of names) await treeItem(page, name).waitFor({ timeout: UI_WAIT });
+    for (const prefix of ['evaluation~confusion+', ...CLASSES.map((c) => `evaluation~pr_curve~${c}+`)]) {
+      const name = names.find((n) => n.startsWith(prefix));
+      expect(name, `${prefix}… among ${names.join(', ')}`).toBeDefined();
+      await treeItem(page, name!).click();
+      const expected = pngSize(await getArtifact(server.url, runIds[DEMO_RUN]!, `images/${name}`));
+      // The preview shows the file just clicked, decoded by the browser at our PNG's size.
+      const image = page.locator('img[src^="blob:"]').first();
+      await expect
+        .poll(() => image.evaluate((img: ImageLike) => (img.complete ? [img.naturalWidth, img.naturalHeight] : [])), { timeout: UI_WAIT })
+        .toEqual([expected.width, expected.height]);
+      if (prefix === 'evaluation~confusion+') expectRealPicture(await screenshot(page, shots, 'mlflow-confusion-matrix'));
+    }
+    expectRealPicture(await screenshot(page, shots, 'mlflow-pr-curve'));
   });
 
   it('artifacts: the WAV plays in the audio preview', async () => {
     const { page } = await openPage(browser);
-    await page.goto(`${server.url}/#/experiments/${experimentId}/runs/${runIds[AUDIO_RUN]}/artifacts`);
+    await page.goto(runPage(AUDIO_RUN));
     await closeAssistant(page);
     for (const name of ['audio', 'evaluation', 'tone']) await treeItem(page, name).click();
     await treeItem(page, /^step_1\.wav$/).click();
     const audio = page.locator('audio');
     await audio.first().waitFor({ state: 'attached', timeout: UI_WAIT });
-    await expect.poll(() => audio.first().evaluate((a: HTMLAudioElement) => a.readyState), { timeout: UI_WAIT }).toBeGreaterThanOrEqual(1);
-    expect(await audio.first().evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(AUDIO_SECONDS, 2);
+    await expect.poll(() => audio.first().evaluate((a: MediaLike) => a.readyState), { timeout: UI_WAIT }).toBeGreaterThanOrEqual(1);
+    expect(await audio.first().evaluate((a: MediaLike) => a.duration)).toBeCloseTo(AUDIO_SECONDS, 2);
     expectRealPicture(await screenshot(page, shots, 'mlflow-audio'));
   });
 });
+
+// The few DOM fields read in the page (the package's tsconfig has no DOM lib).
+type MediaLike = { readyState: number; duration: number; error: unknown };
+type ImageLike = { complete: boolean; naturalWidth: number; naturalHeight: number };
+type RowLike = { querySelectorAll(selector: 'td'): ArrayLike<{ textContent: string | null }> };
 
 /** Distinct points of an SVG path's `d` ("Mx,yLx,y…"). */
 function distinctPoints(d: string | null): number {
@@ -167,7 +193,9 @@ function distinctPoints(d: string | null): number {
 }
 
 async function tableRows(table: ReturnType<Page['locator']>): Promise<string[][]> {
-  return table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
+  return table
+    .locator('tbody tr')
+    .evaluateAll((trs: RowLike[]) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
 }
 
 /** An entry of the run page's artifact tree, by its exact label. */
@@ -193,20 +221,4 @@ async function waitForPluginTags(server: TensorBoard, plugins: string[]): Promis
     if (Date.now() > deadline) throw new Error(`tensorboard: plugins ${plugins.join(', ')} not all enabled: ${JSON.stringify(listing)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-async function mlflowExperimentId(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(EXPERIMENT)}`);
-  const body = (await res.json()) as { experiment: { experiment_id: string } };
-  return body.experiment.experiment_id;
-}
-
-async function mlflowRunIds(url: string, experimentId: string): Promise<Record<string, string>> {
-  const res = await fetch(`${url}/api/2.0/mlflow/runs/search`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ experiment_ids: [experimentId], max_results: 10 }),
-  });
-  const body = (await res.json()) as { runs: { info: { run_id: string; run_name: string } }[] };
-  return Object.fromEntries(body.runs.map((r) => [r.info.run_name, r.info.run_id]));
 }
