@@ -142,6 +142,18 @@ describe('MLflow run page (real mlflow server) in headless Chromium', () => {
     expect(firstRow.slice(0, 3)).toEqual(logged.data[0]!.slice(0, 3).map(String));
     expect(Number(firstRow[3])).toBeCloseTo(logged.data[0]![3] as number, 6);
     expectRealPicture(await screenshot(page, shots, 'mlflow-table'));
+
+    // The confusion matrix's table: one row per (actual, predicted) pair.
+    // Fold `predictions` first: both folders hold a step_<n>.json.
+    await treeItem(page, 'predictions').click();
+    await treeItem(page, 'confusion').click();
+    const [matrixFile] = await listArtifacts(server.url, runIds[DEMO_RUN]!, 'tables/evaluation/confusion');
+    await treeItem(page, matrixFile!.split('/').at(-1)!).click();
+    await page.getByRole('columnheader', { name: 'count' }).waitFor({ timeout: UI_WAIT });
+    expect(await headers.allTextContents()).toEqual(['actual', 'predicted', 'count']);
+    const pairs = await page.getByRole('row').evaluateAll((rows: { textContent: string | null }[]) => rows.length);
+    expect(pairs).toBe(1 + CLASSES.length ** 2); // header + every (actual, predicted) pair
+    expectRealPicture(await screenshot(page, shots, 'mlflow-confusion-table'));
     expect(blocked).toEqual([]);
   });
 

@@ -24,7 +24,7 @@ export function runDemo(out: string, trackingUri: string): Promise<string> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
-      env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri, WANDB_API_KEY: '' },
+      env: { ...process.env, MLFLOW_TRACKING_URI: trackingUri },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
