@@ -103,6 +103,8 @@ export interface CoreTracker extends Tracker {
    */
   logSamples(values: MetricValues, options: { step: number; wallTime?: number }): void;
   child(name: string, options?: ChildOptions): CoreTracker;
+  /** The exporters this tracker feeds (a child tracker's are its backends' child exporters). */
+  readonly exporters: readonly ExporterV1[];
 }
 
 /**
@@ -184,6 +186,10 @@ class PipelineTracker implements CoreTracker {
     });
     this.handleExit = options.handleExit ?? true;
     if (this.handleExit) registerForExit(this, this.closeTimeoutMs);
+  }
+
+  get exporters(): readonly ExporterV1[] {
+    return this.options.exporters;
   }
 
   /** The step a `log()` without one is logged at: (highest step seen) + 1 (see `StepClock`). */

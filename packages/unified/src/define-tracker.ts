@@ -129,7 +129,10 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
     },
     native: () => tracker,
   });
-  return exporter as ExporterV1<Tracker>;
+  // Its child runs are the inner tracker's children.
+  const withChildren = exporter as ExporterV1<Tracker>;
+  withChildren.child = ({ name: childName, jobType }) => trackerAsExporter(tracker.child(childName, { jobType }), name);
+  return withChildren;
 }
 
 export function isExporter(value: unknown): value is ExporterV1 {
