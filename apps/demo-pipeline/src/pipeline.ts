@@ -349,7 +349,16 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     let crossValidation: CrossValidationResult | undefined;
     if (folds >= 2) {
       progress.stage('cross-validate');
-      const cv = { folds, epochs: Math.min(options.epochs, 5), hidden, classes: data.classes.length, features, batchSize, learningRate, seed: options.seed + 3 };
+      const cv = {
+        folds,
+        epochs: Math.min(options.epochs, 5),
+        hidden,
+        classes: data.classes.length,
+        features,
+        batchSize,
+        learningRate,
+        seed: options.seed + 3,
+      };
       crossValidation = await prof.profileOperation('cross_validate', STAGE, () => crossValidate(tracker, data.train, cv));
       progress.note(`${folds}-fold cross-validation: mean accuracy ${crossValidation.meanAccuracy.toFixed(3)}`);
     }

@@ -69,7 +69,7 @@ describe('tracker.child', () => {
     expect((await open.close()).status).toBe('failed'); // idempotent: the first close's report
   });
 
-  it("a failed child does not fail the parent; `await using` closes a child", async () => {
+  it('a failed child does not fail the parent; `await using` closes a child', async () => {
     const { tracker, exporter } = setup();
     for (let k = 0; k < 3; k++) {
       try {

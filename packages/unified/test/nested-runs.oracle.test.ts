@@ -111,7 +111,11 @@ print(json.dumps({'parent': {'status': parent.info.status, 'experiment': exp}, '
 
     // TensorBoard: the loader sees the study and each fold as runs `cv-study` and `cv-study/fold-k`.
     const tbParent = parentIds.tensorboard!.logDir!;
-    expect(readdirSync(tbParent).filter((f) => !f.startsWith('events.')).sort()).toEqual(['fold-0', 'fold-1', 'fold-2']);
+    expect(
+      readdirSync(tbParent)
+        .filter((f) => !f.startsWith('events.'))
+        .sort(),
+    ).toEqual(['fold-0', 'fold-1', 'fold-2']);
     const tb = await runPython<Record<string, Record<string, number[]>>>(
       `import sys, json
 from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
