@@ -11,6 +11,7 @@ for (let step = 0; step <= 100; step++) {
   if (step === 60) checkpoint = tracker.runHandle(); // saved with the model checkpoint of step 60
   // validation/loss only at 50 and 90: after the resume it is not logged again before step 90
   tracker.log({ 'training/loss': step, ...(step === 50 || step === 90 ? { 'validation/loss': step } : {}) }, { step });
+  if (step === 50 || step === 90) tracker.logText('evaluation/report', `attempt 1, step ${step}`, { step }); // text: a tensor in TensorBoard
 }
 await tracker.flush();
 process.stdout.write(`READY ${JSON.stringify(checkpoint)}\n`);

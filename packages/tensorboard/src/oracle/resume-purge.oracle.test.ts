@@ -58,8 +58,8 @@ afterAll(() => {
   if (logDir) rmSync(logDir, { recursive: true, force: true });
 });
 
-/** Polls TensorBoard until the resumed run's last point (step 80) is served, i.e. both files are loaded. */
-async function servedScalars(loadFast: boolean): Promise<Record<string, number[][]>> {
+/** Polls TensorBoard until the resumed run's last point (step 80) is served (both files loaded); with the text tag's steps. */
+async function served(loadFast: boolean): Promise<Record<string, number[][]>> {
   const tb = await startTensorBoard(logDir, { loadFast });
   try {
     await tb.waitForRuns([RUN]);
@@ -72,6 +72,8 @@ async function servedScalars(loadFast: boolean): Promise<Record<string, number[]
     }
     const out: Record<string, number[][]> = {};
     for (const tag of ['training/loss', 'validation/loss']) out[tag] = (await tb.waitForScalars(RUN, tag, 1)).map(([, s, v]) => [s, v]);
+    const text = await tb.getJson<{ step: number }[]>(`/data/plugin/text/text?run=${encodeURIComponent(RUN)}&tag=${encodeURIComponent('evaluation/report')}`);
+    out['evaluation/report'] = text.map((t) => [t.step]);
     return out;
   } finally {
     await tb.stop();
@@ -80,36 +82,35 @@ async function servedScalars(loadFast: boolean): Promise<Record<string, number[]
 
 describe('TensorBoard: resume at step 60 after a crash at step 100', () => {
   it(
-    "Python EventAccumulator: the restart marker purges every tag's points ≥ 60 from the crashed file (no ghosts 81..100, validation/loss 90 gone)",
+    "Python EventAccumulator: the restart marker purges every scalar tag's points ≥ 60 from the crashed file (no ghosts 81..100, " +
+      'validation/loss 90 gone) — but not its tensors: the text written at 90 stays (EventAccumulator does not purge Tensors())',
     async () => {
       const runDir = join(logDir, RUN);
       const py = await runPython<Record<string, AccRun>>(READ_WITH_EVENT_ACCUMULATOR, { args: [runDir], timeoutMs: 5 * 60_000 });
-      const scalars = py[runDir]!.scalars;
+      const { scalars, tensors } = py[runDir]!;
       expect(scalars['training/loss']!.map(([s, v]) => [s, v])).toEqual(TRAINING);
       expect(scalars['validation/loss']!.map(([s, v]) => [s, v])).toEqual([[50, 50]]);
+      const report = tensors['evaluation/report']!.values.map((v) => `${v.step}: ${String(v.value)}`);
+      expect(report).toEqual(['50: attempt 1, step 50', '90: attempt 1, step 90']);
     },
     LONG,
   );
 
   it(
-    'tensorboard --load_fast=false (Python plugin accumulator): the same, no ghost points in any tag',
+    'tensorboard --load_fast=false (Python plugin accumulator): no ghost points in any tag, text included',
     async () => {
-      expect(await servedScalars(false)).toEqual({ 'training/loss': TRAINING, 'validation/loss': [[50, 50]] });
+      const ghostFree = { 'training/loss': TRAINING, 'validation/loss': [[50, 50]], 'evaluation/report': [[50]] };
+      expect(await served(false)).toEqual(ghostFree);
     },
     LONG,
   );
 
   it(
     'Rust data server (load_fast=true) does NOT support the purge: it ignores the marker; re-logged tags lose their ghosts ' +
-      'by its per-tag step preemption, but a tag not logged again keeps its ghost point (validation/loss 90)',
+      'by its per-tag step preemption, but a tag not logged again keeps its ghost points (validation/loss and the text at 90)',
     async () => {
-      expect(await servedScalars(true)).toEqual({
-        'training/loss': TRAINING,
-        'validation/loss': [
-          [50, 50],
-          [90, 90],
-        ],
-      });
+      const withGhosts = { 'training/loss': TRAINING, 'validation/loss': [[50, 50], [90, 90]], 'evaluation/report': [[50], [90]] };
+      expect(await served(true)).toEqual(withGhosts);
     },
     LONG,
   );
