@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkMetricName, MetricRegistry } from '@metrics/core';
 import { gpuDeviceValues, NVIDIA_SMI_ARGS, parseNvidiaSmi } from './gpu.js';
@@ -42,7 +43,7 @@ describe('nvidia-smi per-device parsing', () => {
     expect(parseNvidiaSmi('')).toEqual([]);
     expect(parseNvidiaSmi('No devices were found\n')).toEqual([]);
     expect(parseNvidiaSmi("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n")).toEqual([]);
-    expect(parseNvidiaSmi('[N/A], 1, 2, 3, 4, 5\n-1, 1, 2, 3, 4, 5\n1.5, 1, 2, 3, 4, 5\n0\n')).toEqual([]);
+    expect(parseNvidiaSmi('[N/A], 1, 2, 3, 4, 5\n-1, 1, 2, 3, 4, 5\n1.5, 1, 2, 3, 4, 5\n0\n9007199254740992, 1\n')).toEqual([]);
     expect(parseNvidiaSmi('0, 1, 2, 3, 4, 5\n0, 9, 9, 9, 9, 9\n')).toEqual([
       { index: 0, utilizationPercent: 1, memoryUsedMb: 2, memoryTotalMb: 3, temperatureC: 4, powerW: 5 },
     ]);
@@ -68,5 +69,49 @@ describe('per-device metric names', () => {
       expect(checkMetricName(name)).toBeUndefined();
       expect(registry.get(name)?.name).toMatch(/^system\/gpu\/<index>\//);
     }
+  });
+});
+
+describe('nvidia-smi parsing, property-based', () => {
+  const missing = fc.constantFrom('[N/A]', '[Not Supported]', '[Unknown Error]', '');
+  const reading = fc.option(
+    fc.integer({ min: 0, max: 1_000_000 }).map((n) => n / 100),
+    { nil: undefined },
+  );
+  const device = fc.record({ utilizationPercent: reading, memoryUsedMb: reading, memoryTotalMb: reading, temperatureC: reading, powerW: reading });
+
+  it('reads back what nvidia-smi would print for any devices, with any unreadable fields', () => {
+    fc.assert(
+      fc.property(fc.array(device, { maxLength: 16 }), fc.array(missing, { minLength: 80, maxLength: 80 }), (devices, gaps) => {
+        const fields = ['utilizationPercent', 'memoryUsedMb', 'memoryTotalMb', 'temperatureC', 'powerW'] as const;
+        const lines = devices.map((d, index) => [index, ...fields.map((f, i) => (d[f] === undefined ? gaps[index * 5 + i] : d[f]!.toFixed(2)))].join(', '));
+        const expected = devices.map((d, index) => ({ index, ...Object.fromEntries(fields.filter((f) => d[f] !== undefined).map((f) => [f, d[f]])) }));
+        expect(parseNvidiaSmi(lines.join('\n'))).toEqual(expected);
+      }),
+    );
+  });
+
+  it('never throws on any text; every device has a unique whole-number index, finite readings and valid metric names', () => {
+    const cell = fc.oneof(fc.string({ maxLength: 8 }), fc.nat().map(String), missing, fc.double().map(String));
+    const text = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc
+        .array(
+          fc.array(cell, { maxLength: 8 }).map((cells) => cells.join(', ')),
+          { maxLength: 10 },
+        )
+        .map((lines) => lines.join('\n')),
+    );
+    fc.assert(
+      fc.property(text, (stdout) => {
+        const devices = parseNvidiaSmi(stdout);
+        expect(new Set(devices.map((d) => d.index)).size).toBe(devices.length);
+        for (const d of devices) {
+          expect(Number.isSafeInteger(d.index) && d.index >= 0).toBe(true);
+          for (const [key, value] of Object.entries(d)) if (key !== 'index') expect(Number.isFinite(value)).toBe(true);
+        }
+        for (const name of Object.keys(gpuDeviceValues(devices))) expect(checkMetricName(name)).toBeUndefined();
+      }),
+    );
   });
 });

@@ -41,15 +41,15 @@ export function gpuDeviceValues(devices: readonly GpuDeviceSample[]): Record<str
  * Parses `nvidia-smi --query-gpu=index,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw
  * --format=csv,noheader,nounits`: one device a line. A value nvidia-smi cannot give (`[N/A]`, `[Not Supported]`,
  * `[Unknown Error]`, empty, a missing trailing column) is left out of that device; a line without a whole-number
- * index (a message such as "No devices were found") is skipped, as is a repeated index.
+ * index (a message such as "No devices were found", or one beyond 2^53) is skipped, as is a repeated index.
  */
 export function parseNvidiaSmi(stdout: string): GpuDeviceSample[] {
   const devices: GpuDeviceSample[] = [];
   const seen = new Set<number>();
   for (const line of stdout.split(/\r?\n/)) {
     const cells = line.split(',').map((cell) => cell.trim());
-    const index = /^\d+$/.test(cells[0] ?? '') ? Number(cells[0]) : undefined;
-    if (index === undefined || seen.has(index) || cells.length < 2) continue;
+    const index = /^\d+$/.test(cells[0] ?? '') ? Number(cells[0]) : Number.NaN;
+    if (!Number.isSafeInteger(index) || seen.has(index) || cells.length < 2) continue;
     seen.add(index);
     const device: GpuDeviceSample = { index };
     FIELDS.forEach((field, i) => {
