@@ -129,9 +129,10 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
     },
     native: () => tracker,
   });
-  // Its child runs are the inner tracker's children.
+  // Its child runs are the inner tracker's children (a tracker-like object without `child` has none).
   const withChildren = exporter as ExporterV1<Tracker>;
-  withChildren.child = ({ name: childName, jobType }) => trackerAsExporter(tracker.child(childName, { jobType }), name);
+  if (typeof tracker.child === 'function')
+    withChildren.child = ({ name: childName, jobType }) => trackerAsExporter(tracker.child(childName, { jobType }), name);
   return withChildren;
 }
 
