@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createTracker, type TrackerOptions } from './tracker.js';
 import { createLogger } from './logger.js';
 import { InvalidCallError, InvalidMetricValueError } from './errors.js';
@@ -109,6 +110,30 @@ describe('tracker.child', () => {
     expect(() => tracker.child('fold-0', { jobType: 7 } as never)).toThrow(/`jobType` must be a non-empty string/);
     expect(() => tracker.child('fold-0', { tags: { fold: 0 } } as never)).toThrow(/tag `fold` must be a string/);
     return tracker.close();
+  });
+
+  it('any arguments: a child tracker or an InvalidCallError, never another error', async () => {
+    const { tracker, exporter } = setup();
+    let made = 0;
+    fc.assert(
+      fc.property(
+        fc.anything(),
+        fc.oneof(fc.constant(undefined), fc.anything(), fc.record({ jobType: fc.anything(), tags: fc.anything() })),
+        (name, options) => {
+          try {
+            tracker.child(name as string, options as never);
+            made++;
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidCallError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await tracker.close();
+    expect(made).toBeGreaterThan(0);
+    expect(exporter.children).toHaveLength(made);
+    expect(exporter.children.every((c) => c.shutdowns === 1)).toBe(true);
   });
 
   it('a backend without child runs is left out of the child, said once', async () => {
