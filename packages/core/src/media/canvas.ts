@@ -68,8 +68,9 @@ export function fitText(text: string, scale: number, maxLength: number, keep: 's
 }
 
 /**
- * Draws text whose box starts at (x, y): its top-left corner for `right`, bottom-left for `up` (the text
- * reads upwards from there), top-right for `down` (reads downwards, the glyph tops facing right).
+ * Draws text from (x, y): the top-left pixel of its box for `right`; for `up` (reads upwards, glyph tops
+ * facing left) the box's left column and, just below its bottom row, y; for `down` (reads downwards, glyph
+ * tops facing right) its top row and, just right of its right column, x.
  */
 export function drawText(img: Canvas, text: string, x: number, y: number, scale: number, rgb: Rgb, direction: Direction = 'right'): void {
   let along = 0;
