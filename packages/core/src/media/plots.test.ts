@@ -99,7 +99,13 @@ describe('confusion matrix picture', () => {
 
   it('deterministic: the same counts give the same PNG bytes', () => {
     const a = encodePng(renderConfusionMatrix(counts, classes, 'evaluation/confusion'));
-    const b = encodePng(renderConfusionMatrix(counts.map((r) => [...r]), [...classes], 'evaluation/confusion'));
+    const b = encodePng(
+      renderConfusionMatrix(
+        counts.map((r) => [...r]),
+        [...classes],
+        'evaluation/confusion',
+      ),
+    );
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     expect(Buffer.from(encodePng(renderConfusionMatrix(counts, classes, 'other'))).equals(Buffer.from(a))).toBe(false);
   });
@@ -121,6 +127,17 @@ describe('confusion matrix picture', () => {
       expect(img.data.length).toBe(img.width * img.height * 3);
       const { x, y } = locateCells(img, BLUE);
       expect(pixel(img, x, y)).toEqual(BLUE);
+    }
+  });
+
+  it('never more than 1200 px a side, however many classes and however long their names', () => {
+    for (const n of [1, 15, 16, 30, 31, 106, 107, 961, 2000]) {
+      const img = renderConfusionMatrix(
+        Array.from({ length: n }, () => new Array<number>(n).fill(123456)),
+        Array.from({ length: n }, () => 'W'.repeat(100)),
+        'T'.repeat(1000),
+      );
+      expect(Math.max(img.width, img.height), `${n} classes`).toBeLessThan(1200);
     }
   });
 

@@ -99,7 +99,7 @@ const MAX_LABEL_CHARS = 12;
  * A heat map with actual classes per row and predicted per column, white (0) to blue (the largest count),
  * each cell's count written in it (white on dark cells), class names on both axes (cut with `…` if long),
  * "actual" and "predicted" as axis titles, the name (if given) as title. Past 30 classes no counts, and past
- * 960 neighbouring classes are summed into one pixel, so the image stays under about 1300 px a side.
+ * 960 neighbouring classes are summed into one pixel, so the image stays under 1200 px a side.
  */
 export function renderConfusionMatrix(counts: readonly (readonly number[])[], classNames: readonly string[] = [], title = ''): RawImage {
   const n = counts.length;
