@@ -59,7 +59,8 @@ export async function uploadArtifact(gql: WandbGraphql, http: HttpClient, to: Ar
       input: {
         entityName: to.entity,
         projectName: to.project,
-        runName: to.runName,
+        // An input is not an output of the run (as wandb-core sends `use_artifact` of a new artifact).
+        runName: a.input ? null : to.runName,
         artifactTypeName: a.type,
         artifactCollectionName: a.name,
         digest: a.digest,

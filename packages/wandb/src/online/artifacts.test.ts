@@ -112,7 +112,7 @@ describe('online: logArtifact', () => {
     expect(model!.manifestRequests.map((m) => m.includeUpload)).toEqual([false, true]);
 
     const [dataset] = server.artifacts.versions('mnist-train');
-    expect(dataset).toMatchObject({ type: 'dataset', state: 'COMMITTED', aliases: ['latest'], usedBy: ['onart1'] });
+    expect(dataset).toMatchObject({ type: 'dataset', state: 'COMMITTED', aliases: ['latest'], createdBy: undefined, usedBy: ['onart1'] });
     expect(Object.keys(dataset!.manifest!.contents)).toEqual(['train.csv']);
     // The API key never goes to the storage host.
     for (const r of server.requests.filter((r) => r.kind === 'artifact-upload')) expect(r.headers.authorization).toBeUndefined();

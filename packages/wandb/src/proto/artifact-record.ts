@@ -10,8 +10,8 @@ export interface ArtifactRunFields {
 
 /**
  * An `artifact` record as wandb writes it for `run.log_artifact` in an offline run (`finalize` set, the
- * manifest's entries with the local file `wandb sync` uploads); `use_after_commit` makes sync mark the
- * version as used by the run once it is committed.
+ * manifest's entries with the local file `wandb sync` uploads), or for `run.use_artifact` of a new artifact
+ * (`user_created` and `use_after_commit`: sync marks the version as used by the run once it is committed).
  */
 export function encodeArtifact(w: ProtoWriter, num: number, run: ArtifactRunFields, a: PreparedArtifact): void {
   w.optInt(RecordField.num, num);
@@ -22,7 +22,9 @@ export function encodeArtifact(w: ProtoWriter, num: number, run: ArtifactRunFiel
   w.optString(ArtifactField.type, a.type);
   w.optString(ArtifactField.name, a.name);
   w.optString(ArtifactField.digest, a.digest);
-  w.optBool(ArtifactField.userCreated, true);
+  // An input is what Python's `run.use_artifact(draft)` writes: not created by the run (sync sends no run
+  // name with it), used by it once committed.
+  w.optBool(ArtifactField.userCreated, a.input);
   w.optBool(ArtifactField.useAfterCommit, a.input);
   for (const alias of a.aliases) w.string(ArtifactField.aliases, alias);
   w.begin(ArtifactField.manifest);

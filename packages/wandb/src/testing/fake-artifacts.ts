@@ -34,6 +34,8 @@ export interface FakeArtifact {
   state: 'PENDING' | 'COMMITTED';
   /** Aliases of this version (`latest` moves to the newest committed version of the collection). */
   aliases: string[];
+  /** Aliases asked for at creation; they take effect at the commit. */
+  requestedAliases: string[];
   files: Map<string, FakeArtifactFile>;
   /** CreateArtifactManifest calls: the manifest's file name, digest, type and whether an upload URL was asked for. */
   manifestRequests: { name: string; digest: string; type?: string; includeUpload: boolean }[];
@@ -124,11 +126,10 @@ export class FakeArtifactStore {
       usedBy: [],
       state: 'PENDING',
       aliases: [],
+      requestedAliases: aliases,
       files: new Map(),
       manifestRequests: [],
     };
-    // Aliases are set at creation but only show once the version is committed (see commit).
-    (artifact as FakeArtifact & { pendingAliases: string[] }).pendingAliases = aliases;
     this.artifacts.set(artifact.id, artifact);
     return { data: { createArtifact: { artifact: this.attrs(artifact, latestCommitted) } } };
   }
@@ -226,8 +227,7 @@ export class FakeArtifactStore {
       if (file.md5 !== entry.digest) return error(`commitArtifact: ${path} has digest ${entry.digest} in the manifest, ${file.md5} uploaded`);
     }
     a.state = 'COMMITTED';
-    const pending = (a as FakeArtifact & { pendingAliases?: string[] }).pendingAliases ?? [];
-    this.addAliases(a, pending);
+    this.addAliases(a, a.requestedAliases);
     return { data: { commitArtifact: { artifact: { id: a.id, digest: a.digest } } } };
   }
 
