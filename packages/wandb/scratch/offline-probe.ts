@@ -1,0 +1,17 @@
+import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@metrics/core';
+import { createWandbTracker } from '../src/exporter.js';
+const dir = mkdtempSync(join(tmpdir(), 'wbprobe-'));
+mkdirSync(join(dir, 'model', 'w'), { recursive: true });
+writeFileSync(join(dir, 'model', 'model.json'), '{"a":1}');
+writeFileSync(join(dir, 'model', 'w', 'w.bin'), 'abcd');
+writeFileSync(join(dir, 'train.csv'), 'x\n1\n');
+const t = createWandbTracker({ mode: 'offline', dir, runId: 'offart', experiment: 'artproj', handleExit: false, logger: createLogger({ level: 'warn' }), env: {} });
+t.log({ loss: 1 }, { step: 0 });
+t.logArtifact(join(dir, 'model'), { name: 'mlp', aliases: ['best'] });
+t.logArtifact(join(dir, 'train.csv'), { type: 'dataset', name: 'train', input: true });
+await t.close();
+const w = join(dir, 'wandb');
+console.log(join(w, readdirSync(w).find((n) => n.startsWith('offline-run'))!), dir);
