@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { ArtifactRecord } from '@metrics/core/backend';
 import { ArtifactProblem, artifactIdentity, entryPath, manifestDigest, manifestJson, prepareArtifact } from './manifest.js';
 
-const record = (localPath: string, more: Partial<ArtifactRecord> = {}): ArtifactRecord => ({ kind: 'artifact', wallTime: 0, localPath, artifactPath: '', ...more });
+const record = (localPath: string, more: Partial<ArtifactRecord> = {}): ArtifactRecord => ({
+  kind: 'artifact',
+  wallTime: 0,
+  localPath,
+  artifactPath: '',
+  ...more,
+});
 
 describe('W&B artifact manifests', () => {
   it('digests files as the Python SDK does', () => {
@@ -30,7 +36,9 @@ describe('W&B artifact manifests', () => {
   });
 
   it('writes the manifest file wandb-core uploads', () => {
-    const json = JSON.parse(manifestJson([{ path: 'm/w.bin', localPath: '/x', size: 3, digest: 'kAFQmDzST7DWlj99KOF/cg==' }], new Map([['m/w.bin', 'QXJ0MQ==']])));
+    const json = JSON.parse(
+      manifestJson([{ path: 'm/w.bin', localPath: '/x', size: 3, digest: 'kAFQmDzST7DWlj99KOF/cg==' }], new Map([['m/w.bin', 'QXJ0MQ==']])),
+    );
     expect(json).toEqual({
       version: 1,
       storagePolicy: 'wandb-storage-policy-v1',

@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ArtifactRecord } from '@metrics/core/backend';
+import type { WandbArtifactRecord } from './dataset.js';
 import { artifactAliasProblem, artifactNameProblem, artifactTypeProblem, suggestArtifactName } from '@metrics/core/backend';
 
 /**
@@ -15,11 +16,13 @@ import { artifactAliasProblem, artifactNameProblem, artifactTypeProblem, suggest
 export interface ArtifactEntry {
   /** Path inside the artifact, '/'-separated. */
   path: string;
-  /** Where the bytes are (the original file online, a staged copy offline). */
+  /** Where the bytes are (the original file online, a staged copy offline); '' for a reference. */
   localPath: string;
   size: number;
-  /** Base64 MD5 of the bytes. */
+  /** Base64 MD5 of the bytes (a reference: the digest given for it). */
   digest: string;
+  /** A reference entry's URI: data stored elsewhere, nothing uploaded. */
+  ref?: string;
 }
 
 export interface PreparedArtifact {
@@ -32,6 +35,8 @@ export interface PreparedArtifact {
   entries: ArtifactEntry[];
   /** The run consumed it (used after commit). */
   input: boolean;
+  /** Metadata as JSON text, or undefined. */
+  metadata?: string;
   /** 128 random [a-z0-9] characters, as wandb makes them: the client's id of this version and of its collection. */
   clientId: string;
   sequenceClientId: string;
@@ -56,8 +61,11 @@ export function manifestDigest(entries: readonly { path: string; digest: string 
 
 /** `wandb_manifest.json`, the file uploaded before the commit: entries by path, with the artifact that first stored each. */
 export function manifestJson(entries: readonly ArtifactEntry[], birthArtifactIds: ReadonlyMap<string, string> = new Map()): string {
-  const contents: Record<string, { digest: string; birthArtifactID: string | null; size: number }> = {};
-  for (const e of entries) contents[e.path] = { digest: e.digest, birthArtifactID: birthArtifactIds.get(e.path) ?? null, size: e.size };
+  const contents: Record<string, { digest: string; birthArtifactID: string | null; ref?: string; size: number }> = {};
+  for (const e of entries) {
+    contents[e.path] = { digest: e.digest, birthArtifactID: birthArtifactIds.get(e.path) ?? null, size: e.size };
+    if (e.ref !== undefined) contents[e.path]!.ref = e.ref;
+  }
   return JSON.stringify({ version: 1, storagePolicy: STORAGE_POLICY, storagePolicyConfig: { storageLayout: 'V2' }, contents });
 }
 
@@ -102,8 +110,23 @@ export function artifactIdentity(record: ArtifactRecord): { name: string; type: 
  * each file is copied there as it is read (offline: `wandb sync` later uploads the copy, so a file the program
  * overwrites afterwards, like a checkpoint saved every epoch, still uploads the bytes the digest names).
  */
-export function prepareArtifact(record: ArtifactRecord, stageDir?: string): PreparedArtifact {
+export function prepareArtifact(record: WandbArtifactRecord, stageDir?: string): PreparedArtifact {
   const identity = artifactIdentity(record);
+  const metadata = record.metadata && Object.keys(record.metadata).length > 0 ? JSON.stringify(record.metadata) : undefined;
+  const extra = { input: record.input === true, metadata, clientId: clientId(), sequenceClientId: clientId() };
+  if (record.reference) {
+    const { uri, digest } = record.reference;
+    const entries = [
+      {
+        path: entryPath(record.artifactPath, suggestArtifactName(uri.split(/[\\/]/).filter(Boolean).pop() ?? '', 'data')),
+        localPath: '',
+        size: 0,
+        digest,
+        ref: uri,
+      },
+    ];
+    return { ...identity, ...extra, digest: manifestDigest(entries), entries };
+  }
   const root = record.localPath;
   let top;
   try {
@@ -125,7 +148,7 @@ export function prepareArtifact(record: ArtifactRecord, stageDir?: string): Prep
   } else if (top.isFile()) add(root, entryPath(record.artifactPath, rootName));
   else throw new ArtifactProblem(`${root} is not a file or directory`);
   if (entries.length === 0) throw new ArtifactProblem(`${root} holds no files`);
-  return { ...identity, digest: manifestDigest(entries), entries, input: record.input === true, clientId: clientId(), sequenceClientId: clientId() };
+  return { ...identity, ...extra, digest: manifestDigest(entries), entries };
 }
 
 /** One file's size and base64 MD5, read in 1 MiB chunks (copied to `copyTo` on the way when given). */

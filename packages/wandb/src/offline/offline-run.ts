@@ -1,5 +1,5 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import type { ArtifactRecord } from '@metrics/core/backend';
+import type { WandbArtifactRecord } from '../artifacts/dataset.js';
 import { prepareArtifact } from '../artifacts/manifest.js';
 import { encodeArtifact } from '../proto/artifact-record.js';
 import { hostname } from 'node:os';
@@ -181,7 +181,7 @@ export class OfflineRun {
    * changes to the originals do not matter) and an `artifact` record naming them. Throws ArtifactProblem for
    * an artifact that cannot be made (nothing is recorded then); returns like `write`.
    */
-  writeArtifact(record: ArtifactRecord): Promise<void> | undefined {
+  writeArtifact(record: WandbArtifactRecord): Promise<void> | undefined {
     if (this.closed) return undefined;
     const stage = join(this.runDir, 'artifacts', `${++this.artifacts}`);
     let prepared;

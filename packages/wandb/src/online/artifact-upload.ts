@@ -33,7 +33,9 @@ export interface ArtifactTarget {
   runName: string;
 }
 
-type ManifestAnswer = { createArtifactManifest?: { artifactManifest?: { id?: string; file?: { uploadUrl?: string | null; uploadHeaders?: string[] | null } } } };
+type ManifestAnswer = {
+  createArtifactManifest?: { artifactManifest?: { id?: string; file?: { uploadUrl?: string | null; uploadHeaders?: string[] | null } } };
+};
 
 /** `"Key:Value"` strings (W&B's upload headers) as an object. */
 export function headerObject(list: readonly string[] | null | undefined): Record<string, string> {
@@ -52,26 +54,25 @@ export function headerObject(list: readonly string[] | null | undefined): Record
  * input of the run. Returns the artifact's id. Files are read when uploaded and must still match the digest.
  */
 export async function uploadArtifact(gql: WandbGraphql, http: HttpClient, to: ArtifactTarget, a: PreparedArtifact): Promise<string> {
-  const created = await gql.call<{ createArtifact?: { artifact?: { id?: string; state?: string; artifactSequence?: { latestArtifact?: { id?: string } | null } } } }>(
-    'CreateArtifact',
-    CREATE_ARTIFACT,
-    {
-      input: {
-        entityName: to.entity,
-        projectName: to.project,
-        // An input is not an output of the run (as wandb-core sends `use_artifact` of a new artifact).
-        runName: a.input ? null : to.runName,
-        artifactTypeName: a.type,
-        artifactCollectionName: a.name,
-        digest: a.digest,
-        digestAlgorithm: DIGEST_ALGORITHM,
-        aliases: a.aliases.map((alias) => ({ artifactCollectionName: a.name, alias })),
-        clientID: a.clientId,
-        sequenceClientID: a.sequenceClientId,
-        enableDigestDeduplication: true,
-      },
+  const created = await gql.call<{
+    createArtifact?: { artifact?: { id?: string; state?: string; artifactSequence?: { latestArtifact?: { id?: string } | null } } };
+  }>('CreateArtifact', CREATE_ARTIFACT, {
+    input: {
+      entityName: to.entity,
+      projectName: to.project,
+      // An input is not an output of the run (as wandb-core sends `use_artifact` of a new artifact).
+      runName: a.input ? null : to.runName,
+      artifactTypeName: a.type,
+      artifactCollectionName: a.name,
+      digest: a.digest,
+      digestAlgorithm: DIGEST_ALGORITHM,
+      metadata: a.metadata ?? null,
+      aliases: a.aliases.map((alias) => ({ artifactCollectionName: a.name, alias })),
+      clientID: a.clientId,
+      sequenceClientID: a.sequenceClientId,
+      enableDigestDeduplication: true,
     },
-  );
+  });
   const artifact = created.createArtifact?.artifact;
   if (!artifact?.id) throw new ExportError(`GraphQL CreateArtifact: no artifact id for "${a.name}"`, { isRetryable: false });
   const id = artifact.id;
@@ -92,16 +93,16 @@ export async function uploadArtifact(gql: WandbGraphql, http: HttpClient, to: Ar
     await put(http, file.uploadUrl, manifest, headerObject(file.uploadHeaders), `upload ${a.name}/wandb_manifest.json`);
     await gql.call('CommitArtifact', COMMIT_ARTIFACT, { artifactID: id });
   }
-  if (a.input)
-    await gql.call('UseArtifact', USE_ARTIFACT, { input: { entityName: to.entity, projectName: to.project, runName: to.runName, artifactID: id } });
+  if (a.input) await gql.call('UseArtifact', USE_ARTIFACT, { input: { entityName: to.entity, projectName: to.project, runName: to.runName, artifactID: id } });
   return id;
 }
 
 /** Signed URLs for every file, then the uploads; returns the artifact that first stored each path. */
 async function uploadFiles(gql: WandbGraphql, http: HttpClient, artifactID: string, manifestID: string, a: PreparedArtifact): Promise<Map<string, string>> {
   const births = new Map<string, string>();
-  for (let at = 0; at < a.entries.length; at += FILES_PER_REQUEST) {
-    const batch = a.entries.slice(at, at + FILES_PER_REQUEST);
+  const local = a.entries.filter((e) => e.ref === undefined); // a reference has no bytes here
+  for (let at = 0; at < local.length; at += FILES_PER_REQUEST) {
+    const batch = local.slice(at, at + FILES_PER_REQUEST);
     type Edge = { node?: { uploadUrl?: string | null; uploadHeaders?: string[] | null; artifact?: { id?: string } } };
     const answer = await gql.call<{ createArtifactFiles?: { files?: { edges?: Edge[] } } }>('CreateArtifactFiles', CREATE_ARTIFACT_FILES, {
       input: {

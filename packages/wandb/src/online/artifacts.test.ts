@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@metrics/core';
-import { createWandbTracker } from '../exporter.js';
+import { datasetArtifactRecord } from '../artifacts/dataset.js';
+import { createWandbExporter, createWandbTracker } from '../exporter.js';
 import { startFakeWandbServer, type FakeWandbServer } from '../testing/fake-wandb-server.js';
 
 let server: FakeWandbServer;
@@ -74,7 +75,12 @@ describe('online: logArtifact', () => {
     const create = server.requests.find((r) => r.kind === 'CreateArtifact')!.json as { variables: { input: Record<string, unknown> } };
     const entries = { 'export/model/model.json': md5('{"layers":2}'), 'export/model/weights/w.bin': md5(Buffer.from([1, 2, 3, 4])) };
     const digest = createHash('md5')
-      .update('wandb-artifact-manifest-v1\n' + Object.entries(entries).map(([p, d]) => `${p}:${d}\n`).join(''))
+      .update(
+        'wandb-artifact-manifest-v1\n' +
+          Object.entries(entries)
+            .map(([p, d]) => `${p}:${d}\n`)
+            .join(''),
+      )
       .digest('hex');
     expect(create.variables.input).toMatchObject({
       entityName: 'fake-entity',
@@ -90,10 +96,14 @@ describe('online: logArtifact', () => {
       ],
     });
     expect(create.variables.input.clientID).toMatch(/^[a-z0-9]{128}$/);
-    const files = server.requests.find((r) => r.kind === 'CreateArtifactFiles')!.json as { variables: { input: { artifactFiles: unknown[]; storageLayout: string } } };
+    const files = server.requests.find((r) => r.kind === 'CreateArtifactFiles')!.json as {
+      variables: { input: { artifactFiles: unknown[]; storageLayout: string } };
+    };
     expect(files.variables.input.storageLayout).toBe('V2');
     expect(files.variables.input.artifactFiles).toEqual(
-      Object.entries(entries).map(([name, digest]) => expect.objectContaining({ name, md5: digest, artifactID: expect.any(String), artifactManifestID: expect.any(String) })),
+      Object.entries(entries).map(([name, digest]) =>
+        expect.objectContaining({ name, md5: digest, artifactID: expect.any(String), artifactManifestID: expect.any(String) }),
+      ),
     );
 
     const [model] = server.artifacts.versions('mnist-mlp');
@@ -152,5 +162,38 @@ describe('online: logArtifact', () => {
     expect(lines.join('\n')).toContain('reserved by W&B');
     expect(lines.join('\n')).toContain('cannot read /nonexistent/model.bin');
     expect(server.history('onart3')).toHaveLength(1);
+  });
+});
+
+describe('online: a data set used by the run (datasetArtifactRecord, for a core logDataset)', () => {
+  it('a dataset known by its source is a reference entry with the metadata, used by the run', async () => {
+    const exporter = createWandbExporter({
+      mode: 'online',
+      apiKey: 'k'.repeat(40),
+      baseUrl: server.url,
+      project: 'arts',
+      runId: 'onds',
+      env: {},
+      logger: createLogger({ level: 'silent' }),
+    });
+    expect(await exporter.start({ experiment: 'arts', runName: 'ds', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
+    const record = datasetArtifactRecord({
+      name: 'iris train',
+      digest: 'a1b2c3',
+      source: 's3://bucket/iris/train.parquet',
+      schema: { x: 'double' },
+      context: 'training',
+    });
+    expect(await exporter.export([record])).toEqual({ ok: true });
+    await exporter.shutdown({ status: 'finished' });
+    const [ds] = server.artifacts.versions('iris-train');
+    expect(ds).toMatchObject({
+      type: 'dataset',
+      state: 'COMMITTED',
+      usedBy: ['onds'],
+      metadata: { digest: 'a1b2c3', source: 's3://bucket/iris/train.parquet', schema: { x: 'double' }, context: 'training' },
+    });
+    expect(ds!.manifest!.contents).toEqual({ 'train.parquet': { digest: 'a1b2c3', birthArtifactID: null, ref: 's3://bucket/iris/train.parquet', size: 0 } });
+    expect(server.requests.some((r) => r.kind === 'CreateArtifactFiles')).toBe(false); // nothing to upload
   });
 });

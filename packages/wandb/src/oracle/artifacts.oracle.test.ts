@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { ensureVenv } from '@metrics/oracle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@metrics/core';
-import { createWandbTracker } from '../exporter.js';
+import { datasetArtifactRecord } from '../artifacts/dataset.js';
+import { createWandbExporter, createWandbTracker } from '../exporter.js';
 import { startFakeWandbServer, type FakeWandbServer } from '../testing/fake-wandb-server.js';
 import { leetInspect, runWandbCli } from './tools.js';
 
@@ -67,7 +68,11 @@ describe('offline artifacts, read and uploaded by the real wandb tools', () => {
     const model = artifacts[1] as { manifest: { contents: { path: string; digest: string; size: string; local_path: string }[] }; digest: string };
     // The digest wandb computes over the entries (Python SDK 0.31: `wandb-artifact-manifest-v1` then `path:digest` lines).
     const expectedDigest = createHash('md5')
-      .update(`wandb-artifact-manifest-v1\n${Object.entries(entries).map(([p, e]) => `${p}:${e.digest}\n`).join('')}`)
+      .update(
+        `wandb-artifact-manifest-v1\n${Object.entries(entries)
+          .map(([p, e]) => `${p}:${e.digest}\n`)
+          .join('')}`,
+      )
       .digest('hex');
     expect(model.digest).toBe(expectedDigest);
     expect(model.manifest.contents.map((c) => [c.path, c.digest, Number(c.size)])).toEqual(Object.entries(entries).map(([p, e]) => [p, e.digest, e.size]));
@@ -93,5 +98,25 @@ describe('offline artifacts, read and uploaded by the real wandb tools', () => {
     expect(ops.sort()).toEqual(['CommitArtifact', 'CommitArtifact', 'UseArtifact']);
     // The run itself still syncs (history next to the artifacts).
     expect(server.history('artsync1').map((h) => h['training/loss'])).toEqual([0.5]);
+  }, 300_000);
+
+  it('a data set known by its source (datasetArtifactRecord): a reference entry and metadata that wandb sync sends, used by the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wandb-ds-sync-'));
+    const exporter = createWandbExporter({ mode: 'offline', dir, runId: 'dssync1', project: 'art-proj', env: {}, logger: createLogger({ level: 'silent' }) });
+    expect(await exporter.start({ experiment: 'art-proj', runName: 'ds', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
+    const record = datasetArtifactRecord({ name: 'iris-val', digest: 'd41d8c', source: 'https://example.invalid/iris/val.csv', context: 'validation' });
+    expect(await exporter.export([record])).toEqual({ ok: true });
+    await exporter.shutdown({ status: 'finished' });
+    const runDir = (exporter.native() as { runDir: string }).runDir;
+    const res = await runWandbCli(['sync', '--yes', runDir], { WANDB_BASE_URL: server.url, WANDB_API_KEY: API_KEY });
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const [ds] = server.artifacts.versions('iris-val');
+    expect(ds).toMatchObject({
+      type: 'dataset',
+      state: 'COMMITTED',
+      usedBy: ['dssync1'],
+      metadata: { digest: 'd41d8c', source: 'https://example.invalid/iris/val.csv', context: 'validation' },
+    });
+    expect(ds!.manifest!.contents['val.csv']).toMatchObject({ digest: 'd41d8c', ref: 'https://example.invalid/iris/val.csv' });
   }, 300_000);
 });

@@ -22,6 +22,7 @@ export function encodeArtifact(w: ProtoWriter, num: number, run: ArtifactRunFiel
   w.optString(ArtifactField.type, a.type);
   w.optString(ArtifactField.name, a.name);
   w.optString(ArtifactField.digest, a.digest);
+  w.optString(ArtifactField.metadata, a.metadata ?? '');
   // An input is what Python's `run.use_artifact(draft)` writes: not created by the run (sync sends no run
   // name with it), used by it once committed.
   w.optBool(ArtifactField.userCreated, a.input);
@@ -38,6 +39,7 @@ export function encodeArtifact(w: ProtoWriter, num: number, run: ArtifactRunFiel
     w.begin(ArtifactManifestField.contents);
     w.optString(ManifestEntryField.path, e.path);
     w.optString(ManifestEntryField.digest, e.digest);
+    w.optString(ManifestEntryField.ref, e.ref ?? '');
     w.optInt(ManifestEntryField.size, e.size);
     w.optString(ManifestEntryField.localPath, e.localPath);
     w.end();

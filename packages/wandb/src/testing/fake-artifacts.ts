@@ -135,7 +135,13 @@ export class FakeArtifactStore {
   }
 
   private attrs(a: FakeArtifact, latest: FakeArtifact | undefined) {
-    return { id: a.id, state: a.state, digest: a.digest, versionIndex: Number(a.version.slice(1)), artifactSequence: { id: `seq-${a.name}`, latestArtifact: latest ? { id: latest.id, versionIndex: Number(latest.version.slice(1)) } : null } };
+    return {
+      id: a.id,
+      state: a.state,
+      digest: a.digest,
+      versionIndex: Number(a.version.slice(1)),
+      artifactSequence: { id: `seq-${a.name}`, latestArtifact: latest ? { id: latest.id, versionIndex: Number(latest.version.slice(1)) } : null },
+    };
   }
 
   private createManifest(input: Variables): Answer {
