@@ -29,6 +29,7 @@ function tracker(runId: string, lines: string[] = []) {
     logger: createLogger({ level: 'warn', sink: (_level, l) => lines.push(l) }),
     env: {},
     fileStream: { intervalMs: 20, heartbeatMs: 60_000 },
+    retry: { initialDelayMs: 5, maxDelayMs: 20 },
   });
 }
 
@@ -195,5 +196,24 @@ describe('online: a data set used by the run (datasetArtifactRecord, for a core 
     });
     expect(ds!.manifest!.contents).toEqual({ 'train.parquet': { digest: 'a1b2c3', birthArtifactID: null, ref: 's3://bucket/iris/train.parquet', size: 0 } });
     expect(server.requests.some((r) => r.kind === 'CreateArtifactFiles')).toBe(false); // nothing to upload
+  });
+});
+
+describe('online: artifact uploads under faults', () => {
+  it('a 503 and a dropped connection on uploads are retried and the version commits; a refused upload is reported once and counted', async () => {
+    const lines: string[] = [];
+    const t = tracker('onart4', lines);
+    server.injectFaults('artifact-upload', [{ status: 503 }, { reset: true }]);
+    t.logArtifact(modelDir(), { name: 'retried' });
+    await t.flush();
+    expect(server.artifacts.versions('retried')[0]).toMatchObject({ state: 'COMMITTED' });
+    server.injectFaults('artifact-upload', [{ status: 403 }]);
+    t.logArtifact(modelDir(), { name: 'refused', aliases: ['x'] });
+    t.log({ loss: 1 }, { step: 0 });
+    await t.close();
+    expect(server.artifacts.versions('refused')[0]).toMatchObject({ state: 'PENDING' });
+    expect(t.stats().exporters[0]!.backend).toMatchObject({ failed: 1 });
+    expect(lines.filter((l) => l.includes('Logging the W&B artifact "refused" failed'))).toHaveLength(1);
+    expect(server.history('onart4')).toHaveLength(1);
   });
 });

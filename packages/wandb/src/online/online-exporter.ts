@@ -18,6 +18,7 @@ import type { HttpClient } from '@metrics/core/http';
 import { createWandbHttp } from './http.js';
 import { uploadArtifact } from './artifact-upload.js';
 import { ArtifactProblem, prepareArtifact } from '../artifacts/manifest.js';
+import type { WandbArtifactRecord } from '../artifacts/dataset.js';
 import type { SkippedRecord } from '../run-state.js';
 
 export interface OnlineNative {
@@ -233,7 +234,7 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
   }
 
   /** One artifact created, uploaded and committed (and used, for an input); one that cannot be made is skipped. */
-  private async logArtifact(record: SkippedRecord['record'] & { kind: 'artifact' }, skipped: SkippedRecord[]): Promise<void> {
+  private async logArtifact(record: WandbArtifactRecord, skipped: SkippedRecord[]): Promise<void> {
     let prepared;
     try {
       prepared = prepareArtifact(record);
