@@ -127,6 +127,17 @@ export function prepareArtifact(record: WandbArtifactRecord, stageDir?: string):
     ];
     return { ...identity, ...extra, digest: manifestDigest(entries), entries };
   }
+  try {
+    return { ...identity, ...extra, ...readTree(record, stageDir) };
+  } catch (error) {
+    // Whatever the file system says (a directory that cannot be listed, a full disk while staging): this artifact only.
+    if (error instanceof ArtifactProblem) throw error;
+    throw new ArtifactProblem(`cannot read ${record.localPath}: ${(error as Error).message}`);
+  }
+}
+
+/** The record's files as entries, and their digest. */
+function readTree(record: WandbArtifactRecord, stageDir: string | undefined): { digest: string; entries: ArtifactEntry[] } {
   const root = record.localPath;
   let top;
   try {
@@ -148,7 +159,7 @@ export function prepareArtifact(record: WandbArtifactRecord, stageDir?: string):
   } else if (top.isFile()) add(root, entryPath(record.artifactPath, rootName));
   else throw new ArtifactProblem(`${root} is not a file or directory`);
   if (entries.length === 0) throw new ArtifactProblem(`${root} holds no files`);
-  return { ...identity, ...extra, digest: manifestDigest(entries), entries };
+  return { digest: manifestDigest(entries), entries };
 }
 
 /** One file's size and base64 MD5, read in 1 MiB chunks (copied to `copyTo` on the way when given). */

@@ -239,8 +239,8 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
     try {
       prepared = prepareArtifact(record);
     } catch (error) {
-      if (!(error instanceof ArtifactProblem)) throw error;
-      skipped.push({ record, error });
+      // Never throws out of export: an artifact that cannot be read is this record's problem only.
+      skipped.push({ record, error: error instanceof Error ? error : new ArtifactProblem(String(error)) });
       return;
     }
     const b = this.bucket!;
