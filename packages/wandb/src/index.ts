@@ -18,3 +18,5 @@ export { RecordFramer } from './log/framer.js';
 export { FILE_HEADER, BLOCK_SIZE, chunkChecksum } from './log/format.js';
 export { safeSegment, safeRunId } from './paths.js';
 export type { ConsoleCaptureStats } from './console/capture.js';
+export { datasetArtifactRecord, type WandbDataset, type WandbArtifactRecord } from './artifacts/dataset.js';
+export { DEFAULT_ARTIFACT_TYPE } from './artifacts/manifest.js';
