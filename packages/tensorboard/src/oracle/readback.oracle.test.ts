@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPython } from '@metrics/oracle';
+import type { RunHandle } from '@metrics/core';
 import { createTensorBoardTracker } from '../tracker.js';
 import { createTensorBoardReader } from '../reader/index.js';
 
@@ -56,6 +57,17 @@ beforeAll(async () => {
   b.logHyperparams({ lr: 0.01 });
   for (let step = 0; step < 5; step++) b.log({ 'training/loss': 2 - step / 10 }, { step: step * 10 });
   await b.fail(new Error('diverged'));
+  // Resumed from a handle taken at step 10: the first attempt's points from step 10 on are hidden.
+  const c = createTensorBoardTracker({ logDir, experiment: 'exp', runName: 'c', handleExit: false, logLevel: 'silent' });
+  let handle: RunHandle | undefined;
+  for (let step = 0; step <= 20; step++) {
+    if (step === 10) handle = c.runHandle();
+    c.log({ 'training/loss': step }, { step });
+  }
+  await c.close();
+  const resumed = createTensorBoardTracker({ logDir, resume: handle, handleExit: false, logLevel: 'silent' });
+  for (let step = 10; step <= 15; step++) resumed.log({ 'training/loss': 1000 + step }, { step });
+  await resumed.close();
 }, 60_000);
 afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
@@ -65,7 +77,7 @@ describe('TensorBoardReader', () => {
     const runs = await reader.listRuns();
     const py = await runPython<Record<string, PyRun>>(READ_LOGDIR, { args: [logDir], timeoutMs: 5 * 60_000 });
     expect(runs.map((r) => r.id)).toEqual(Object.keys(py));
-    expect(runs.map((r) => r.id)).toEqual(['exp/a', 'exp/b']);
+    expect(runs.map((r) => r.id)).toEqual(['exp/a', 'exp/b', 'exp/c']);
     const [a, b] = runs;
     expect(a).toMatchObject({ name: 'exp/a', status: 'finished', params: { lr: '0.1', optimizer: 'adam' }, tags: { team: 'nlp', 'pipe|name': 'x|y' } });
     expect(b).toMatchObject({ status: 'failed', params: { lr: '0.01' }, tags: {} });
@@ -75,6 +87,9 @@ describe('TensorBoardReader', () => {
     expect(py['exp/a']!.tags).toContain('| team | nlp |');
     expect(a!.latestMetrics).toEqual({ 'training/accuracy': Math.fround(39 / 40), 'training/loss': Math.fround(1 / 40), 'validation/loss': Math.fround(0.7) });
     expect(a!.startTime).toBeGreaterThan(Date.UTC(2020, 0));
+    const resumed = await reader.getMetricHistory('exp/c', 'training/loss');
+    expect(resumed.map((p) => [p.step, p.value])).toEqual(Array.from({ length: 16 }, (_, s) => [s, s < 10 ? s : 1000 + s]));
+    expect(runs[2]!.latestMetrics).toEqual({ 'training/loss': 1015 });
     for (const run of runs)
       for (const [tag, points] of Object.entries(py[run.id]!.scalars)) {
         const ours = await reader.getMetricHistory(run.id, tag);
@@ -88,7 +103,7 @@ describe('TensorBoardReader', () => {
     expect(Object.keys(await reader.runMetrics('exp/a', { category: 'training' }))).toEqual(['training/accuracy', 'training/loss']);
     expect(Object.keys(await reader.runMetricHistories('exp/a', { glob: '*/loss' }))).toEqual(['training/loss', 'validation/loss']);
     expect((await reader.metricHistory('exp/b', 'training/loss')).map((p) => p.step)).toEqual([0, 10, 20, 30, 40]);
-    await expect(reader.getMetricHistory('exp/c', 'training/loss')).rejects.toThrow(/no run "exp\/c" under .*; did you mean `exp\/a`\?/);
+    await expect(reader.getMetricHistory('exp/aa', 'training/loss')).rejects.toThrow(/no run "exp\/aa" under .*; did you mean `exp\/a`\?/);
     await expect(reader.getMetricHistory('exp/a', 'training/los')).rejects.toThrow('run "exp/a" has no scalar "training/los"; did you mean `training/loss`?');
   });
 });

@@ -21,7 +21,9 @@ interface RunContents {
  * Reads a TensorBoard logdir back as runs (every directory holding event files) with the same shape as the
  * MLflow and W&B readers: params from the hparams plugin, tags from the `tags` text `setTags` writes, status
  * from the hparams session end, and scalar histories. Damaged records are skipped (`metrics-tensorboard inspect`
- * reports them). Files are read again on every call, so a running writer's new points show up.
+ * reports them). Files are read again on every call, so a running writer's new points show up. A resumed run's
+ * restart marker (SessionLog START at the resume step) hides the earlier attempt's points at or above that step,
+ * as TensorBoard's Python loader does (its Rust data server ignores the marker and shows them).
  */
 export class TensorBoardReader implements RunReader {
   constructor(readonly logdir: string) {}
@@ -83,6 +85,13 @@ function readRun(id: string, files: string[]): RunContents {
     }
     for (const ev of events) {
       if (ev.wallTime > 0) firstWallTime = Math.min(firstWallTime, ev.wallTime);
+      // A resumed run's restart marker: hide the crashed attempt's points at or above it, as EventAccumulator does.
+      if (ev.sessionStart)
+        for (const [tag, points] of scalars)
+          scalars.set(
+            tag,
+            points.filter((p) => p.step < ev.step),
+          );
       for (const v of ev.values) {
         if (v.kind === 'scalar') {
           const list = scalars.get(v.tag) ?? [];
@@ -103,6 +112,10 @@ function readRun(id: string, files: string[]): RunContents {
   if (run.startTime === undefined && Number.isFinite(firstWallTime)) run.startTime = Math.round(firstWallTime * 1000);
   if (tagsText) run.tags = parseTagsTable(tagsText.text);
   for (const [tag, points] of scalars) {
+    if (points.length === 0) {
+      scalars.delete(tag);
+      continue;
+    }
     points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
     run.latestMetrics[tag] = points[points.length - 1]!.value;
   }
