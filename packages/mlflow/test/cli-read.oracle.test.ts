@@ -27,6 +27,8 @@ describe('metrics-mlflow runs / history', { timeout: 120_000 }, () => {
     expect(lines[0]).toMatch(/^id\s+name\s+status\s+started\s+params\s+tags\s+metrics$/);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(new RegExp(`^${runId}\\s+curve\\s+finished\\s+\\d{4}-\\d\\d-\\d\\dT\\S+Z\\s+1\\s+1\\s+1$`));
+    // Without --experiment: every active experiment.
+    expect(cli('runs').stdout).toContain(runId);
     expect(cli('runs', '--experiment', 'cli', '--filter', 'metrics.`training/loss` > 100').stdout.trim()).toBe('No runs found.');
   });
 
