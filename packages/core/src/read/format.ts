@@ -4,7 +4,9 @@ import { sparkline } from './sparkline.js';
 /** A plain-text table: columns padded to their widest cell, numbers right-aligned. */
 export function textTable(columns: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c.replace(/\s+/g, ' '))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...text.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...cells): a history can have millions of rows.
+  const widths = columns.map((c) => c.length);
+  for (const r of text) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (cells: readonly string[]) =>
     cells

@@ -53,6 +53,11 @@ describe('tables', () => {
       ),
     ).toBe(['step      value', '----  ---------', '   1        0.5', '  10        NaN', ' 100  -Infinity'].join('\n'));
   });
+  it('formats a history of a million points (no argument-spreading limits)', () => {
+    const points = Array.from({ length: 1_000_000 }, (_, step) => ({ step, value: step % 7, timestamp: 0 }));
+    expect(formatHistory('m', points, { sparkline: true, width: 5 }).split('\n')[1]).toBe('1000000 points, steps 0..999999, min 0  max 6, last 0');
+    expect(formatHistory('m', points).split('\n')).toHaveLength(1_000_002);
+  });
   it('lists runs with their counts, and says when there are none', () => {
     const text = formatRunsTable([
       {
