@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWandbReader, createWandbTracker, type WandbRun } from '../index.js';
+import { runPython } from '@metrics/oracle';
 import { leetInspect } from './tools.js';
 
 let dir: string;
@@ -76,4 +77,32 @@ describe('WandbReader', () => {
     await expect(reader.getRun('baselin')).rejects.toThrow(/no W&B run "baselin" in .*; did you mean `baseline`\?/);
     await expect(reader.getMetricHistory('runa0001', 'training/los')).rejects.toThrow('did you mean `training/loss`?');
   });
+
+  it('reads a run the Python wandb SDK wrote offline (its config, tags, exit and history by _step)', async () => {
+    const pyDir = mkdtempSync(join(tmpdir(), 'wandb-readback-py-'));
+    try {
+      await runPython(
+        `import sys, json
+import wandb
+r = wandb.init(mode='offline', dir=sys.argv[1], project='p', id='pyrun001', name='from python', config={'lr': 0.1, 'opt': 'sgd'}, tags=['baseline', 'seed:3'])
+for s in range(10):
+    r.log({'training/loss': 1 / (s + 1), 'training/acc': s / 10}, step=s * 3)
+r.finish()
+print(json.dumps(True))`,
+        { args: [pyDir], env: { HOME: pyDir, WANDB_CONFIG_DIR: pyDir, WANDB_SILENT: 'true' }, timeoutMs: 180_000 },
+      );
+      const reader = createWandbReader(pyDir);
+      const [run, ...others] = await reader.listRuns();
+      expect(others).toEqual([]);
+      expect(run).toMatchObject({ id: 'pyrun001', name: 'from python', status: 'finished', exitCode: 0, project: 'p', damaged: 0 });
+      expect(run!.params).toEqual({ lr: '0.1', opt: 'sgd' });
+      expect(run!.tags).toEqual({ baseline: '', seed: '3' });
+      expect(run!.latestMetrics).toEqual({ 'training/acc': 0.9, 'training/loss': 0.1 });
+      const loss = await reader.getMetricHistory('from python', 'training/loss');
+      expect(loss.map((p) => [p.step, p.value])).toEqual(Array.from({ length: 10 }, (_, s) => [s * 3, 1 / (s + 1)]));
+      expect(loss.every((p) => p.timestamp >= run!.startTime!)).toBe(true);
+    } finally {
+      rmSync(pyDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
