@@ -84,7 +84,7 @@ describe('WandbReader', () => {
       await runPython(
         `import sys, json
 import wandb
-r = wandb.init(mode='offline', dir=sys.argv[1], project='p', id='pyrun001', name='from python', config={'lr': 0.1, 'opt': 'sgd'}, tags=['baseline', 'seed:3'])
+r = wandb.init(mode='offline', dir=sys.argv[1], project='p', id='pyrun001', name='from python', group='cv', job_type='fold', config={'lr': 0.1, 'opt': 'sgd'}, tags=['baseline', 'seed:3'])
 for s in range(10):
     r.log({'training/loss': 1 / (s + 1), 'training/acc': s / 10}, step=s * 3)
 r.finish()
@@ -94,7 +94,16 @@ print(json.dumps(True))`,
       const reader = createWandbReader(pyDir);
       const [run, ...others] = await reader.listRuns();
       expect(others).toEqual([]);
-      expect(run).toMatchObject({ id: 'pyrun001', name: 'from python', status: 'finished', exitCode: 0, project: 'p', damaged: 0 });
+      expect(run).toMatchObject({
+        id: 'pyrun001',
+        name: 'from python',
+        status: 'finished',
+        exitCode: 0,
+        project: 'p',
+        group: 'cv',
+        jobType: 'fold',
+        damaged: 0,
+      });
       expect(run!.params).toEqual({ lr: '0.1', opt: 'sgd' });
       expect(run!.tags).toEqual({ baseline: '', seed: '3' });
       expect(run!.latestMetrics).toEqual({ 'training/acc': 0.9, 'training/loss': 0.1 });

@@ -12,6 +12,8 @@ export interface WandbRun extends RunSummary {
   file: string;
   project?: string;
   group?: string;
+  /** W&B's job type (child runs: the facade's `child(name)` puts folds and trials in one group by job type). */
+  jobType?: string;
   /** `offline` for `offline-run-*` directories (not synced by themselves), else `online`. */
   mode: 'offline' | 'online';
   /** The exit code of the exit record; absent while running (or after a crash). */
@@ -140,6 +142,7 @@ function readRun(where: { dir: string; file: string; offline: boolean }): RunCon
         if (typeof d.display_name === 'string') run.name = d.display_name;
         if (typeof d.project === 'string') run.project = d.project;
         if (typeof d.run_group === 'string' && d.run_group) run.group = d.run_group;
+        if (typeof d.job_type === 'string' && d.job_type) run.jobType = d.job_type;
         const start = d.start_time as { seconds?: number; nanos?: number } | undefined;
         if (start?.seconds) run.startTime = start.seconds * 1000 + Math.round((start.nanos ?? 0) / 1e6);
         if (Array.isArray(d.tags)) run.tags = tagsRecord(d.tags as string[]);
