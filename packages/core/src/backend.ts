@@ -124,3 +124,4 @@ export {
 } from './descriptor.js';
 export * from './http/index.js';
 export * from './protobuf/index.js';
+export * from './read/index.js';

@@ -20,3 +20,5 @@ export { safeSegment, safeRunId } from './paths.js';
 export type { ConsoleCaptureStats } from './console/capture.js';
 export { datasetArtifactRecord, type WandbDataset, type WandbArtifactRecord } from './artifacts/dataset.js';
 export { DEFAULT_ARTIFACT_TYPE } from './artifacts/manifest.js';
+export { createWandbReader, WandbReader, type WandbRun } from './read/runs.js';
+export { selectMetrics, type MetricSelection, type MetricPoint, type RunSummary, type RunStatus, type RunReader } from '@metrics/core/backend';
