@@ -71,8 +71,11 @@ const F32 = new Float32Array(1);
 const F32_BYTES = new Uint8Array(F32.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Chunks whose write has finished, kept per writer for the next ones (a fresh large buffer costs page faults). */
-const SPARE_CHUNKS = 2;
+/**
+ * Chunks whose write has finished, kept per writer for the next ones (a fresh large buffer costs page faults).
+ * One: memory stays near one write in flight plus the chunk being filled.
+ */
+const SPARE_CHUNKS = 1;
 const FIRST_CHUNK = 1 << 16;
 
 /**
