@@ -8,6 +8,7 @@
  * - The spool: file names, reading, writing and `replaySpool`.
  * - Retry (`withRetry`, `classifyError`, `parseRetryAfter`) and the HTTP client (`HttpClient`, undici).
  * - The protobuf wire writer and reader, PNG encoding, secret masking, exit handling, the processors.
+ * - `safeSegment`: the one way to make a file or directory name from a user-supplied name.
  */
 export * from './index.js';
 export {
@@ -59,10 +60,20 @@ export {
   IMAGE_OPTION_KEYS,
 } from './processing/call-shape.js';
 export { forEachMetric, type MetricValues } from './processing/flatten.js';
+export {
+  artifactNameProblem,
+  artifactTypeProblem,
+  artifactAliasProblem,
+  suggestArtifactName,
+  assertArtifactOptions,
+  ARTIFACT_NAME_MAX,
+  ARTIFACT_OPTION_KEYS,
+} from './processing/artifacts.js';
 export { IntervalAggregator, type ScalarOut } from './processing/interval.js';
 export { StepClock } from './processing/step-clock.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { shellQuote } from './shell.js';
+export { safeSegment, truncateBytes, type SafeSegmentOptions } from './paths.js';
 export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
 export { encodePng, imageFile, crc32 } from './media/png.js';
 export { encodeWav, decodeWav } from './media/wav.js';
@@ -115,3 +126,4 @@ export {
 } from './descriptor.js';
 export * from './http/index.js';
 export * from './protobuf/index.js';
+export * from './read/index.js';
