@@ -185,6 +185,12 @@ describe('PR curve picture', () => {
     expect(leftSide.height).toBeGreaterThanOrEqual(textLength('precision', 2));
   });
 
+  it('a long path-like name loses its leading segments first', () => {
+    const img = renderPrCurve(perfect, 'evaluation/pr_curve/versicolor');
+    const title = inkBox(img, 0, 0, img.width, 24, WHITE)!;
+    expect(title.width).toBe(textLength('…/pr_curve/versicolor', 2));
+  });
+
   it('a long name is cut at the start: the class at its end stays', () => {
     const img = renderPrCurve(perfect, `${'very/'.repeat(30)}setosa`);
     const title = inkBox(img, 0, 0, img.width, 24, WHITE)!;

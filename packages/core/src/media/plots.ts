@@ -191,7 +191,12 @@ function shade(t: number): Rgb {
 
 function drawTitle(img: Canvas, title: string): void {
   if (!title) return;
-  const text = fitText(title, TEXT_SCALE, img.width - 2 * MARGIN, 'end');
+  const room = img.width - 2 * MARGIN;
+  // A long path-like name loses whole leading segments first (…/pr_curve/setosa), then characters.
+  const segments = title.split('/');
+  const shorter = segments.slice(1).map((_, k) => `…/${segments.slice(k + 1).join('/')}`);
+  const text =
+    textLength(title, TEXT_SCALE) <= room ? title : (shorter.find((t) => textLength(t, TEXT_SCALE) <= room) ?? fitText(title, TEXT_SCALE, room, 'end'));
   drawText(img, text, Math.floor((img.width - textLength(text, TEXT_SCALE)) / 2), MARGIN, TEXT_SCALE, INK);
 }
 
