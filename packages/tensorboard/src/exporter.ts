@@ -13,7 +13,7 @@ import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
-import type { ExporterV1, ExportResult, HistogramRecord, ImageRecord, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import type { ChildRun, ExporterV1, ExportResult, HistogramRecord, ImageRecord, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   AUDIO_METADATA,
@@ -61,6 +61,12 @@ export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions,
    * with several runs it hides the others' hparams; without it TensorBoard infers the union.
    */
   hparamsExperiment?: boolean;
+  /**
+   * Resuming from a run handle at step k: start the new event file with a restart marker at k, so
+   * TensorBoard's Python loaders hide the points at or above k that the crashed attempt wrote (its Rust
+   * data server ignores the marker; see the README's "Resume"). Default true.
+   */
+  purgeOnResume?: boolean;
   logger?: Logger;
 }
 
@@ -109,7 +115,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   /** Points left out by `stepPolicy: 'drop'` or as unusable. */
   dropped = 0;
 
-  constructor(private readonly options: TensorBoardExporterOptions) {
+  constructor(
+    private readonly options: TensorBoardExporterOptions,
+    /** A child run's parent (`Tracker.child`): the child writes to a sub-directory of the parent's run directory. */
+    private readonly parent?: TensorBoardExporter,
+  ) {
     this.logger = options.logger ?? createLogger();
     this.stepPolicy = options.stepPolicy ?? 'keep';
     this.maxQueue = Math.max(1, options.maxQueue ?? 10);
@@ -127,7 +137,12 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private chooseRunDir(run: RunInfo): string {
     if (this.runDir) return this.runDir;
     const resumeDir = run.resume?.logDir;
-    if (this.options.runDir) this.runDir = resolve(this.options.runDir);
+    if (this.parent) {
+      const parentDir = this.parent.runDir;
+      if (!parentDir) throw new Error(`TensorBoard: the parent of child run "${run.runName}" has no run directory`);
+      // `<run>/<child>`: TensorBoard lists it as a run of its own, named after both.
+      this.runDir = claimRunDir(join(parentDir, safeSegment(run.runName)));
+    } else if (this.options.runDir) this.runDir = resolve(this.options.runDir);
     else if (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')) this.runDir = resolve(resumeDir);
     else {
       const wanted = join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName));
@@ -163,7 +178,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         ),
     });
     try {
-      writer.openSync(run.startTime);
+      writer.openSync(run.startTime, this.options.purgeOnResume === false ? undefined : restartStep(run));
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
       return failure(e);
@@ -400,9 +415,20 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
     return this.runDir ? { location: this.runDir, commands: [`tensorboard --logdir ${shellQuote(this.runDir)}`] } : undefined;
   }
 
+  /** A child run (`Tracker.child`): the same settings, writing to `<this run's directory>/<child name>`. */
+  child(_run: ChildRun): ExporterV1<TensorBoardNative> {
+    return new TensorBoardExporter(this.options, this);
+  }
+
   native(): TensorBoardNative {
     return { writer: this.writer, runDir: this.runDir };
   }
+}
+
+/** The step a resumed run continues at (a whole number), or undefined for a new run. */
+function restartStep(run: RunInfo): number | undefined {
+  const step = run.resumeStep;
+  return typeof step === 'number' && Number.isSafeInteger(step) && step >= 0 ? step : undefined;
 }
 
 function safeJson(value: unknown): string {
