@@ -156,7 +156,9 @@ describe("exportSyncOnSeal (a hand-off to the exporter's own thread)", () => {
     const exporter = new HandOffExporter();
     const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
     neverYield(t, 500); // 1000 records: they would all fit in the queue
+    // From the second sealed batch on (the caller has not yielded since the first), both go at once.
     expect(exporter.syncWrites).toBe(100);
+    expect(exporter.largestSyncWrite).toBeLessThanOrEqual(10);
     expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, queued: 0, spilled: 0 });
     await t.close();
     expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, dropped: 0, failed: 0, spilled: 0, queued: 0 });
@@ -175,6 +177,19 @@ describe("exportSyncOnSeal (a hand-off to the exporter's own thread)", () => {
     expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, dropped: 0, failed: 0, spilled: 0, queued: 0 });
     expect(steps(exporter, 'training/a')).toEqual(range(500));
     expect(steps(exporter, 'training/b')).toEqual(range(500));
+  });
+
+  it('a caller that yields after every batch leaves the export to the lane, off its log() calls', async () => {
+    const exporter = new HandOffExporter();
+    const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
+    for (let step = 0; step < 250; step++) {
+      t.log({ 'training/a': step, 'training/b': -step }, { step });
+      if (step % 5 === 4) await new Promise((r) => setImmediate(r)); // after each batch of 10
+    }
+    expect(exporter.syncWrites).toBe(0);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 500, queued: 0, failed: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(250));
   });
 
   it('without the flag a batch that fits waits in the queue until the caller yields (exportSync only when full)', async () => {

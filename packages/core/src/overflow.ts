@@ -109,11 +109,13 @@ export class Overflow {
 
   /**
    * An exporter whose `exportSync` hands batches to its own thread (`exportSyncOnSeal`) gets the queued
-   * batches now, oldest first, while no export is in flight (order) and nothing is spooled (that is older).
-   * A "not now" (its thread far behind or starting) leaves them queued; the next sealed batch tries again.
+   * batches now, oldest first, once a second batch is waiting (the caller has not yielded since the last
+   * one was sealed: a caller that yields leaves the work to the lane's pump, off its `log()` calls), while no
+   * export is in flight (order) and nothing is spooled (that is older). A "not now" (its thread far behind
+   * or starting) leaves them queued; the next sealed batch tries again.
    */
   handOff(queue: LaneQueue, active: boolean): void {
-    if (!this.hasSync || queue.inFlight > 0 || this.pending > 0 || !active || !this.options.startSync()) return;
+    if (!this.hasSync || queue.idle < 2 || queue.inFlight > 0 || this.pending > 0 || !active || !this.options.startSync()) return;
     this.writeInline(queue, queue.size);
   }
 
