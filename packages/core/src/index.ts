@@ -22,6 +22,7 @@ export type {
   PrCurveData,
   ConfusionMatrixData,
   AudioData,
+  ArtifactOptions,
 } from './spec.js';
 export { MetricsError, InvalidMetricNameError, InvalidMetricValueError, InvalidConfigError, InvalidCallError, ExportError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';

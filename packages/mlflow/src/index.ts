@@ -5,3 +5,5 @@ export { sanitizeMlflowKey, encodeMetricValue, packLogBatches, LIMITS } from './
 export { resolveMlflowSettings, mlflowFromEnv, mlflowOptionsSchema, MLFLOW_ENV_VARS, type MlflowOptions, type MlflowBackendOptions } from './settings.js';
 export { mlflow } from './backend.js';
 export { replaySpool, type ReplayResult } from './replay.js';
+export { createMlflowReader, MlflowReader, type MlflowReaderOptions, type SearchRunsOptions, type MetricHistoryOptions, type MlflowRun } from './read/index.js';
+export { selectMetrics, type MetricSelection, type MetricPoint, type RunSummary, type RunStatus, type RunReader } from '@metrics/core/backend';
