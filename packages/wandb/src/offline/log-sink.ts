@@ -174,7 +174,7 @@ export class LogSink {
       runtimeMs: 0,
       wallTime: 0,
       keys,
-      values: s.texts ?? NO_TEXTS,
+      values: s.texts ?? noTexts(s.keyIds.length),
       start: 0,
       end: 0,
       numbers: s.numbers,
@@ -237,4 +237,9 @@ export class LogSink {
   }
 }
 
-const NO_TEXTS: readonly null[] = [];
+/** All-null texts for a segment of scalars only (read in bounds: cheaper than past the end of an empty array). */
+let nulls: null[] = [];
+function noTexts(n: number): readonly null[] {
+  if (nulls.length < n) nulls = new Array<null>(Math.max(n, 2 * nulls.length)).fill(null);
+  return nulls;
+}

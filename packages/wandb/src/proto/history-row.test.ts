@@ -66,6 +66,34 @@ describe('history rows on the fast path', () => {
     console.log(`wandb history fast path: ${rows} random rows byte-identical to the plain encoding — held`);
   });
 
+  it('encodes rows of every length class and rows sharing their time as the plain path does', () => {
+    // Bodies under 128 bytes, of 128 B–16 KiB (the usual row: its length is written in place) and over
+    // 16 KiB (one-, two- and three-byte lengths); runs of rows in one millisecond, whose `_runtime` and
+    // `_timestamp` items are reused, and a time that comes back after another one.
+    const scalar = (name: string, value: number, step: number, wallTime: number): TrackingRecord => ({ kind: 'scalar', name, value, step, wallTime });
+    const batch: TrackingRecord[] = [
+      scalar('a', 1, 0, 5000),
+      ...Array.from({ length: 10 }, (_, i) => scalar(`training/metric_${i}`, Math.sin(i) * 100, 1, 5000)),
+      scalar('a', 2.5, 2, 5000),
+      { kind: 'text', name: 'big', text: 'x'.repeat(20_000), step: 3, wallTime: 5001 },
+      scalar('a', 3, 4, 5001),
+      scalar('a', 4, 5, 7123),
+      scalar('a', 5, 6, 5001),
+      { kind: 'text', name: 'mid', text: 'y'.repeat(16_300), step: 7, wallTime: 5001 },
+      { kind: 'text', name: 'mid', text: 'y'.repeat(16_400), step: 8, wallTime: 5001 },
+    ];
+    const state = new RunState({ startTime: 1000, stepMetric: 'global_step', systemPrefix: 'system/' });
+    const effects = state.apply(batch);
+    const texts = new JsonNumberBatch();
+    texts.load(effects.numbers);
+    const w = new ProtoWriter(16);
+    expect(effects.rows).toHaveLength(9);
+    for (const [i, row] of effects.rows.entries()) {
+      encodeHistoryRow(w.reset(), i + 1, row, keyField('global_step'), texts);
+      expect(w.finish()).toEqual(plain(row, i + 1, 'global_step'));
+    }
+  });
+
   it('reads each number back exactly as String(v) from one JSON.stringify', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 50 }), (values) => {

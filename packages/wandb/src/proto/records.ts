@@ -176,6 +176,24 @@ function secondsItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, ms:
   w.end();
 }
 
+/**
+ * The `_runtime` and `_timestamp` items. Rows logged within the same millisecond (most rows of a fast
+ * loop) have the same two items: their bytes are kept and copied instead of made again.
+ */
+const lastTime = { runtimeMs: Number.NaN, wallTime: Number.NaN, bytes: new Uint8Array(0) };
+function timeItems(w: ProtoWriter, runtimeMs: number, wallTime: number): void {
+  if (runtimeMs === lastTime.runtimeMs && wallTime === lastTime.wallTime) {
+    w.raw(lastTime.bytes);
+    return;
+  }
+  const from = w.length;
+  secondsItem(w, RUNTIME_KEY, columns.runtime, runtimeMs);
+  secondsItem(w, TIMESTAMP_KEY, columns.timestamp, wallTime);
+  lastTime.runtimeMs = runtimeMs;
+  lastTime.wallTime = wallTime;
+  lastTime.bytes = new Uint8Array(w.buf.subarray(from, w.length)); // a copy: the writer's buffer is reused
+}
+
 /** A bookkeeping item whose value is `String(n)` (no string for a non-negative integer). */
 function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: number): void {
   if (Number.isSafeInteger(n) && n >= 0) return w.keyDecimalItem(HistoryField.item, key, digits, n);
@@ -192,7 +210,7 @@ function integerItem(w: ProtoWriter, key: Uint8Array, digits: DecimalDigits, n: 
  */
 export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowView, stepKeyField: Uint8Array, texts: JsonNumberBatch): void {
   w.optInt(RecordField.num, num);
-  w.begin(RecordField.history);
+  const history = w.beginWide(RecordField.history);
   const keys = row.keys;
   const values = row.values;
   const nums = row.numbers;
@@ -218,12 +236,11 @@ export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowVie
   }
   integerItem(w, stepKeyField, columns.step, row.canonicalStep);
   integerItem(w, STEP_KEY, columns.row, row.step);
-  secondsItem(w, RUNTIME_KEY, columns.runtime, row.runtimeMs);
-  secondsItem(w, TIMESTAMP_KEY, columns.timestamp, row.wallTime);
+  timeItems(w, row.runtimeMs, row.wallTime);
   w.begin(HistoryField.step);
   w.optInt(HistoryStepField.num, row.step);
   w.end();
-  w.end();
+  w.endWide(history);
 }
 
 export function encodeSummary(w: ProtoWriter, num: number, update: readonly JsonItem[]): void {

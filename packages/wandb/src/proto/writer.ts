@@ -31,6 +31,34 @@ export class ProtoWriter extends CoreProtoWriter {
   }
 
   /**
+   * `begin` for a message that is usually 128 bytes to 16 KiB long (a history row): two bytes are kept for
+   * its length, so `endWide` mostly writes them in place instead of moving the body as `end` would. Returns
+   * the position to pass to `endWide`; nested messages inside use `begin`/`end` as usual.
+   */
+  beginWide(field: number): number {
+    this.tag(field, WIRE_BYTES).ensure(2);
+    const lenPos = this.pos;
+    this.pos += 2;
+    return lenPos;
+  }
+
+  /** Closes `beginWide`: the length as the same (shortest) varint `end` writes. */
+  endWide(lenPos: number): this {
+    const len = this.pos - lenPos - 2;
+    const buf = this.buf;
+    if (len >= 0x80 && len < 0x4000) {
+      buf[lenPos] = (len & 0x7f) | 0x80;
+      buf[lenPos + 1] = len >>> 7;
+      return this;
+    }
+    // shorter or longer: move the body next to one byte, and let `end` write the length
+    buf.copyWithin(lenPos + 1, lenPos + 2, this.pos);
+    this.pos -= 1;
+    this.stack.push(lenPos);
+    return this.end();
+  }
+
+  /**
    * A whole `{ key, value_json }` item in one go (the hot path of history rows): `field` (< 16) as a
    * nested message holding the pre-encoded `keyField` bytes and, as field 16, the next number token of
    * `src` from `at` (see `token`; the caller makes sure a token starts there). Returns where the
