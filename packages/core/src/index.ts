@@ -21,6 +21,8 @@ export type {
   PrCurveData,
   ConfusionMatrixData,
   AudioData,
+  DatasetData,
+  DatasetColumn,
 } from './spec.js';
 export { MetricsError, InvalidMetricNameError, InvalidMetricValueError, InvalidConfigError, InvalidCallError, ExportError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
