@@ -1,11 +1,13 @@
 /**
  * Registry events as the standard `usage/*` metrics (names from core's conventions registry), logged through
- * the user's tracker: the step is the registry call's number, so the metrics never move the training step.
+ * the user's tracker at its current step (`tracker.step`), so the registry never moves the training step
+ * and no backend sees a step go backwards; a sink without `step` gets the registry call's number.
  */
 
 /** Where the metrics go: any `Tracker` (or anything with its `log`). */
 export interface RegistryMetricsSink {
   log(values: Readonly<Record<string, number>>, options?: { step?: number }): void;
+  readonly step?: number;
 }
 
 export const REGISTRY_METRICS = {
@@ -38,7 +40,9 @@ export class RegistryUsage {
       values[REGISTRY_METRICS.registeredVersion] = Number(outcome.registeredVersion);
     }
     try {
-      this.sink?.log(values, { step: this.operations });
+      if (!this.sink) return;
+      const step = typeof this.sink.step === 'number' ? Math.max(0, this.sink.step - 1) : this.operations;
+      this.sink.log(values, { step });
     } catch {
       // A tracker in strict mode or closed: the registry call itself succeeded, metrics are best effort.
     }
