@@ -9,7 +9,7 @@ import { runPython } from '@metrics/oracle';
 import { useMlflowServer } from '@metrics/oracle/vitest';
 import { createLogger, createTracker, InvalidCallError } from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
-import { createMlflowExporter, createMlflowTracker, MlflowApiError, MlflowRegistryError, ModelRegistry, REGISTRY_METRICS } from '../src/index.js';
+import { createMlflowExporter, createMlflowTracker, type MlflowApiError, MlflowRegistryError, ModelRegistry, REGISTRY_METRICS } from '../src/index.js';
 
 const server = useMlflowServer();
 const quiet = () => createLogger({ level: 'silent' });

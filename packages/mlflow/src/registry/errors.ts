@@ -45,8 +45,10 @@ function serverMessage(error: MlflowApiError): string {
 function fixFor(code: string | undefined, said: string, at: RegistryCallContext): string | undefined {
   const model = at.name !== undefined ? `"${at.name}"` : 'the model';
   // Most specific first: "Registered model alias x not found" also names a registered model.
-  if (/alias .*not found/i.test(said))
-    return `model ${model} has no alias "${at.alias ?? ''}": set it first with registry.setAlias(${JSON.stringify(at.name ?? 'name')}, ${JSON.stringify(at.alias ?? 'alias')}, version)`;
+  if (/alias .*not found/i.test(said)) {
+    const call = `registry.setAlias(${JSON.stringify(at.name ?? 'name')}, ${JSON.stringify(at.alias ?? 'alias')}, version)`;
+    return `model ${model} has no alias "${at.alias ?? ''}": set it first with ${call}`;
+  }
   if (/model version .*not found/i.test(said))
     return (
       `model ${model} has no version ${at.version ?? ''}`.trimEnd() +
@@ -55,7 +57,10 @@ function fixFor(code: string | undefined, said: string, at: RegistryCallContext)
   if (/registered model .*not found/i.test(said))
     return `there is no registered model ${model}: register a version first (registry.registerModel) or check the name (registry.searchRegisteredModels())`;
   if (/filter|invalid clause|parse/i.test(said) && at.filter !== undefined)
-    return `fix the filter ${JSON.stringify(at.filter)}: MLflow's search syntax is e.g. "name = 'iris' and tags.stage = 'prod'" (string values in single quotes)`;
+    return (
+      `fix the filter ${JSON.stringify(at.filter)}: MLflow's search syntax is e.g. "name = 'iris' and tags.stage = 'prod'" ` +
+      '(string values in single quotes)'
+    );
   if (code === 'RESOURCE_ALREADY_EXISTS') return `${model} already exists: use it, or choose another name`;
   if (code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED')
     return 'the registry needs write access: check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD';
