@@ -305,6 +305,11 @@ export interface RunInfo {
    * same run: e.g. `{ runId: '…' }` for MLflow. Undefined for a new run.
    */
   resume?: Record<string, string>;
+  /**
+   * The saved handle's step when the tracker resumes one: the run continues there, so points an earlier
+   * attempt logged at or above it are stale (TensorBoard hides them). Undefined for a new run.
+   */
+  resumeStep?: number;
   /** Run group (W&B group, MLflow tag), e.g. for the ranks of one distributed job. */
   group?: string;
   /**

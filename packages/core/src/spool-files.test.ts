@@ -7,13 +7,15 @@ import { listSpools, parseSpoolFileName, spoolFileName } from './spool-files.js'
 import { replaySpool } from './spool-replay.js';
 import { readSpool } from './spool.js';
 import { InMemoryExporter } from './testing/in-memory-exporter.js';
+import type { RunHandle } from './spec.js';
 import { createTracker } from './tracker.js';
 
 /** A tracker whose backend is down (every export fails, retryably) with the spill policy. */
-function downTracker(spillDir: string, value: number) {
+function downTracker(spillDir: string, value: number, resume?: RunHandle) {
   const down = new InMemoryExporter('remote');
   down.failWith = () => ({ ok: false, retryable: true, error: new Error('down') });
   const tracker = createTracker({
+    ...(resume ? { resume } : {}),
     exporters: [down],
     experiment: 'mnist',
     runName: 'mlp',
@@ -85,6 +87,18 @@ describe('replaySpool', () => {
       ['mlp', [100, 101, 102], 'finished'],
     ]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a resumed run's spool replays as no restart: the exporter gets no resumeStep (TensorBoard would hide points)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-replay-resumed-'));
+    const handle: RunHandle = { specificationVersion: 'v1', experiment: 'mnist', runName: 'mlp', step: 2, runIds: {} };
+    await downTracker(dir, 0, handle).close();
+    expect(readSpool(join(dir, readdirSync(dir)[0]!)).header.run.resumeStep).toBe(2);
+    const sink = new InMemoryExporter('remote');
+    const results = await replaySpool(dir, { exporter: 'remote', createExporter: () => sink, logger: createLogger({ level: 'silent' }) });
+    expect(results.map((r) => r.sent)).toEqual([3]);
+    expect(sink.run).toMatchObject({ runName: 'mlp' });
+    expect(sink.run && 'resumeStep' in sink.run).toBe(false);
   });
 
   it('keeps a spool the backend did not accept, for another try', async () => {

@@ -43,7 +43,9 @@ export async function replaySpool(path: string, options: ReplaySpoolOptions): Pr
     const { header } = spool;
     const exporter = options.createExporter();
     const saved = header.runIds && Object.keys(header.runIds).length > 0 ? header.runIds : undefined;
-    const started = await exporter.start({ ...header.run, tags: header.run.tags ?? {}, resume: saved });
+    // A replay adds to the run the spool was written for; it is no restart, so no `resumeStep` (TensorBoard would hide points).
+    const { resumeStep: _notARestart, ...run } = header.run;
+    const started = await exporter.start({ ...run, tags: run.tags ?? {}, resume: saved });
     if (!started.ok) {
       results.push({ file, sent: 0, runIds: {}, error: errorMessage(started.error) });
       await exporter.shutdown({ status: 'failed' });

@@ -77,16 +77,19 @@ describe('tracker basics', () => {
   });
 
   it('resumes from a run handle at the saved step', async () => {
-    const { tracker } = setup();
+    const { tracker, exporter: first } = setup();
     tracker.log({ 'training/loss': 1 }, { step: 41 });
     await tracker.flush();
     const handle = JSON.parse(JSON.stringify(tracker.runHandle()));
     await tracker.close();
+    expect(first.run?.resumeStep).toBeUndefined();
     const { tracker: resumed, exporter } = setup({ resume: handle, runName: undefined, experiment: undefined });
     resumed.log({ 'training/loss': 0.5 });
     await resumed.close();
     expect(exporter.run?.runName).toBe('run');
     expect(exporter.run?.resume).toEqual({ runName: 'run' });
+    // Exporters learn where the run continues (TensorBoard hides the earlier attempt's points from there on).
+    expect(exporter.run?.resumeStep).toBe(42);
     expect(exporter.scalars()[0]?.step).toBe(42);
   });
 });

@@ -146,6 +146,7 @@ class PipelineTracker implements CoreTracker {
       ...(options.rank !== undefined ? { rank: options.rank } : {}),
       tags: { ...options.tags },
       startTime: Date.now(),
+      ...(resume ? { resumeStep: this.clock.next } : {}),
     };
     prepareExporters(options.exporters, this.run, resume?.runIds, this.logger);
     const migrate = options.migrateLegacyNames ?? true;

@@ -4,4 +4,5 @@ export type { OperationSnapshot } from './operation-stats.js';
 export type { ProfileReport, BottleneckEntry } from './report.js';
 export type { TraceEvent } from './trace.js';
 export { LogLinearHistogram, HISTOGRAM_RELATIVE_ERROR } from './histogram.js';
-export { startSystemSampler, nvidiaSmiProbe, type SystemSampler, type SystemSamplerOptions, type GpuMemory, type GpuProbe } from './sampler.js';
+export { startSystemSampler, type SystemSampler, type SystemSamplerOptions, type GpuMemory, type GpuProbe, type GpuReading } from './sampler.js';
+export { nvidiaSmiProbe, parseNvidiaSmi, GPU_DEVICE_METRICS, type GpuDeviceSample } from './gpu.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createTracker } from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
-import { parseNvidiaSmi, startSystemSampler } from './sampler.js';
+import { startSystemSampler } from './sampler.js';
 
 const quiet = createLogger({ level: 'silent' });
 
@@ -96,9 +96,59 @@ describe('system sampler', () => {
     expect(out.status).toBe(0);
   });
 
-  it('parses nvidia-smi output summed over GPUs', () => {
-    expect(parseNvidiaSmi('1024, 16384\n2048, 16384\n')).toEqual({ allocatedMb: 3072, reservedMb: 32768 });
-    expect(parseNvidiaSmi('')).toBeUndefined();
-    expect(parseNvidiaSmi('garbage\n')).toBeUndefined();
+  it('per-device readings from a probe are logged as system/gpu/<index>/… through a strict tracker, never summed', async () => {
+    const exporter = new InMemoryExporter();
+    const tracker = createTracker({ exporters: [exporter], handleExit: false, logger: quiet, validation: 'strict' });
+    const sampler = startSystemSampler({
+      intervalMs: 60_000,
+      tracker,
+      logger: quiet,
+      gpuProbe: () => [
+        { index: 0, utilizationPercent: 97, memoryUsedMb: 45321, memoryTotalMb: 49140, temperatureC: 81, powerW: 287.43 },
+        { index: 1, memoryUsedMb: 1021, memoryTotalMb: 2048 },
+      ],
+    });
+    const s = await sampler.sample();
+    sampler.stop();
+    await tracker.close();
+    const gpu = Object.fromEntries(Object.entries(s).filter(([name]) => name.includes('gpu')));
+    expect(gpu).toEqual({
+      'system/gpu/0/utilization_percent': 97,
+      'system/gpu/0/memory_used_mb': 45321,
+      'system/gpu/0/memory_total_mb': 49140,
+      'system/gpu/0/temperature_c': 81,
+      'system/gpu/0/power_w': 287.43,
+      'system/gpu/1/memory_used_mb': 1021,
+      'system/gpu/1/memory_total_mb': 2048,
+    });
+    const logged = exporter.records.flatMap((r) => (r.kind === 'scalar' && r.name.startsWith('system/gpu/') ? [[r.name, r.value]] : []));
+    expect(Object.fromEntries(logged)).toEqual(gpu);
+  });
+
+  it('runs the real nvidia-smi when it is on PATH: one set of metrics per GPU; without it (or without GPUs) no GPU metric and no warning', async () => {
+    const lines: string[] = [];
+    const sampler = startSystemSampler({ intervalMs: 60_000, logger: createLogger({ sink: (_l, line) => lines.push(line) }) });
+    const s = await sampler.sample();
+    sampler.stop();
+    const gpuNames = Object.keys(s).filter((name) => name.includes('gpu'));
+    const listed = spawnSync('nvidia-smi', ['--query-gpu=index', '--format=csv,noheader'], { encoding: 'utf8', timeout: 10_000 });
+    const indexes =
+      listed.status === 0
+        ? listed.stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => /^\d+$/.test(l))
+        : [];
+    if (indexes.length > 0) {
+      // A GPU machine: every device reports at least its memory, under its own index.
+      for (const index of indexes) expect(gpuNames).toContain(`system/gpu/${index}/memory_total_mb`);
+      expect(gpuNames.every((name) => /^system\/gpu\/\d+\/[a-z_]+$/.test(name))).toBe(true);
+    } else {
+      expect(gpuNames).toEqual([]);
+      // No nvidia-smi, or one that lists no GPU, is no error; one that fails (no driver) is reported once.
+      const failing = !listed.error && listed.status !== 0;
+      expect(lines).toEqual(failing ? [expect.stringContaining('GPU probe failed')] : []);
+    }
+    expect(s['performance/memory_rss_mb']).toBeGreaterThan(0);
   });
 });

@@ -1,18 +1,24 @@
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { createLogger, type Logger, type Tracker } from '@metrics/core';
+import { gpuDeviceValues, nvidiaSmiProbe, type GpuDeviceSample } from './gpu.js';
 
-/** GPU memory in MB. */
+/** A framework allocator's GPU memory in MB (e.g. from `tf.memory()`), summed over its devices. */
 export interface GpuMemory {
   allocatedMb: number;
   reservedMb: number;
 }
 
-/** Returns GPU memory, or undefined when there is none to report. Called at most once at a time. */
-export type GpuProbe = () => Promise<GpuMemory | undefined> | GpuMemory | undefined;
+/** What a GPU probe returns: allocator memory, per-device readings (as nvidia-smi gives), or nothing. */
+export type GpuReading = GpuMemory | readonly GpuDeviceSample[] | undefined;
+
+/**
+ * Returns allocator memory (logged as `performance/gpu_memory_*_mb`) or one sample per device (logged as
+ * `system/gpu/<index>/…`), or undefined when there is nothing to report. Called at most once at a time.
+ */
+export type GpuProbe = () => Promise<GpuReading> | GpuReading;
 
 export interface SystemSamplerOptions {
   /** Default 10 000 ms. */
@@ -53,18 +59,18 @@ export function startSystemSampler(options: SystemSamplerOptions = {}): SystemSa
   if (probeMode === 'auto' || probeMode === 'nvidia-smi') {
     gpuSearch = findOnPath('nvidia-smi').then((path) => {
       if (path) gpuProbe = nvidiaSmiProbe(path);
-      else if (probeMode === 'nvidia-smi') logger.warnOnce('nvidia-smi', 'nvidia-smi is not on PATH; GPU memory is not sampled.');
+      else if (probeMode === 'nvidia-smi') logger.warnOnce('nvidia-smi', 'nvidia-smi is not on PATH; GPUs are not sampled.');
     });
   }
 
-  const readGpu = async (): Promise<GpuMemory | undefined> => {
+  const readGpu = async (): Promise<GpuReading> => {
     if (gpuSearch) await gpuSearch;
     if (!gpuProbe || gpuBusy) return undefined; // never stack probes up behind a slow one
     gpuBusy = true;
     try {
       return await gpuProbe();
     } catch (error) {
-      logger.warnOnce('gpu-probe', `GPU memory probe failed: ${(error as Error).message}`);
+      logger.warnOnce('gpu-probe', `GPU probe failed: ${(error as Error).message}`);
       return undefined;
     } finally {
       gpuBusy = false;
@@ -86,7 +92,8 @@ export function startSystemSampler(options: SystemSamplerOptions = {}): SystemSa
     if (loopDelay.count > 0) values['performance/event_loop_delay_ms'] = loopDelay.percentile(99) / 1e6;
     loopDelay.reset();
     const gpu = await readGpu();
-    if (gpu) {
+    if (Array.isArray(gpu)) Object.assign(values, gpuDeviceValues(gpu));
+    else if (gpu && 'allocatedMb' in gpu) {
       values['performance/gpu_memory_allocated_mb'] = gpu.allocatedMb;
       values['performance/gpu_memory_reserved_mb'] = gpu.reservedMb;
     }
@@ -139,38 +146,4 @@ async function findOnPath(command: string): Promise<string | undefined> {
     }
   }
   return undefined;
-}
-
-/**
- * Reads `nvidia-smi --query-gpu=memory.used,memory.total` (MiB, summed over GPUs) without blocking:
- * used → allocated, total → reserved (the device capacity; nvidia-smi has no allocator cache figure).
- */
-export function nvidiaSmiProbe(path = 'nvidia-smi', timeoutMs = 5000): GpuProbe {
-  return () =>
-    new Promise<GpuMemory | undefined>((resolve, reject) => {
-      const child = execFile(
-        path,
-        ['--query-gpu=memory.used,memory.total', '--format=csv,noheader,nounits'],
-        { timeout: timeoutMs, windowsHide: true },
-        (error, stdout) => {
-          if (error) return reject(error);
-          resolve(parseNvidiaSmi(stdout));
-        },
-      );
-      child.unref();
-    });
-}
-
-export function parseNvidiaSmi(stdout: string): GpuMemory | undefined {
-  let used = 0;
-  let total = 0;
-  let rows = 0;
-  for (const line of stdout.split('\n')) {
-    const [u, t] = line.split(',').map((s) => Number(s.trim()));
-    if (!Number.isFinite(u) || !Number.isFinite(t) || line.trim() === '') continue;
-    used += u;
-    total += t;
-    rows++;
-  }
-  return rows > 0 ? { allocatedMb: used, reservedMb: total } : undefined;
 }

@@ -62,6 +62,12 @@ export interface TensorBoardExporterOptions extends Omit<EventFileWriterOptions,
    * with several runs it hides the others' hparams; without it TensorBoard infers the union.
    */
   hparamsExperiment?: boolean;
+  /**
+   * Resuming from a run handle at step k: start the new event file with a restart marker at k, so
+   * TensorBoard's Python loaders hide the points at or above k that the crashed attempt wrote (its Rust
+   * data server ignores the marker; see the README's "Resume"). Default true.
+   */
+  purgeOnResume?: boolean;
   logger?: Logger;
 }
 
@@ -165,7 +171,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         ),
     });
     try {
-      writer.openSync(run.startTime);
+      writer.openSync(run.startTime, this.options.purgeOnResume === false ? undefined : restartStep(run));
     } catch (e) {
       // An unwritable directory is reported at once; a transient error (EMFILE, ENOSPC…) is retried.
       return failure(e);
@@ -410,6 +416,12 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   native(): TensorBoardNative {
     return { writer: this.writer, runDir: this.runDir };
   }
+}
+
+/** The step a resumed run continues at (a whole number), or undefined for a new run. */
+function restartStep(run: RunInfo): number | undefined {
+  const step = run.resumeStep;
+  return typeof step === 'number' && Number.isSafeInteger(step) && step >= 0 ? step : undefined;
 }
 
 function safeJson(value: unknown): string {

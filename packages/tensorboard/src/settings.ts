@@ -13,6 +13,7 @@ export const tensorBoardOptionsSchema = z.strictObject({
   maxQueue: positiveInt('maxQueue (flush after this many batches, default 10)').optional(),
   stepPolicy: z.enum(['keep', 'drop'], { error: 'stepPolicy must be "keep" or "drop"' }).optional(),
   hparamsExperiment: z.boolean({ error: 'hparamsExperiment must be true or false' }).optional(),
+  purgeOnResume: z.boolean({ error: 'purgeOnResume must be true or false' }).optional(),
   // Any string: the writer makes the file name safe.
   filenameSuffix: z.string({ error: 'filenameSuffix must be a string' }).optional(),
   flushIntervalMs: positive('flushIntervalMs (ms between flushes, default 30000)').optional(),

@@ -182,7 +182,7 @@ describe('ranks and resume', () => {
     const again = await withMemory({ resume: handle });
     again.tracker.log({ 'training/loss': 0.5 });
     await again.tracker.close();
-    expect(again.memory.run).toMatchObject({ experiment: 'exp', runName: 'resumable', resume: { runName: 'resumable' } });
+    expect(again.memory.run).toMatchObject({ experiment: 'exp', runName: 'resumable', resume: { runName: 'resumable' }, resumeStep: 100 });
     expect(again.memory.scalars()).toEqual([{ name: 'training/loss', value: 0.5, step: 100 }]);
   });
 });

@@ -72,6 +72,20 @@ describe('standard metrics registry', () => {
     expect(r.priorityOf('custom/tokens_per_second')).toBe('high');
   });
 
+  it('knows the per-GPU family system/gpu/<index>/…, valid under the name rules, and nothing looser', () => {
+    const r = new MetricRegistry();
+    const units = { utilization_percent: '%', memory_used_mb: 'MB', memory_total_mb: 'MB', temperature_c: '°C', power_w: 'W' };
+    for (const [metric, unit] of Object.entries(units)) {
+      for (const index of [0, 7, 15]) {
+        const name = `system/gpu/${index}/${metric}`;
+        expect(checkMetricName(name)).toBeUndefined();
+        expect(r.get(name)).toMatchObject({ name: `system/gpu/<index>/${metric}`, unit, kind: 'gauge', priority: 'low' });
+      }
+    }
+    for (const loose of ['system/gpu/x/power_w', 'system/gpu/0/power_w/extra', 'system/gpu/0/fan_percent', 'system/gpu/power_w'])
+      expect(r.get(loose)).toBeUndefined();
+  });
+
   it('orders priorities for selective logging', () => {
     expect(passesPriority('high', 'medium')).toBe(true);
     expect(passesPriority('low', 'medium')).toBe(false);

@@ -33,8 +33,9 @@ export const STANDARD_METRICS: readonly MetricDefinition[] = Object.freeze([
   d('evaluation/recall', 'ratio', 'ratio', 'high', 'Macro-averaged recall'),
   d('evaluation/f1', 'ratio', 'ratio', 'high', 'Macro-averaged F1 score'),
   d('evaluation/loss', '', 'gauge', 'high', 'Held-out evaluation loss'),
-  d('performance/gpu_memory_allocated_mb', 'MB', 'gauge', 'low', 'GPU memory allocated by tensors'),
-  d('performance/gpu_memory_reserved_mb', 'MB', 'gauge', 'low', 'GPU memory reserved by the allocator'),
+  // From a framework allocator probe (summed over its devices); per-device readings are system/gpu/<index>/….
+  d('performance/gpu_memory_allocated_mb', 'MB', 'gauge', 'low', 'GPU memory allocated by tensors (allocator probe, all devices)'),
+  d('performance/gpu_memory_reserved_mb', 'MB', 'gauge', 'low', 'GPU memory reserved by the allocator (allocator probe, all devices)'),
   d('performance/cpu_usage_percent', '%', 'gauge', 'low', 'Process CPU usage (100 = all cores busy)'),
   d('performance/memory_rss_mb', 'MB', 'gauge', 'low', 'Resident set size'),
   d('performance/heap_used_mb', 'MB', 'gauge', 'low', 'V8 heap in use'),
@@ -59,7 +60,17 @@ export const STANDARD_METRIC_PATTERNS: readonly (MetricDefinition & { pattern: R
   { ...d('profiling/timing/<op>', 'ms', 'timing', 'low', 'Mean wall time of a profiled operation'), pattern: /^profiling\/timing\/[^/]+$/ },
   { ...d('profiling/memory/<op>', 'MB', 'gauge', 'low', 'Mean heap delta of a profiled operation'), pattern: /^profiling\/memory\/[^/]+$/ },
   { ...d('profiling/bottlenecks/<n>', 'ms', 'timing', 'low', 'Total time of the n-th costliest operation'), pattern: /^profiling\/bottlenecks\/[^/]+$/ },
+  gpuDevice('utilization_percent', '%', 'GPU utilisation of device <index> (nvidia-smi utilization.gpu)'),
+  gpuDevice('memory_used_mb', 'MB', 'Memory in use on device <index> (nvidia-smi memory.used, MiB)'),
+  gpuDevice('memory_total_mb', 'MB', 'Memory of device <index> (nvidia-smi memory.total, MiB)'),
+  gpuDevice('temperature_c', '°C', 'Temperature of device <index> (nvidia-smi temperature.gpu)'),
+  gpuDevice('power_w', 'W', 'Power draw of device <index> (nvidia-smi power.draw)'),
 ]);
+
+/** `system/gpu/<index>/<metric>`: one GPU by its device index. */
+function gpuDevice(metric: string, unit: string, description: string): MetricDefinition & { pattern: RegExp } {
+  return { ...d(`system/gpu/<index>/${metric}`, unit, 'gauge', 'low', description), pattern: new RegExp(`^system/gpu/\\d+/${metric}$`) };
+}
 
 /** A registry users extend with their own definitions; lookups are exact first, then by pattern. */
 export class MetricRegistry {

@@ -29,7 +29,10 @@ const EVENT_WALL_TIME = 1;
 const EVENT_STEP = 2;
 const EVENT_FILE_VERSION = 3;
 const EVENT_SUMMARY = 5;
+const EVENT_SESSION_LOG = 7;
 const EVENT_SOURCE_METADATA = 10;
+/** SessionLog.status value START (field 1 of SessionLog). */
+export const SESSION_LOG_START = 1;
 
 export interface PluginMetadata {
   pluginName: string;
@@ -44,6 +47,17 @@ export function encodeFileVersionEvent(wallSecs: number, writer?: string): Uint8
   const w = new ProtoWriter(64);
   w.optDouble(EVENT_WALL_TIME, wallSecs).string(EVENT_FILE_VERSION, FILE_VERSION);
   if (writer) w.message(EVENT_SOURCE_METADATA, (m) => m.optString(1, writer));
+  return w.finish();
+}
+
+/**
+ * Event{wall_time, step, session_log{status: START}}: a restart at `step`. TensorBoard's Python loaders then
+ * drop every point already read (earlier files of the run) whose step is ≥ `step`; see the README's "Resume".
+ */
+export function encodeSessionStartEvent(wallSecs: number, step: number): Uint8Array {
+  const w = new ProtoWriter(32);
+  w.optDouble(EVENT_WALL_TIME, wallSecs).optInt(EVENT_STEP, step);
+  w.message(EVENT_SESSION_LOG, (m) => m.optInt(1, SESSION_LOG_START));
   return w.finish();
 }
 

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { EventFileWriter } from '../writer/event-file-writer.js';
 import {
   encodeFileVersionEvent,
+  encodeSessionStartEvent,
   encodeSummaryEvent,
   FILE_VERSION,
   hparamsExperiment,
@@ -81,6 +82,14 @@ describe('TensorBoard hand-written encoders = protobufjs (proto/tensorboard.prot
       fc.property(wallSecs, fc.option(text, { nil: undefined }), (secs, writer) => {
         const expected = { wall_time: secs, file_version: FILE_VERSION, ...(writer ? { source_metadata: { writer } } : {}) };
         expect(hex(encodeFileVersionEvent(secs, writer))).toBe(pbjs(Event, expected));
+      }),
+    );
+  });
+
+  it('restart marker: session_log START at a step', () => {
+    fc.assert(
+      fc.property(wallSecs, step, (secs, s) => {
+        expect(hex(encodeSessionStartEvent(secs, s))).toBe(pbjs(Event, { wall_time: secs, step: s, session_log: { status: 1 } }));
       }),
     );
   });

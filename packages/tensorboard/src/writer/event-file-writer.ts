@@ -2,9 +2,9 @@ import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'nod
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c, crcRegister, crcRun, crcSkip, maskCrc, skipAhead } from '../crc32c.js';
-import { encodeFileVersionEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
+import { encodeFileVersionEvent, encodeSessionStartEvent, SCALARS_METADATA, valueTensorScalar } from '../proto/messages.js';
 import { encodeUtf8, putVarint, varintSize } from '@metrics/core/protobuf';
-import { eventFileName } from './paths.js';
+import { eventFileName, secsAfterExisting } from './paths.js';
 
 export interface EventFileWriterOptions {
   /** Appended to the file name, e.g. `.v2`. */
@@ -119,13 +119,18 @@ export class EventFileWriter {
     return this.path_;
   }
 
-  /** Creates the directory and a new file (exclusive), and writes the file_version event. */
-  async open(now = Date.now()): Promise<string> {
+  /**
+   * Creates the directory and a new file (exclusive), and writes the file_version event. With `restartAt`
+   * (a resumed run), the file sorts after the directory's other event files and starts with a restart
+   * marker at that step, so TensorBoard's Python loaders hide what earlier files hold at or above it.
+   */
+  async open(now = Date.now(), restartAt?: number): Promise<string> {
     if (this.fh) return this.path_!;
     await mkdir(this.dir, { recursive: true });
     const secs = now / 1000;
+    const nameSecs = restartAt === undefined ? secs : secsAfterExisting(this.dir, secs);
     for (let counter = 0; ; counter++) {
-      const path = join(this.dir, eventFileName(secs, counter, this.opts.filenameSuffix));
+      const path = join(this.dir, eventFileName(nameSecs, counter, this.opts.filenameSuffix));
       try {
         this.fh = await open(path, 'wx');
         this.fd = this.fh.fd;
@@ -139,7 +144,7 @@ export class EventFileWriter {
     const pending = this.buf.subarray(0, this.pos);
     const saved = Buffer.from(pending);
     this.pos = 0;
-    this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
+    this.appendFirstEvents(secs, restartAt);
     this.ensure(saved.length);
     this.buf.set(saved, this.pos);
     this.pos += saved.length;
@@ -149,6 +154,17 @@ export class EventFileWriter {
     return this.path_!;
   }
 
+  /** The file_version event, then (resumed run) the restart marker, before anything buffered already. */
+  private appendFirstEvents(secs: number, restartAt: number | undefined): void {
+    this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
+    if (restartAt === undefined) return;
+    // Twice: the EventAccumulator purges on every START, but the plugin accumulator behind `tensorboard
+    // --load_fast=false` takes a run's first START for the session's beginning and purges only on later ones.
+    const marker = encodeSessionStartEvent(secs, restartAt);
+    this.appendEvent(marker);
+    this.appendEvent(marker);
+  }
+
   private startTimer(): void {
     if (this.opts.flushIntervalMs > 0 && Number.isFinite(this.opts.flushIntervalMs)) {
       this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
@@ -156,13 +172,14 @@ export class EventFileWriter {
     }
   }
 
-  /** Synchronous variant for code that cannot await (creates the directory and file now). */
-  openSync(now = Date.now()): string {
+  /** Synchronous variant of {@link open} for code that cannot await (creates the directory and file now). */
+  openSync(now = Date.now(), restartAt?: number): string {
     if (this.fd !== undefined) return this.path_!;
     mkdirSync(this.dir, { recursive: true });
     const secs = now / 1000;
+    const nameSecs = restartAt === undefined ? secs : secsAfterExisting(this.dir, secs);
     for (let counter = 0; ; counter++) {
-      const path = join(this.dir, eventFileName(secs, counter, this.opts.filenameSuffix));
+      const path = join(this.dir, eventFileName(nameSecs, counter, this.opts.filenameSuffix));
       try {
         this.fd = openSync(path, 'wx');
         this.path_ = path;
@@ -173,7 +190,7 @@ export class EventFileWriter {
     }
     const saved = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;
-    this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
+    this.appendFirstEvents(secs, restartAt);
     this.ensure(saved.length);
     this.buf.set(saved, this.pos);
     this.pos += saved.length;

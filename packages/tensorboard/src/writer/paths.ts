@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
@@ -29,6 +30,29 @@ export function eventFileName(secs: number, counter: number, suffix = '', host =
   const h = truncateBytes(safeSegment(host).replace(/\s/g, '_'), MAX_HOST_BYTES);
   const name = `events.out.tfevents.${String(Math.floor(secs)).padStart(10, '0')}.${h}.${process.pid}.${counter}`;
   return name + truncateBytes(safeSuffix(suffix), MAX_FILE_NAME_BYTES - Buffer.byteLength(name));
+}
+
+const EVENT_FILE_SECS = /^events\.out\.tfevents\.(\d+)\./;
+
+/**
+ * Seconds for a new event file's name that sort it after every event file already in `dir`. Both loaders
+ * read a run's files in name order, and a resumed run's restart marker must be read after the points it
+ * hides; a file of the same second from another process (another pid) could otherwise sort after it.
+ * `secs` itself unless an existing name has the same or a later second (then that second + 1).
+ */
+export function secsAfterExisting(dir: string, secs: number): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return secs; // no directory yet: nothing to sort after
+  }
+  let latest = -1;
+  for (const name of names) {
+    const m = EVENT_FILE_SECS.exec(name);
+    if (m) latest = Math.max(latest, Number(m[1]));
+  }
+  return latest >= Math.floor(secs) ? latest + 1 : secs;
 }
 
 function safeSuffix(suffix: string): string {
