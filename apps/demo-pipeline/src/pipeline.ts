@@ -5,6 +5,7 @@ import { createLogger, defaultRunName as coreRunName, type Logger, type LogLevel
 import { createExperimentTracker, type ExperimentTracker } from '@metrics/unified';
 import type { MlflowNative } from '@metrics/mlflow';
 import type { WandbExporterNative } from '@metrics/wandb';
+import { crossValidate, type CrossValidationResult } from './cross-validation.js';
 import { loadIris, trainingDatasetInput, type Dataset, type Split } from './data.js';
 import { confusionMatrix, scores, type ConfusionMatrix, type Scores } from './metrics.js';
 import { Adam, learningRateAt, Mlp } from './model.js';
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   /** Name in the MLflow Model Registry. */
   registeredModelName?: string;
   systemMetricsIntervalMs?: number;
+  /** Folds of the cross-validation stage, each a nested run (0: no cross-validation). Default 3. */
+  crossValidationFolds?: number;
   logLevel?: LogLevel;
   /** Default: lines at `logLevel` shown through `progress`. */
   logger?: Logger;
@@ -62,6 +65,8 @@ export interface PipelineResult {
   /** Every `training/*` point logged: step → values. */
   trainingPoints: { step: number; loss: number; accuracy: number; learningRate: number }[];
   evaluation: Scores & { loss: number; confusion: ConfusionMatrix };
+  /** The cross-validation folds (nested runs), when the stage ran. */
+  crossValidation?: CrossValidationResult;
   usage: { inferenceCount: number; latencyMs: number[] };
   registered?: RegisteredVersion;
   registrationError?: string;
@@ -342,6 +347,25 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
         `${evaluation.f1.toFixed(3)}`,
     );
 
+    // ── cross-validate: a nested run per fold ──────────────────────────────
+    const folds = options.crossValidationFolds ?? 3;
+    let crossValidation: CrossValidationResult | undefined;
+    if (folds >= 2) {
+      progress.stage('cross-validate');
+      const cv = {
+        folds,
+        epochs: Math.min(options.epochs, 5),
+        hidden,
+        classes: data.classes.length,
+        features,
+        batchSize,
+        learningRate,
+        seed: options.seed + 3,
+      };
+      crossValidation = await prof.profileOperation('cross_validate', STAGE, () => crossValidate(tracker, data.train, cv));
+      progress.note(`${folds}-fold cross-validation: mean accuracy ${crossValidation.meanAccuracy.toFixed(3)}`);
+    }
+
     // ── register ───────────────────────────────────────────────────────────
     progress.stage('register model');
     mkdirSync(join(paths.model, '..'), { recursive: true });
@@ -424,6 +448,7 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       epochs,
       trainingPoints,
       evaluation,
+      crossValidation,
       usage,
       registered,
       registrationError,

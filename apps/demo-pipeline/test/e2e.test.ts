@@ -1,12 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMetricName, createLogger } from '@metrics/core';
 import { ensureVenv, startMlflowServer, type MlflowServer } from '@metrics/oracle';
 import { runPipeline, type PipelineResult } from '../src/pipeline.js';
 import { registerModelVersion } from '../src/registry.js';
-import { readMlflow, readTensorBoard, readWandb, type MlflowView, type TensorBoardRun, type WandbRecord } from './readers.js';
+import {
+  readMlflow,
+  readMlflowChildren,
+  readTensorBoard,
+  readWandb,
+  type MlflowChildRun,
+  type MlflowView,
+  type TensorBoardRun,
+  type WandbRecord,
+} from './readers.js';
 
 const MODEL = 'demo-e2e-iris';
 const EPOCHS = 4;
@@ -17,6 +26,8 @@ let tb: TensorBoardRun;
 let mlflow: MlflowView;
 let wandbHistory: Record<string, unknown>[];
 let wandbRecords: WandbRecord[];
+let tbFolds: Record<string, TensorBoardRun>;
+let mlflowFolds: MlflowChildRun[];
 
 /** float32 in TensorBoard, float64 elsewhere: agree to float32 precision. */
 function close(a: number, b: number): boolean {
@@ -45,8 +56,12 @@ beforeAll(async () => {
     env: {}, // no WANDB_API_KEY: W&B offline
   });
   const runs = await readTensorBoard(result.paths.tensorboard);
-  expect(Object.keys(runs)).toHaveLength(1);
-  tb = Object.values(runs)[0]!;
+  // The run, and its cross-validation folds in sub-directories (`<run>/fold-<k>`).
+  const tbRun = relative(result.paths.tensorboard, result.runIds.tensorboard!.logDir!);
+  expect(Object.keys(runs).sort()).toEqual([tbRun, ...[0, 1, 2].map((k) => join(tbRun, `fold-${k}`))]);
+  tb = runs[tbRun]!;
+  tbFolds = Object.fromEntries([0, 1, 2].map((k) => [`fold-${k}`, runs[join(tbRun, `fold-${k}`)]!]));
+  mlflowFolds = await readMlflowChildren(server.url, result.runIds.mlflow!.runId!);
   expect(result.registered, result.registrationError).toBeDefined();
   mlflow = await readMlflow(server.url, result.runIds.mlflow!.runId!, MODEL, result.registered!.version);
   const wb = await readWandb(result.paths.wandbRun!);
@@ -204,6 +219,34 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     // The histograms and the image reached W&B too.
     expect(wandbHistory.some((row) => (row['model/weights/dense_0'] as { _type?: string } | undefined)?._type === 'histogram')).toBe(true);
     expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(true);
+  });
+
+  it('cross-validation: a nested run per fold, in MLflow (children of the run), TensorBoard (sub-directories) and W&B (the run group)', async () => {
+    const cv = result.crossValidation!;
+    expect(cv.folds.map((f) => f.name)).toEqual(['fold-0', 'fold-1', 'fold-2']);
+    // MLflow: search_runs by the parent's id finds the three folds, finished, with their metric histories.
+    expect(mlflowFolds.map((f) => [f.name, f.status])).toEqual(cv.folds.map((f) => [f.name, 'FINISHED']));
+    expect(mlflowFolds.map((f) => f.id)).toEqual(cv.folds.map((f) => f.runIds.mlflow!.runId));
+    for (const [k, fold] of mlflowFolds.entries()) {
+      expect(fold.metrics['training/loss']).toHaveLength(EPOCHS);
+      const accuracy = fold.metrics['validation/accuracy']!;
+      expect(accuracy).toHaveLength(EPOCHS);
+      expect(close(accuracy.at(-1)![1], cv.folds[k]!.accuracy)).toBe(true);
+      // TensorBoard: the same fold's points in `<run>/fold-<k>`.
+      expect(tbFolds[fold.name]!.scalars['validation/accuracy']!.map(([s]) => s)).toEqual(accuracy.map(([s]) => s));
+    }
+    // W&B: an offline run per fold, in the run's group (named after it), job type `fold`.
+    for (const fold of cv.folds) {
+      const runId = fold.runIds.wandb!.runId!;
+      const runDir = dirname(result.paths.wandbRun!);
+      const dirs = readdirSync(runDir).filter((d) => d.endsWith(`-${runId}`));
+      expect(dirs, fold.name).toHaveLength(1);
+      const wb = await readWandb(join(runDir, dirs[0]!));
+      expect(wb.code, wb.stderr).toBe(0);
+      const run = wb.records.find((r) => r.type === 'run')!.run as { display_name?: string; run_group?: string; job_type?: string };
+      expect(run).toMatchObject({ display_name: fold.name, run_group: result.runName, job_type: 'fold' });
+      expect(wb.records.filter((r) => r.type === 'history').length).toBeGreaterThanOrEqual(EPOCHS);
+    }
   });
 
   it('the evaluation kinds: confusion matrix, one PR curve per class, the predictions table and tags, in every backend', () => {

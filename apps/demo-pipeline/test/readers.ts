@@ -143,3 +143,29 @@ export async function readWandb(runDir: string): Promise<{ records: WandbRecord[
     });
   });
 }
+
+export interface MlflowChildRun {
+  id: string;
+  name: string;
+  status: string;
+  experiment: string;
+  metrics: Record<string, [number, number][]>;
+}
+
+/** The MLflow Python client's `search_runs` for the children of a run (`tags.mlflow.parentRunId`), with their metric histories. */
+export function readMlflowChildren(uri: string, parentRunId: string): Promise<MlflowChildRun[]> {
+  return runPython(
+    String.raw`
+import sys, json
+from mlflow.tracking import MlflowClient
+c = MlflowClient(tracking_uri=sys.argv[1])
+parent = c.get_run(sys.argv[2])
+out = []
+for r in c.search_runs([parent.info.experiment_id], filter_string="tags.mlflow.parentRunId = '%s'" % sys.argv[2]):
+    rid = r.info.run_id
+    metrics = {k: [[m.step, m.value] for m in sorted(c.get_metric_history(rid, k), key=lambda m: m.step)] for k in r.data.metrics}
+    out.append({'id': rid, 'name': r.info.run_name, 'status': r.info.status, 'experiment': r.info.experiment_id, 'metrics': metrics})
+print(json.dumps(sorted(out, key=lambda r: r['name'])))`,
+    { args: [uri, parentRunId], timeoutMs: 180_000 },
+  );
+}

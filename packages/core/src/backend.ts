@@ -36,6 +36,7 @@ export {
   type TrackingRecord,
   type RecordKind,
   type RunInfo,
+  type ChildRun,
   type ExportResult,
   type ExporterV1,
   type Exporter,
@@ -51,7 +52,15 @@ export { Pipeline, DEFAULT_BATCH_OPTIONS, type PipelineOptions } from './pipelin
 export { openSpool, readSpool, encodeSpoolLine, decodeSpoolLine, decodeSpoolRecords, type SpoolHeader } from './spool.js';
 export { spoolFileName, listSpools, parseSpoolFileName, type SpoolFileEntry } from './spool-files.js';
 export { replaySpool, type ReplaySpoolOptions, type SpoolReplayResult } from './spool-replay.js';
-export { assertLogOptions, assertMetricValues, assertStepArgument, LOG_OPTION_KEYS, IMAGE_OPTION_KEYS } from './processing/call-shape.js';
+export {
+  assertChildCall,
+  assertLogOptions,
+  assertMetricValues,
+  assertStepArgument,
+  CHILD_OPTION_KEYS,
+  LOG_OPTION_KEYS,
+  IMAGE_OPTION_KEYS,
+} from './processing/call-shape.js';
 export { forEachMetric, type MetricValues } from './processing/flatten.js';
 export { IntervalAggregator, type ScalarOut } from './processing/interval.js';
 export { StepClock } from './processing/step-clock.js';

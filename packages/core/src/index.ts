@@ -5,6 +5,7 @@
  */
 export type {
   BackendCloseReport,
+  ChildOptions,
   CloseReport,
   EncodedImage,
   ExporterStats,

@@ -404,6 +404,30 @@ export interface ExporterV1<Native = unknown> {
    * its counters, shown in `stats()` beside the lane's as `backend`. Must be cheap and never throw.
    */
   queueStats?(): BackendQueueStats;
+  /**
+   * Optional: an exporter for a child run of this exporter's run (`Tracker.child`, e.g. a cross-validation fold):
+   * MLflow nests it under this run (`mlflow.parentRunId`), W&B puts it in this run's group with a job type,
+   * TensorBoard writes it to a sub-directory of this run's. Called synchronously, after `prepare`; the child is
+   * prepared, started, exported to and shut down by a pipeline of its own, like any exporter. Never throws.
+   * A tracker with an exporter without `child` logs its children to the other backends only (said once).
+   */
+  child?(child: ChildRun): ExporterV1;
+}
+
+/** What `ExporterV1.child` is told about the child run (its `RunInfo` arrives with `prepare`/`start`). */
+export interface ChildRun {
+  /** The name the caller gave `Tracker.child` (also the child's `RunInfo.runName`). */
+  name: string;
+  /** What the child is ('fold', 'trial'): the W&B job type. Default: the child's name. */
+  jobType: string;
+}
+
+/** `Tracker.child`'s options. */
+export interface ChildOptions {
+  /** Tags of the child run, over the parent's tracker tags. */
+  tags?: Record<string, string>;
+  /** What the child is ('fold', 'trial'): W&B's job type. Default: the child's name. */
+  jobType?: string;
 }
 
 /** A backend's own queue and retries, past the lane (counted in the backend's units, e.g. W&B history lines). */
@@ -538,5 +562,13 @@ export interface Tracker {
   fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport>;
   stats(): PipelineStats;
   runHandle(): RunHandle;
+  /**
+   * A tracker for a child run of this one (a cross-validation fold, a hyperparameter trial): MLflow nests it
+   * under this run, W&B puts it in this run's group with a job type, TensorBoard writes it to `<run>/<name>`.
+   * It has its own step clock and stats and this tracker's settings; close it (`await using`, `close`, `fail`)
+   * when it is done, or this tracker's close closes it with the same outcome. A child that fails leaves this
+   * run as it is. An empty name, or an unknown or mistyped option, throws at once.
+   */
+  child(name: string, options?: ChildOptions): Tracker;
   [Symbol.asyncDispose](): Promise<void>;
 }

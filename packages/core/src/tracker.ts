@@ -8,6 +8,7 @@ import {
   SPECIFICATION_VERSION,
   type CloseReport,
   type AudioData,
+  type ChildOptions,
   type ConfusionMatrixData,
   type EncodedImage,
   type ExporterV1,
@@ -32,7 +33,7 @@ import { InvalidMetricValueError } from './errors.js';
 import { createAliasRewriter } from './conventions/aliases.js';
 import type { MetricRegistry, Priority } from './conventions/registry.js';
 import { defaultRunName, type Aggregation } from './helpers.js';
-import { assertLogOptions, assertMetricValues, IMAGE_OPTION_KEYS } from './processing/call-shape.js';
+import { assertChildCall, assertLogOptions, assertMetricValues, IMAGE_OPTION_KEYS } from './processing/call-shape.js';
 import { forEachMetric, type MetricValues } from './processing/flatten.js';
 import { checkScalarValue } from './processing/values.js';
 import { createPrioritySelector } from './processing/priority.js';
@@ -103,6 +104,9 @@ export interface CoreTracker extends Tracker {
    * as for `log()`, but they are not priority-selected or aggregated, and the step clock does not move.
    */
   logSamples(values: MetricValues, options: { step: number; wallTime?: number }): void;
+  child(name: string, options?: ChildOptions): CoreTracker;
+  /** The exporters this tracker feeds (a child tracker's are its backends' child exporters). */
+  readonly exporters: readonly ExporterV1[];
 }
 
 /**
@@ -128,11 +132,17 @@ class PipelineTracker implements CoreTracker {
   private readonly select: ((name: string) => boolean) | undefined;
   private readonly aggregator: IntervalAggregator;
   private closing: Promise<CloseReport> | undefined;
+  /** Child runs not closed yet: this tracker's close closes them. */
+  private readonly children = new Set<PipelineTracker>();
   /** Step and wall time of the `log()` call in progress (fields, so the per-value visitor allocates nothing). */
   private callStep = 0;
   private callWallTime = 0;
 
-  constructor(options: TrackerOptions) {
+  constructor(
+    private readonly options: TrackerOptions,
+    /** Called once when this tracker closes (a child leaves its parent's list). */
+    private readonly onClose?: () => void,
+  ) {
     this.logger = options.logger ?? createLogger({ level: options.logLevel });
     this.policy = options.validation ?? 'warn';
     this.nonFinite = options.nonFinite ?? 'skip';
@@ -179,6 +189,10 @@ class PipelineTracker implements CoreTracker {
     });
     this.handleExit = options.handleExit ?? true;
     if (this.handleExit) registerForExit(this, this.closeTimeoutMs);
+  }
+
+  get exporters(): readonly ExporterV1[] {
+    return this.options.exporters;
   }
 
   /** The step a `log()` without one is logged at: (highest step seen) + 1 (see `StepClock`). */
@@ -452,10 +466,65 @@ class PipelineTracker implements CoreTracker {
     this.closing ??= (async () => {
       this.drainWindows();
       if (this.handleExit) unregisterForExit(this);
-      const backends = await this.pipeline.shutdown(outcome, options?.timeoutMs ?? this.closeTimeoutMs);
+      this.onClose?.();
+      const timeoutMs = options?.timeoutMs ?? this.closeTimeoutMs;
+      // Children still open end with this run's outcome, at the same time and within the same bound.
+      const children = [...this.children].map((c) => c.close(outcome, { timeoutMs }));
+      const backends = await this.pipeline.shutdown(outcome, timeoutMs);
+      await Promise.all(children);
       return { ok: backends.every((b) => b.status === 'ok'), status: outcome.status, backends };
     })();
     return this.closing;
+  }
+
+  child(name: string, options?: ChildOptions): CoreTracker {
+    assertChildCall(name, options);
+    const closed = this.pipeline.isClosed;
+    if (closed) {
+      this.logger.warnOnce('child-closed', `child("${name}") came after close(); the child run is not created and its log calls are ignored.`);
+      this.count('afterClose');
+    }
+    const exporters = closed ? [] : this.childExporters({ name, jobType: options?.jobType ?? name });
+    const child: PipelineTracker = new PipelineTracker(
+      {
+        ...this.options,
+        exporters,
+        experiment: this.run.experiment,
+        runName: name,
+        group: this.run.group,
+        rank: undefined,
+        tags: { ...this.run.tags, ...options?.tags },
+        resume: undefined,
+        logger: this.logger,
+        // The parent closes its children (and its own exit handling closes the parent).
+        handleExit: false,
+      },
+      () => this.children.delete(child),
+    );
+    if (closed) void child.close();
+    else this.children.add(child);
+    return child;
+  }
+
+  /** Each backend's exporter for a child run; a backend without child runs (a custom exporter) is left out, said once. */
+  private childExporters(run: { name: string; jobType: string }): ExporterV1[] {
+    const out: ExporterV1[] = [];
+    for (const exporter of this.options.exporters) {
+      if (typeof exporter.child !== 'function') {
+        this.logger.warnOnce(`child-unsupported:${exporter.name}`, `${exporter.name} has no child runs; children of this run are not logged to it.`);
+        continue;
+      }
+      try {
+        out.push(exporter.child(run));
+      } catch (error) {
+        // A contract breach by a custom exporter: the child logs to the other backends.
+        this.logger.errorOnce(
+          `child-failed:${exporter.name}`,
+          `${exporter.name}: child() threw (${error instanceof Error ? error.message : String(error)}); the child run "${run.name}" is not logged to it.`,
+        );
+      }
+    }
+    return out;
   }
 
   fail(error?: unknown, options?: { timeoutMs?: number }): Promise<CloseReport> {

@@ -17,7 +17,7 @@ import {
   withOptInKinds,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
-import type { ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import type { ChildRun, ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
 import { packLogBatches, paramValue, sanitizeMlflowKey, toMetric, type KeyValue, type MlflowMetric } from './encode.js';
 import { mlflowExporterOptionsSchema, resolveMlflowSettings, type MlflowOptions, type ResolvedMlflowSettings } from './settings.js';
@@ -43,7 +43,10 @@ export interface MlflowNative {
   runId: string | undefined;
   experimentId: string | undefined;
   artifactUri: string | undefined;
-  /** With every rank of a job logging (`RunInfo.rank`): the job's parent run, of which this run is a child. */
+  /**
+   * The run this one is a child of: the job's parent run when every rank of a job logs (`RunInfo.rank`), or
+   * the tracker's run for a child tracker (`Tracker.child`).
+   */
   parentRunId: string | undefined;
   /**
    * The model registry, registering from this run: aliases, tags, descriptions, search. `registry.logsTo(tracker)`
@@ -60,6 +63,8 @@ const CAPABILITIES = withOptInKinds(kindsExcept('histogram'), 'dataset');
 /** The run description the MLflow UI shows (and `setNote` sets). */
 const NOTE_TAG = 'mlflow.note.content';
 const LOGGED_ARTIFACTS_TAG = 'mlflow.loggedArtifacts';
+/** How long a child run's start waits for its parent's first start attempt before it looks the parent up by key. */
+const PARENT_WAIT_MS = 10_000;
 
 export function createMlflowExporter(options: MlflowExporterOptions = {}): ExporterV1<MlflowNative> {
   // A bad option fails here, naming the fix (the environment is read, leniently, by the settings).
@@ -89,11 +94,11 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private imagesTagged = false;
   /** Tables logged to this run, for the `mlflow.loggedArtifacts` tag. */
   private readonly tables = new LoggedTables();
-  /** The group's parent run, when this run is one rank's child run (see `parentRunFor`). */
+  /** The run this one is nested under: the group's parent run of a rank (`parentRunFor`), or a child tracker's parent (`childParentRun`). */
   private parentRunId: string | undefined;
   /** Rank 0 created (or found) the parent run: it ends it at shutdown. */
   private endsParent = false;
-  /** The run key of the job's parent run (rank runs only). */
+  /** The run key of the parent run: the job's (rank runs), or the parent tracker's run (child runs; in `runIds`, so a replay finds it). */
   private parentKey: string | undefined;
   /** This rank's run started before its parent existed: it is nested once the parent appears. */
   private parentPending = false;
@@ -101,8 +106,16 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private adopting: Promise<void> | undefined;
   /** The registry of `native()`, registering from this run. */
   private readonly registry: ModelRegistry | undefined;
+  /** Settles once the first start attempt did (a child run waits for it: see `childParentRun`). */
+  private readonly firstStart: Promise<void>;
+  private firstStartSettled!: () => void;
 
-  constructor(options: MlflowExporterOptions) {
+  constructor(
+    private readonly options: MlflowExporterOptions,
+    /** A child tracker's run (`Tracker.child`): the exporter of the run it is nested under, in this process. */
+    private readonly parent?: MlflowExporter,
+  ) {
+    this.firstStart = new Promise((resolve) => (this.firstStartSettled = resolve));
     if (options.trackingUri !== undefined) checkTrackingUri(options.trackingUri, 'trackingUri');
     else checkTrackingUri((options.env ?? process.env).MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI');
     this.settings = resolveMlflowSettings(options, options.env);
@@ -134,6 +147,17 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
 
   prepare(run: RunInfo): void {
     this.runKey ??= validKey(run.resume?.runKey) ?? randomBytes(16).toString('hex');
+    this.parentKey ??= validKey(run.resume?.parentKey) ?? this.parent?.runKey;
+  }
+
+  /**
+   * An exporter for a child run (`Tracker.child`): a run of the same experiment tagged `mlflow.parentRunId` with
+   * this run's id. Nested the way a rank's run is nested under its job's run (`start`, `adoptParent`).
+   */
+  child(_run: ChildRun): ExporterV1<MlflowNative> {
+    // Never the parent's run: a run id given by option or MLFLOW_RUN_ID is this run's, not the child's.
+    const env = { ...(this.options.env ?? process.env), MLFLOW_RUN_ID: undefined };
+    return new MlflowExporter({ ...this.options, runId: undefined, env, logger: this.logger }, this);
   }
 
   replayCommand(spoolPath: string): string {
@@ -142,30 +166,41 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
 
   async start(run: RunInfo): Promise<ExportResult> {
     try {
+      return await this.startRun(run);
+    } finally {
+      this.firstStartSettled();
+    }
+  }
+
+  private async startRun(run: RunInfo): Promise<ExportResult> {
+    try {
       const api = this.api();
       this.prepare(run);
+      // A child run goes into its parent's experiment: wait (briefly) for the parent to know it.
+      if (this.parent) await Promise.race([this.parent.firstStart, new Promise((r) => setTimeout(r, PARENT_WAIT_MS).unref())]);
       const resumeId = run.resume?.runId ?? this.settings.runId;
       if (resumeId) {
         await this.resumeRun(api, resumeId);
         // A restarted rank 0 of a job resumes ending its parent run too; a child not nested yet is, later.
         this.endsParent = run.rank === 0 && this.parentRunId !== undefined;
-        if (run.rank !== undefined && run.group && this.parentRunId === undefined) {
-          this.parentKey = this.parentKeyFor(run.group);
-          this.parentPending = true;
-        }
+        if (run.rank !== undefined && run.group && this.parentRunId === undefined) this.parentKey = this.parentKeyFor(run.group);
+        this.parentPending = this.parentRunId === undefined && this.parentKey !== undefined;
         return EXPORT_OK;
       }
-      this.experimentId = this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
+      this.experimentId =
+        this.parent?.experimentId ?? this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
       if (run.resume?.runKey) {
         // A handle taken before the run existed on the server: the run carries the key as a tag (or was never created).
         const found = await findRunByKey(api, this.experimentId, this.runKey!);
         if (found) {
           await this.resumeRun(api, found);
+          this.parentPending = this.parentRunId === undefined && this.parentKey !== undefined;
           return EXPORT_OK;
         }
       }
       const user = this.settings.user ?? safeUser();
-      const parentRunId = run.rank !== undefined && run.group ? await this.parentRunFor(api, run, run.group, user) : undefined;
+      const parentRunId =
+        run.rank !== undefined && run.group ? await this.parentRunFor(api, run, run.group, user) : this.parentKey ? await this.childParentRun(api) : undefined;
       const tags: KeyValue[] = [
         { key: 'mlflow.runName', value: run.runName },
         { key: 'mlflow.user', value: user },
@@ -223,6 +258,19 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       ],
     });
     return (this.parentRunId = created.run.info.run_id);
+  }
+
+  /**
+   * A child tracker's parent run: the parent exporter's run once it started, else (a replay, or a parent that
+   * could not start yet) the run tagged with the parent's run key; when there is none yet, the child starts
+   * without it and is nested later, like a rank's run (`adoptParent`).
+   */
+  private async childParentRun(api: MlflowClient): Promise<string | undefined> {
+    const started = this.parent?.runId;
+    if (started) return (this.parentRunId = started);
+    const found = await findRunByKey(api, this.experimentId!, this.parentKey!);
+    if (!found) this.parentPending = true;
+    return (this.parentRunId = found);
   }
 
   private parentKeyFor(group: string): string {
@@ -544,6 +592,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       ...(this.runId ? { runId: this.runId } : {}),
       ...(this.runId && this.experimentId ? { experimentId: this.experimentId } : {}),
       ...(this.parentRunId ? { parentRunId: this.parentRunId } : {}),
+      ...(this.parentKey ? { parentKey: this.parentKey } : {}),
     };
   }
 

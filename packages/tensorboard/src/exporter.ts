@@ -14,7 +14,17 @@ import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
-import type { DatasetRecord, ExporterV1, ExportResult, HistogramRecord, ImageRecord, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import type {
+  ChildRun,
+  DatasetRecord,
+  ExporterV1,
+  ExportResult,
+  HistogramRecord,
+  ImageRecord,
+  RunDescription,
+  RunInfo,
+  TrackingRecord,
+} from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   AUDIO_METADATA,
@@ -117,7 +127,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   /** Points left out by `stepPolicy: 'drop'` or as unusable. */
   dropped = 0;
 
-  constructor(private readonly options: TensorBoardExporterOptions) {
+  constructor(
+    private readonly options: TensorBoardExporterOptions,
+    /** A child run's parent (`Tracker.child`): the child writes to a sub-directory of the parent's run directory. */
+    private readonly parent?: TensorBoardExporter,
+  ) {
     this.logger = options.logger ?? createLogger();
     this.stepPolicy = options.stepPolicy ?? 'keep';
     this.maxQueue = Math.max(1, options.maxQueue ?? 10);
@@ -135,7 +149,12 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private chooseRunDir(run: RunInfo): string {
     if (this.runDir) return this.runDir;
     const resumeDir = run.resume?.logDir;
-    if (this.options.runDir) this.runDir = resolve(this.options.runDir);
+    if (this.parent) {
+      const parentDir = this.parent.runDir;
+      if (!parentDir) throw new Error(`TensorBoard: the parent of child run "${run.runName}" has no run directory`);
+      // `<run>/<child>`: TensorBoard lists it as a run of its own, named after both.
+      this.runDir = claimRunDir(join(parentDir, safeSegment(run.runName)));
+    } else if (this.options.runDir) this.runDir = resolve(this.options.runDir);
     else if (typeof resumeDir === 'string' && resumeDir.length > 0 && !resumeDir.includes('\0')) this.runDir = resolve(resumeDir);
     else {
       const wanted = join(this.options.logDir ?? 'runs', safeSegment(run.experiment), safeSegment(run.runName));
@@ -411,6 +430,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   /** The run directory and the command that shows it. */
   describeRun(): RunDescription | undefined {
     return this.runDir ? { location: this.runDir, commands: [`tensorboard --logdir ${shellQuote(this.runDir)}`] } : undefined;
+  }
+
+  /** A child run (`Tracker.child`): the same settings, writing to `<this run's directory>/<child name>`. */
+  child(_run: ChildRun): ExporterV1<TensorBoardNative> {
+    return new TensorBoardExporter(this.options, this);
   }
 
   native(): TensorBoardNative {

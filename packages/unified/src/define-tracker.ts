@@ -134,7 +134,11 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
     },
     native: () => tracker,
   });
-  return exporter as ExporterV1<Tracker>;
+  // Its child runs are the inner tracker's children (a tracker-like object without `child` has none).
+  const withChildren = exporter as ExporterV1<Tracker>;
+  if (typeof tracker.child === 'function')
+    withChildren.child = ({ name: childName, jobType }) => trackerAsExporter(tracker.child(childName, { jobType }), name);
+  return withChildren;
 }
 
 export function isExporter(value: unknown): value is ExporterV1 {

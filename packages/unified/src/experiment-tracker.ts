@@ -6,6 +6,7 @@ import {
   MetricRegistry,
   type CoreTracker,
   type AudioData,
+  type ChildOptions,
   type CloseReport,
   type ConfusionMatrixData,
   type DatasetData,
@@ -177,9 +178,23 @@ export class ExperimentTracker implements Tracker {
     private readonly exporters: readonly ExporterV1[],
     readonly registry: MetricRegistry,
     private readonly logger: Logger,
+    /** A child run (`child()`): no system metrics or exit handling of its own (its parent closes it). */
+    private readonly isChild = false,
   ) {
+    if (isChild) return;
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
     if (exporters.length > 0) registerForExit(this, config.closeTimeoutMs);
+  }
+
+  /**
+   * A child run (a cross-validation fold, a hyperparameter trial): each backend's child run (MLflow nested
+   * under this run, W&B in its group with a job type, TensorBoard `<run>/<name>`), with its own step clock and
+   * this tracker's settings. Close it with `await using`, `close()` or `fail()`; this tracker's close closes
+   * it otherwise. A child that fails leaves this run as it is. Bad arguments throw at once.
+   */
+  child(name: string, options?: ChildOptions): ExperimentTracker {
+    const core = this.core.child(name, options);
+    return new ExperimentTracker(core, this.config, this.profiler, core.exporters, this.registry, this.logger, true);
   }
 
   /** Core's step clock: the step a `log` without one is logged at, (highest step seen) + 1. */
@@ -307,7 +322,8 @@ export class ExperimentTracker implements Tracker {
       this.sampler?.stop();
       this.sampler = undefined;
       const report = await this.core.close(outcome, options);
-      printCloseSummary(report, this.core.runHandle().runName, this.logger);
+      // A child (one of many folds or trials) speaks only about problems; its parent's summary says where the runs are.
+      if (!this.isChild || !report.ok) printCloseSummary(report, this.core.runHandle().runName, this.logger);
       return report;
     });
     return this.closing;

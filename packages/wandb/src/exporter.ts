@@ -7,7 +7,9 @@ import {
   resolveFactoryOptions,
   trackerOptionsSchema,
   withSecrets,
+  type ChildRun,
   type ExporterV1,
+  type RunInfo,
 } from '@metrics/core/backend';
 import { uncapturedLogger } from './console/hub.js';
 import { OfflineWandbExporter, WANDB_CAPABILITIES, type OfflineNative } from './offline/offline-exporter.js';
@@ -32,6 +34,7 @@ function disabledExporter(): ExporterV1<WandbExporterNative> {
     shutdown: async () => {},
     runIds: () => ({}),
     native: () => ({ mode: 'disabled' }),
+    child: () => disabledExporter(),
   };
 }
 
@@ -47,7 +50,39 @@ export function createWandbExporter(options: WandbOptions = {}): ExporterV1<Wand
   // up in a run's captured console output.
   const logger: Logger = uncapturedLogger(withSecrets(options.logger ?? createLogger({ prefix: '[metrics:wandb]' }), () => [apiKey]));
   if (settings.mode === 'disabled') return disabledExporter();
-  return withExtraTags(settings.mode === 'online' ? new OnlineWandbExporter(settings, logger) : new OfflineWandbExporter(settings, logger), settings);
+  return modeExporter(settings, logger);
+}
+
+/** The online or offline exporter of these settings, with the extra tags and child runs. */
+function modeExporter(settings: ResolvedSettings, logger: Logger): ExporterV1<WandbExporterNative> {
+  const exporter = settings.mode === 'online' ? new OnlineWandbExporter(settings, logger) : new OfflineWandbExporter(settings, logger);
+  return withChildRuns(withExtraTags(exporter, settings), settings, logger);
+}
+
+/**
+ * Child runs (`Tracker.child`): W&B runs of their own (a run id, directory and file stream each), in this
+ * run's group with the child's job type, as wandb's own cross-validation examples group them. A run without
+ * a group gives its children one named after it (W&B cannot move a started run into a group offline).
+ * Never this run's id or resume policy, and no second console capture.
+ */
+function withChildRuns(exporter: ExporterV1<WandbExporterNative>, settings: ResolvedSettings, logger: Logger): ExporterV1<WandbExporterNative> {
+  let parentRun: RunInfo | undefined;
+  const prepare = exporter.prepare?.bind(exporter);
+  exporter.prepare = (run) => {
+    parentRun = run;
+    prepare?.(run);
+  };
+  exporter.child = ({ jobType }: ChildRun) => {
+    const childSettings: ResolvedSettings = { ...settings, runId: undefined, resume: undefined, jobType, notes: undefined, console: 'off' };
+    const child = modeExporter(childSettings, logger);
+    const inGroup = (run: RunInfo): RunInfo => ({ ...run, group: run.group ?? parentRun?.group ?? parentRun?.runName });
+    const [childPrepare, start, startSync] = [child.prepare?.bind(child), child.start.bind(child), child.startSync?.bind(child)];
+    child.prepare = (run) => childPrepare?.(inGroup(run));
+    child.start = (run) => start(inGroup(run));
+    if (startSync) child.startSync = (run) => startSync(inGroup(run));
+    return child;
+  };
+  return exporter;
 }
 
 /** `extraTags` (`WANDB_TAGS`) join the tracker's tags in the run W&B sees (a tag alone: `key` with no value). */

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createLogger, type Tracker } from '@metrics/core';
+import { createLogger, InvalidCallError, type Tracker } from '@metrics/core';
 import { encodeWav, prCurvePoints } from '@metrics/core/backend';
 import { createTensorBoardTracker } from '@metrics/tensorboard';
 import { createWandbExporter, createWandbTracker } from '@metrics/wandb';
@@ -106,6 +106,34 @@ describe('names never escape the log directory', () => {
       files += expectContained(root, logDir, `TensorBoard name ${JSON.stringify(name.slice(0, 60))}`);
     }
     console.log(`reliability: TensorBoard path escape — ${names.length} hostile names × (experiment, run, suffix), ${files} files written, all inside — held`);
+  });
+
+  it('child runs: hostile child names and job types stay inside the parent run (TensorBoard sub-directory, W&B offline run)', async () => {
+    let files = 0;
+    const names = hostileNames();
+    for (const name of names) {
+      const root = sandbox();
+      const tb = createTensorBoardTracker({ logDir: join(root, 'tb'), experiment: 'exp', runName: 'parent', handleExit: false, logger: silent() });
+      const wb = createWandbTracker({ mode: 'offline', dir: join(root, 'wandb'), runName: 'parent', handleExit: false, logger: silent(), env: {} });
+      if (name.trim() === '') {
+        // An empty name is a bad call: it throws, nothing is created.
+        expect(() => tb.child(name)).toThrow(InvalidCallError);
+        expect(() => wb.child(name)).toThrow(InvalidCallError);
+      } else {
+        const tbChild = tb.child(name);
+        await workload(tbChild);
+        await workload(wb.child(name, { jobType: name }));
+        const parentDir = tb.runHandle().runIds.tensorboard!.logDir!;
+        const childDir = tbChild.runHandle().runIds.tensorboard!.logDir!;
+        expect(relative(parentDir, childDir).split(sep), `TensorBoard child ${JSON.stringify(name.slice(0, 60))}`).toHaveLength(1);
+      }
+      await tb.close();
+      await wb.close();
+      const what = `child ${JSON.stringify(name.slice(0, 60))}`;
+      files += expectContained(join(root, 'tb'), join(root, 'tb', 'exp', 'parent'), `TensorBoard ${what}`);
+      files += expectContained(join(root, 'wandb'), join(root, 'wandb'), `W&B ${what}`);
+    }
+    console.log(`reliability: child-run path escape — ${names.length} hostile child names (TensorBoard, W&B), ${files} files written, all inside — held`);
   });
 
   it('W&B offline: hostile run id, project, entity, run name and group (options, env and resume handle)', async () => {

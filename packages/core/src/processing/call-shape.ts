@@ -87,3 +87,28 @@ export function assertStepArgument(method: string, what: string, value: unknown)
   if (typeof value === 'number') return;
   throw new InvalidCallError(method, `\`${what}\` must be a non-negative integer; got ${describe(value)}`);
 }
+
+export const CHILD_OPTION_KEYS = ['tags', 'jobType'] as const;
+
+/** Checks `child(name, options)`: a non-empty name, and options with only `tags` (string values) and `jobType`. */
+export function assertChildCall(name: unknown, options: unknown): asserts name is string {
+  const method = 'child(name, options)';
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new InvalidCallError(method, `the child run needs a non-empty name such as \`fold-0\` (got ${describe(name)})`);
+  if (options === undefined) return;
+  if (!isPlainObject(options)) throw new InvalidCallError(method, `the options must be an object such as { jobType: 'fold' } (got ${describe(options)})`);
+  for (const key in options) {
+    if (!(CHILD_OPTION_KEYS as readonly string[]).includes(key))
+      throw new InvalidCallError(
+        method,
+        `unknown option \`${key}\`${suggestion(key, CHILD_OPTION_KEYS)}; the options are ${CHILD_OPTION_KEYS.map((k) => `\`${k}\``).join(', ')}`,
+      );
+  }
+  const { tags, jobType } = options;
+  if (jobType !== undefined && (typeof jobType !== 'string' || jobType.trim() === ''))
+    throw new InvalidCallError(method, `\`jobType\` must be a non-empty string such as 'fold'; got ${describe(jobType)}`);
+  if (tags === undefined) return;
+  if (!isPlainObject(tags)) throw new InvalidCallError(method, `\`tags\` must be an object of strings; got ${describe(tags)}`);
+  for (const [key, value] of Object.entries(tags))
+    if (typeof value !== 'string') throw new InvalidCallError(method, `tag \`${key}\` must be a string; got ${describe(value)}`);
+}

@@ -2,6 +2,7 @@ import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
   RECORD_KINDS,
+  type ChildRun,
   type ExporterV1,
   type ExportResult,
   type RecordKind,
@@ -26,6 +27,10 @@ export class InMemoryExporter implements ExporterV1<InMemoryExporter> {
   count = 0;
   /** Inject a result (or a hang, by returning a never-settling promise) for the next export calls. */
   failWith: ((batch: readonly TrackingRecord[]) => ExportResult | Promise<ExportResult>) | undefined;
+  /** Set on an exporter made by `child()`: what the parent was told. */
+  childRun: ChildRun | undefined;
+  /** The exporters `child()` made (`Tracker.child`), in order. */
+  readonly children: InMemoryExporter[] = [];
 
   constructor(
     readonly name = 'memory',
@@ -62,6 +67,14 @@ export class InMemoryExporter implements ExporterV1<InMemoryExporter> {
 
   runIds(): Record<string, string> {
     return { runName: this.run?.runName ?? '' };
+  }
+
+  /** Another in-memory exporter, of the same name and capabilities, for a child run. */
+  child(run: ChildRun): InMemoryExporter {
+    const child = new InMemoryExporter(this.name, [...this.capabilities]);
+    child.childRun = run;
+    this.children.push(child);
+    return child;
   }
 
   native(): InMemoryExporter {

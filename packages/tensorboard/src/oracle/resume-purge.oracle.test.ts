@@ -109,7 +109,14 @@ describe('TensorBoard: resume at step 60 after a crash at step 100', () => {
     'Rust data server (load_fast=true) does NOT support the purge: it ignores the marker; re-logged tags lose their ghosts ' +
       'by its per-tag step preemption, but a tag not logged again keeps its ghost points (validation/loss and the text at 90)',
     async () => {
-      const withGhosts = { 'training/loss': TRAINING, 'validation/loss': [[50, 50], [90, 90]], 'evaluation/report': [[50], [90]] };
+      const withGhosts = {
+        'training/loss': TRAINING,
+        'validation/loss': [
+          [50, 50],
+          [90, 90],
+        ],
+        'evaluation/report': [[50], [90]],
+      };
       expect(await served(true)).toEqual(withGhosts);
     },
     LONG,
