@@ -3,6 +3,7 @@ export { runPython, runPythonRaw, type RunPythonOptions, type RunPythonRaw } fro
 export { startMlflowServer, type MlflowServer, type MlflowServerOptions, type MlflowStore } from './mlflow-server.js';
 export { startPostgres, postgresBinDir, type PostgresCluster, type PostgresOptions } from './postgres.js';
 export { startTensorBoard, type TensorBoard, type TensorBoardOptions } from './tensorboard.js';
+export { ensureChromium, launchChromium, type Browser, type Chromium, type Page } from './chromium.js';
 export {
   startFaultProxy,
   type FaultProxy,
