@@ -152,8 +152,10 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
     mlflowSpool: join(out, 'mlflow-spool'),
     wandbDir: out,
     model: join(out, 'models', runName.replace(/[^A-Za-z0-9._-]/g, '_'), 'model.json'),
+    trainData: join(out, 'data', runName.replace(/[^A-Za-z0-9._-]/g, '_'), 'iris-train.csv'),
   };
   mkdirSync(out, { recursive: true });
+  mkdirSync(join(paths.trainData, '..'), { recursive: true });
 
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', sink: (_level, line) => progress.note(line) });
   const unavailable: { backend: Backend; reason: string }[] = [];
@@ -243,6 +245,10 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       },
       backends: [...enabled],
     });
+
+    // The training split as a data set the run used: a W&B `dataset` artifact, an input in the run's lineage.
+    writeFileSync(paths.trainData, splitCsv(data.train, data.features, data.classes));
+    tracker.logArtifact(paths.trainData, { artifactPath: 'data', type: 'dataset', name: 'iris-train', input: true });
 
     // ── train ──────────────────────────────────────────────────────────────
     progress.stage('train');
@@ -375,7 +381,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
         JSON.stringify({ ...model.toJSON(), classes: data.classes, features: data.features, standardise: { mean: data.mean, std: data.std } }),
       ),
     );
-    tracker.logArtifact(paths.model, { artifactPath: 'model', type: 'model' });
+    // MLflow: a run artifact under model/; W&B: version of the `iris-<model>` artifact of type model.
+    tracker.logArtifact(paths.model, { artifactPath: 'model', type: 'model', name: `iris-${options.model ?? 'mlp'}` });
     // A small serving smoke test: timed predictions, reported as usage/* metrics.
     const usage = prof.profileOperation('inference', STAGE, () => {
       const latencyMs: number[] = [];
@@ -493,4 +500,12 @@ function logEvaluationKinds(
   ]);
   tracker.logTable('evaluation/predictions', { columns: ['row', 'actual', 'predicted', 'confidence'], rows }, { step });
   tracker.setTags({ stage: 'evaluated', dataset: 'iris' });
+}
+
+/** A split as CSV: the standardised features and the class name, one row per example. */
+function splitCsv(split: Split, features: readonly string[], classes: readonly string[]): string {
+  const d = features.length;
+  const lines = [[...features, 'class'].join(',')];
+  for (let r = 0; r < split.rows; r++) lines.push([...split.x.subarray(r * d, (r + 1) * d)].map((v) => v.toFixed(6)).join(',') + ',' + classes[split.y[r]!]);
+  return lines.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -219,6 +220,25 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     // The histograms and the image reached W&B too.
     expect(wandbHistory.some((row) => (row['model/weights/dense_0'] as { _type?: string } | undefined)?._type === 'histogram')).toBe(true);
     expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(true);
+  });
+
+  it('W&B artifacts: the training data is a dataset the run used, the model files an artifact of type model', () => {
+    type Entry = { path: string; digest: string; size: string; local_path: string };
+    const artifacts = wandbRecords.filter((r) => r.type === 'artifact').map((r) => r.artifact as Record<string, unknown> & { manifest: { contents: Entry[] } });
+    expect(artifacts.map((a) => [a.name, a.type, a.use_after_commit ?? false])).toEqual([
+      ['iris-train', 'dataset', true],
+      ['iris-mlp', 'model', false],
+    ]);
+    const model = artifacts[1]!.manifest.contents;
+    const bytes = readFileSync(result.paths.model);
+    expect(model.map((e) => [e.path, e.digest, Number(e.size)])).toEqual([
+      ['model/model.json', createHash('md5').update(bytes).digest('base64'), bytes.length],
+    ]);
+    // wandb sync uploads the staged copy inside the run directory.
+    expect(readFileSync(model[0]!.local_path)).toEqual(bytes);
+    const data = artifacts[0]!.manifest.contents;
+    expect(data.map((e) => e.path)).toEqual(['data/iris-train.csv']);
+    expect(readFileSync(data[0]!.local_path, 'utf8').split('\n')[0]).toBe('sepal_length,sepal_width,petal_length,petal_width,class');
   });
 
   it('cross-validation: a nested run per fold, in MLflow (children of the run), TensorBoard (sub-directories) and W&B (the run group)', async () => {

@@ -62,6 +62,15 @@ export {
   IMAGE_OPTION_KEYS,
 } from './processing/call-shape.js';
 export { forEachMetric, type MetricValues } from './processing/flatten.js';
+export {
+  artifactNameProblem,
+  artifactTypeProblem,
+  artifactAliasProblem,
+  suggestArtifactName,
+  assertArtifactOptions,
+  ARTIFACT_NAME_MAX,
+  ARTIFACT_OPTION_KEYS,
+} from './processing/artifacts.js';
 export { IntervalAggregator, type ScalarOut } from './processing/interval.js';
 export { StepClock } from './processing/step-clock.js';
 export { registerForExit, unregisterForExit } from './exit.js';
@@ -119,3 +128,4 @@ export {
 } from './descriptor.js';
 export * from './http/index.js';
 export * from './protobuf/index.js';
+export * from './read/index.js';

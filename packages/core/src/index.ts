@@ -24,6 +24,7 @@ export type {
   AudioData,
   DatasetData,
   DatasetColumn,
+  ArtifactOptions,
 } from './spec.js';
 export { MetricsError, InvalidMetricNameError, InvalidMetricValueError, InvalidConfigError, InvalidCallError, ExportError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';

@@ -101,8 +101,28 @@ export interface ArtifactRecord {
   localPath: string;
   /** Destination directory inside the run's artifact store ('' = root). */
   artifactPath: string;
-  /** What it is: 'model', 'config', 'image', 'file' … (free-form). */
+  /** What it is: 'model', 'dataset', 'config' … (W&B's rule: letters, digits, '-', '_', '.'). */
   type?: string;
+  /** W&B artifact name (versions of one name form a collection); default: the file or directory name. */
+  name?: string;
+  /** W&B aliases besides `latest`, which every new version gets. */
+  aliases?: string[];
+  /** The run consumed it rather than produced it (W&B: logged, then used by the run: an input in its lineage). */
+  input?: boolean;
+}
+
+/** `logArtifact`'s options. */
+export interface ArtifactOptions {
+  /** Destination directory inside the run's artifact store ('' = root). */
+  artifactPath?: string;
+  /** What it is: 'model' (W&B's default), 'dataset', 'config' … Letters, digits, '-', '_', '.'. */
+  type?: string;
+  /** W&B artifact name: 1 to 128 letters, digits, '-', '_', '.'. Default: the file or directory name. */
+  name?: string;
+  /** W&B aliases besides `latest` (e.g. `best`): no '/' or ':'. */
+  aliases?: string[];
+  /** The run consumed it (W&B `use_artifact`: an input of the run); default: the run produced it. */
+  input?: boolean;
 }
 
 /** One table cell: what every backend's table format carries (JSON scalars). */
@@ -531,7 +551,8 @@ export interface Tracker {
   logText(name: string, text: string, options?: LogOptions): void;
   logConfig(config: Readonly<Record<string, unknown>>): void;
   setSummary(values: Readonly<Record<string, number | string | boolean>>): void;
-  logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void;
+  /** A file or directory: MLflow run artifact, W&B artifact (created, uploaded, committed). */
+  logArtifact(localPath: string, options?: ArtifactOptions): void;
   /** A table of JSON scalars (W&B table, MLflow `log_table` JSON, TensorBoard Markdown). */
   logTable(name: string, table: TableData, options?: LogOptions): void;
   /** A binary precision–recall curve (TensorBoard PR curves, W&B `pr_curve` chart, MLflow table). */

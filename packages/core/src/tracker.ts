@@ -6,6 +6,8 @@ import { Pipeline, type BatchOptions, type FullQueuePolicy } from './pipeline.js
 import type { RetryPolicy } from './retry.js';
 import {
   SPECIFICATION_VERSION,
+  type ArtifactOptions,
+  type ArtifactRecord,
   type CloseReport,
   type AudioData,
   type ChildOptions,
@@ -24,6 +26,7 @@ import {
   type DatasetData,
   type Tracker,
 } from './spec.js';
+import { artifactAliasProblem, artifactNameProblem, artifactTypeProblem, assertArtifactOptions } from './processing/artifacts.js';
 import { checkAudio, checkConfusionMatrix, checkNote, checkPrCurve, checkTable, checkTags, type Checked } from './processing/kinds.js';
 import { checkDataset } from './processing/dataset.js';
 import { checkStep, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
@@ -369,11 +372,22 @@ class PipelineTracker implements CoreTracker {
     this.pipeline.push({ kind: 'summary', wallTime: Date.now(), values: scrubSecrets(out) });
   }
 
-  logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
+  logArtifact(localPath: string, options?: ArtifactOptions): void {
+    assertArtifactOptions(options);
     if (!this.usable()) return;
     if (typeof localPath !== 'string' || localPath.length === 0 || localPath.includes('\0'))
       return this.skip('artifact', String(localPath) || '(artifact)', 'an artifact needs a local file or directory path');
-    this.pipeline.push({ kind: 'artifact', wallTime: Date.now(), localPath, artifactPath: options?.artifactPath ?? '', type: options?.type });
+    const { artifactPath = '', type, name, aliases, input } = options ?? {};
+    const problem =
+      (name !== undefined ? artifactNameProblem(name) : undefined) ??
+      (type !== undefined ? artifactTypeProblem(type) : undefined) ??
+      aliases?.map(artifactAliasProblem).find((p) => p !== undefined);
+    if (problem) return this.skip('artifact', name ?? localPath, problem);
+    const record: ArtifactRecord = { kind: 'artifact', wallTime: Date.now(), localPath, artifactPath, type };
+    if (name !== undefined) record.name = name;
+    if (aliases !== undefined && aliases.length > 0) record.aliases = [...new Set(aliases)];
+    if (input) record.input = true;
+    this.pipeline.push(record);
   }
 
   logTable(name: string, table: TableData, options?: LogOptions): void {

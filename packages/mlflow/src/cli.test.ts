@@ -30,7 +30,9 @@ describe('metrics-mlflow CLI', { timeout: 30_000 }, () => {
   it('--help prints the usage on stdout, exit 0', () => {
     const r = cli('--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: metrics-mlflow replay/);
+    expect(r.stdout).toMatch(/^metrics-mlflow — /);
+    expect(r.stdout).toContain('Usage: metrics-mlflow replay <spool-file-or-dir>');
+    expect(r.stdout).toContain('metrics-mlflow history <run> <metric> [--sparkline [--width N]]');
   });
 
   it('a tracking URI without a scheme is bad usage that names the fix', () => {

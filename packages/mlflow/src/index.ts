@@ -16,3 +16,5 @@ export type { ModelVersion, RegisteredModel } from './registry/wire.js';
 export { MlflowRegistryError } from './registry/errors.js';
 export { REGISTRY_METRICS, type RegistryMetricsSink } from './registry/usage-metrics.js';
 export { datasetInput, DATASET_CONTEXT_TAG } from './datasets.js';
+export { createMlflowReader, MlflowReader, type MlflowReaderOptions, type SearchRunsOptions, type MetricHistoryOptions, type MlflowRun } from './read/index.js';
+export { selectMetrics, type MetricSelection, type MetricPoint, type RunSummary, type RunStatus, type RunReader } from '@metrics/core/backend';

@@ -72,7 +72,7 @@ describe('metrics-tensorboard usage', () => {
       [['inspekt', logDir], /unknown command "inspekt"/],
       [['inspect'], /inspect needs the log directory/],
       [['inspect', logDir, 'other'], /unexpected argument "other"/],
-      [['inspect', logDir, '--verbose'], /Unknown option '--verbose'/],
+      [['inspect', logDir, '--verbose'], /unknown option --verbose/],
     ];
     for (const [args, reason] of cases) {
       const r = cli(args);

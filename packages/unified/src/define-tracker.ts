@@ -90,7 +90,7 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
             tracker.setSummary(r.values);
             break;
           case 'artifact':
-            tracker.logArtifact(r.localPath, { artifactPath: r.artifactPath, type: r.type });
+            tracker.logArtifact(r.localPath, { artifactPath: r.artifactPath, type: r.type, name: r.name, aliases: r.aliases, input: r.input });
             break;
           // The structured kinds arrive computed; the inner tracker gets inputs that compute the same.
           case 'table':

@@ -5,6 +5,7 @@ import {
   defaultRunName,
   MetricRegistry,
   type CoreTracker,
+  type ArtifactOptions,
   type AudioData,
   type ChildOptions,
   type CloseReport,
@@ -268,7 +269,7 @@ export class ExperimentTracker implements Tracker {
     this.profiler.profileOperation('unified_summary_logging', CATEGORY, () => this.core.setSummary(values));
   }
 
-  logArtifact(localPath: string, options?: { artifactPath?: string; type?: string }): void {
+  logArtifact(localPath: string, options?: ArtifactOptions): void {
     this.profiler.profileOperation('unified_artifact_logging', CATEGORY, () => this.core.logArtifact(localPath, options));
   }
 

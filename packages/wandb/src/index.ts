@@ -18,3 +18,7 @@ export { RecordFramer } from './log/framer.js';
 export { FILE_HEADER, BLOCK_SIZE, chunkChecksum } from './log/format.js';
 export { safeSegment, safeRunId } from './paths.js';
 export type { ConsoleCaptureStats } from './console/capture.js';
+export { datasetArtifactRecord, type WandbDataset, type WandbArtifactRecord } from './artifacts/dataset.js';
+export { DEFAULT_ARTIFACT_TYPE } from './artifacts/manifest.js';
+export { createWandbReader, WandbReader, type WandbRun } from './read/runs.js';
+export { selectMetrics, type MetricSelection, type MetricPoint, type RunSummary, type RunStatus, type RunReader } from '@metrics/core/backend';

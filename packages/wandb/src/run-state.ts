@@ -1,4 +1,4 @@
-import type { TrackingRecord } from '@metrics/core/backend';
+import type { ArtifactRecord, TrackingRecord } from '@metrics/core/backend';
 import { numberJson, secondsJson, toJson } from './json.js';
 import { audioValue, chartPreset, confusionRows, histogramValue, imageValue, prCurveRows, tableValue, type MediaFile } from './media/values.js';
 import type { JsonItem } from './proto/records.js';
@@ -72,6 +72,8 @@ export interface BatchEffects {
   tags?: Record<string, string>;
   /** The run's notes set by this batch (`setNote`; the last one), or undefined. */
   note?: string;
+  /** Artifacts logged by this batch, in order, or undefined (each exporter prepares and sends them its way). */
+  artifacts?: ArtifactRecord[];
 }
 
 export interface SkippedRecord {
@@ -218,6 +220,9 @@ export class RunState {
             continue;
           case 'note':
             effects.note = r.text;
+            continue;
+          case 'artifact':
+            (effects.artifacts ??= []).push(r);
             continue;
           case 'config':
             for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);

@@ -27,3 +27,4 @@ export {
   type MlflowLoadOptions,
   type MlflowLoadRun,
 } from './mlflow-load.js';
+export { runBuiltBin } from './built-bin.js';

@@ -5,16 +5,17 @@
  * sandbox; the canary names all point next to it, so an escape shows up as a new entry in the sandbox's
  * parent (or in the working directory).
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLogger, InvalidCallError, type Tracker } from '@metrics/core';
-import { encodeWav, prCurvePoints } from '@metrics/core/backend';
+import { encodeWav, prCurvePoints, type ArtifactRecord } from '@metrics/core/backend';
 import { createTensorBoardTracker } from '@metrics/tensorboard';
-import { createWandbExporter, createWandbTracker } from '@metrics/wandb';
+import { createWandbExporter, createWandbTracker, readWandbFile } from '@metrics/wandb';
+import { startFakeWandbServer } from '@metrics/wandb/testing';
 import { createMlflowExporter, createMlflowTracker } from '@metrics/mlflow';
 import { createExperimentTracker } from '@metrics/unified';
 import { removeTree, tempRoot, walkFiles } from './support/security-harness.js';
@@ -184,6 +185,86 @@ describe('names never escape the log directory', () => {
     await e.shutdown({ status: 'finished' });
     files += expectContained(root, dir, 'W&B media names');
     console.log(`reliability: W&B media path escape — ${names.length} hostile media names × 8 records, ${files} files written, all inside — held`);
+  });
+
+  it('W&B artifacts: hostile artifact paths, names, aliases and file names stay in the run (offline staging, online uploads)', async () => {
+    const names = hostileNames();
+    const root = sandbox();
+    // Source files whose own names are hostile where a file system allows it (no '/' or NUL in a file name).
+    const src = join(root, 'src', 'model');
+    mkdirSync(src, { recursive: true });
+    for (const f of ['\u202e..', '.hidden', '..escape-prefix', ' ', 'C:escape']) writeFileSync(join(src, f), f);
+    // A backslash separates path segments in an artifact path (as on Windows), and control characters are refused:
+    // a directory holding such names is refused whole.
+    const evil = join(root, 'src', 'evil');
+    mkdirSync(evil);
+    for (const f of ['..\\..\\escape-bs-file', 'x\ny']) writeFileSync(join(evil, f), f);
+    const records = (i: number, name: string): ArtifactRecord[] => [
+      { kind: 'artifact', wallTime: Date.now(), localPath: src, artifactPath: name, name: `n${i}`, aliases: ['best'] },
+      { kind: 'artifact', wallTime: Date.now(), localPath: src, artifactPath: '', name, aliases: [name], type: name },
+      { kind: 'artifact', wallTime: Date.now(), localPath: join(src, '..escape-prefix'), artifactPath: name },
+      { kind: 'artifact', wallTime: Date.now(), localPath: evil, artifactPath: '', name: `evil${i}` },
+      { kind: 'artifact', wallTime: Date.now(), localPath: join(evil, '..\\..\\escape-bs-file'), artifactPath: '', name: `evil-file${i}` },
+    ];
+    const dir = join(root, 'wandb');
+    const e = createWandbExporter({ mode: 'offline', dir, runId: 'artifacts', logger: silent(), env: {} });
+    await e.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() });
+    let accepted = 0;
+    for (const [i, name] of names.entries()) {
+      const batch = records(i, name);
+      const result = await e.export(batch);
+      // A bad name or an escaping path is skipped (non-retryable, named in `remaining`); nothing else fails.
+      if (!result.ok) expect(result.retryable, name).toBe(false);
+      accepted += batch.length - (result.ok ? 0 : (result.remaining?.length ?? batch.length));
+    }
+    await e.shutdown({ status: 'finished' });
+    const files = expectContained(root, root, 'W&B artifact names');
+    const runDir = (e.native() as { runDir: string }).runDir;
+    for (const f of walkFiles(dir).filter((f) => !f.endsWith(`${sep}latest-run`)))
+      expect(relative(runDir, f).split(sep)[0], `${f} is outside the run directory`).not.toBe('..');
+    // Every manifest path the log names is relative, without '..' or empty segments; every staged copy is in artifacts/.
+    const logged = readWandbFile((e.native() as { wandbFile: string }).wandbFile).records.filter((r) => r.type === 'artifact');
+    expect(logged.length).toBe(accepted);
+    expect(accepted).toBeGreaterThan(0); // the clean ones went through
+    expect(logged.some((r) => String(r.data.name).startsWith('evil'))).toBe(false);
+    for (const r of logged) {
+      const contents = (r.data.manifest as { contents: { path: string; local_path: string }[] }).contents;
+      for (const c of contents) {
+        expect(
+          c.path.split('/').filter((s) => s === '' || s === '.' || s === '..'),
+          c.path,
+        ).toEqual([]);
+        expect(relative(join(runDir, 'artifacts'), c.local_path).split(sep)[0], c.local_path).not.toBe('..');
+      }
+    }
+
+    // Online: the same records; every upload URL the client PUTs to is one the server gave for a clean name.
+    const server = await startFakeWandbServer();
+    try {
+      const online = createWandbExporter({ mode: 'online', apiKey: 'k'.repeat(40), baseUrl: server.url, runId: 'artifacts', logger: silent(), env: {} });
+      expect(await online.start({ experiment: 'p', runName: 'r', tags: {}, startTime: Date.now() })).toEqual({ ok: true });
+      for (const [i, name] of names.entries()) {
+        const result = await online.export(records(i, name));
+        if (!result.ok) expect(result.retryable, name).toBe(false);
+      }
+      await online.shutdown({ status: 'finished' });
+      const specs = server.requests
+        .filter((r) => r.kind === 'CreateArtifactFiles')
+        .flatMap((r) => (r.json as { variables: { input: { artifactFiles: { name: string }[] } } }).variables.input.artifactFiles.map((f) => f.name));
+      expect(specs.length).toBeGreaterThan(0);
+      for (const name of specs)
+        expect(
+          name.split('/').filter((s) => s === '' || s === '.' || s === '..'),
+          name,
+        ).toEqual([]);
+      expect(server.requests.filter((r) => r.kind === 'artifact-upload' && r.status !== 200)).toEqual([]);
+      console.log(
+        `reliability: W&B artifact path escape — ${names.length} hostile names × 5 artifacts (paths, names, aliases, types, file names) offline and online, ` +
+          `${logged.length} artifacts logged, ${files} files staged, ${specs.length} uploads named, all inside — held`,
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it("MLflow artifacts: hostile table, curve, matrix and audio names stay under the run's artifact root", async () => {

@@ -34,6 +34,8 @@ export interface DecodedEvent {
   step: number;
   fileVersion?: string;
   sourceWriter?: string;
+  /** A SessionLog START (a restart marker): TensorBoard's Python loaders drop earlier points at or above `step`. */
+  sessionStart?: true;
   values: DecodedValue[];
 }
 
@@ -80,6 +82,7 @@ export class EventDecoder {
     if (own(e, 'file_version')) ev.fileVersion = str(e.file_version);
     const source = msg(e.source_metadata);
     if (source && own(source, 'writer')) ev.sourceWriter = str(source.writer);
+    if (num(msg(e.session_log)?.status) === 1) ev.sessionStart = true;
     for (const v of list(msg(e.summary)?.value)) ev.values.push(this.value(msg(v) ?? {}));
     return ev;
   }

@@ -7,6 +7,7 @@ import { iterateRecords, type RecordError } from './records.js';
 export { iterateRecords, type RawRecord, type RecordError, type RecordProblem } from './records.js';
 export { EventDecoder, decodeHparams, type DecodedEvent, type DecodedValue, type HparamsContent } from './decode.js';
 export { ProtoError } from '@metrics/core/protobuf';
+export { createTensorBoardReader, TensorBoardReader, parseTagsTable, type TensorBoardRun } from './runs.js';
 
 export interface ReadError {
   problem: RecordError['problem'] | 'proto';

@@ -7,10 +7,11 @@ import { chooseRunId } from '../run-id.js';
 import { RunState, configYaml } from '../run-state.js';
 import { exitCodeOf, tagsFrom, type ResolvedSettings } from '../settings.js';
 import { skippedResult } from '../skipped.js';
+import { ArtifactProblem } from '../artifacts/manifest.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
-/** Artifacts are W&B artifacts (a manifest and an upload), not written yet. */
-export const WANDB_CAPABILITIES = kindsExcept('artifact');
+/** Every kind: artifacts are W&B artifacts (offline: staged files and an `artifact` record; online: uploaded and committed). */
+export const WANDB_CAPABILITIES = kindsExcept();
 
 export interface OfflineNative {
   readonly mode: 'offline';
@@ -118,6 +119,14 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
 
   /** What both export paths do once the effects are handed to the writer: config.yaml, and skipped records counted. */
   private afterWrite(effects: ReturnType<RunState['apply']>, records: number): ExportResult {
+    for (const artifact of effects.artifacts ?? []) {
+      try {
+        void this.run!.writeArtifact(artifact)?.catch(() => {}); // a failed write is reported by the next write or flush
+      } catch (error) {
+        if (!(error instanceof ArtifactProblem)) throw error;
+        effects.skipped.push({ record: artifact, error });
+      }
+    }
     if (effects.tags || effects.note !== undefined) {
       if (effects.tags) Object.assign(this.tags, effects.tags);
       this.run!.updateRun({ tags: effects.tags ? tagsFrom(this.tags) : undefined, notes: effects.note });

@@ -1,4 +1,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import type { WandbArtifactRecord } from '../artifacts/dataset.js';
+import { prepareArtifact } from '../artifacts/manifest.js';
+import { encodeArtifact } from '../proto/artifact-record.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RecordFramer } from '../log/framer.js';
@@ -58,6 +61,7 @@ export class OfflineRun {
   /** Keys numbered for the writer but not sent yet. */
   private newKeys: string[] = [];
   private nextKeyId = 0;
+  private artifacts = 0;
 
   constructor(private readonly options: OfflineRunOptions) {
     const wandbDir = wandbDirIn(options.rootDir);
@@ -170,6 +174,27 @@ export class OfflineRun {
     const segments: Segment[] = [];
     this.record(segments, (w, n) => encodeRun(w, n, { host: hostname(), ...run, config: undefined }));
     void this.send({ segments })?.catch(() => {}); // a failure is reported by the next write or flush
+  }
+
+  /**
+   * An artifact: its files copied under `artifacts/` of the run directory (what `wandb sync` uploads, so later
+   * changes to the originals do not matter) and an `artifact` record naming them. Throws ArtifactProblem for
+   * an artifact that cannot be made (nothing is recorded then); returns like `write`.
+   */
+  writeArtifact(record: WandbArtifactRecord): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    const stage = join(this.runDir, 'artifacts', `${++this.artifacts}`);
+    let prepared;
+    try {
+      prepared = prepareArtifact(record, stage);
+    } catch (error) {
+      rmSync(stage, { recursive: true, force: true });
+      throw error;
+    }
+    const run = this.options.run;
+    const segments: Segment[] = [];
+    this.record(segments, (w, n) => encodeArtifact(w, n, { runId: run.runId, project: run.project ?? '', entity: run.entity ?? '' }, prepared));
+    return this.send({ segments });
   }
 
   /** The rows as numbers and key numbers; the writer encodes them (see LogSink). */

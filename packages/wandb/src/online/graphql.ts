@@ -70,7 +70,8 @@ export class WandbGraphql {
     private readonly baseUrl: string,
   ) {}
 
-  private async call<T>(operationName: string, query: string, variables: Record<string, unknown>, retryConflict = false): Promise<T> {
+  /** One GraphQL request; a GraphQL error is final, a non-JSON or empty answer is retryable. */
+  async call<T>(operationName: string, query: string, variables: Record<string, unknown>, retryConflict = false): Promise<T> {
     const body = JSON.stringify({ query, variables, operationName });
     const what = `GraphQL ${operationName}`;
     const res = await this.http.request({ method: 'POST', url: `${this.baseUrl}/graphql`, body, what, alsoRetry: retryConflict ? [409] : undefined });

@@ -16,6 +16,10 @@ import { FileStream } from './file-stream.js';
 import { WandbGraphql, type BucketInfo } from './graphql.js';
 import type { HttpClient } from '@metrics/core/http';
 import { createWandbHttp } from './http.js';
+import { uploadArtifact } from './artifact-upload.js';
+import { ArtifactProblem, prepareArtifact } from '../artifacts/manifest.js';
+import type { WandbArtifactRecord } from '../artifacts/dataset.js';
+import type { SkippedRecord } from '../run-state.js';
 
 export interface OnlineNative {
   readonly mode: 'online';
@@ -225,7 +229,27 @@ export class OnlineWandbExporter implements ExporterV1<OnlineNative> {
       await this.pushRunUpdate(effects.tags, effects.note).catch((error: unknown) =>
         this.reportOnce('wandb-run-update', 'Updating the W&B run tags/notes failed', error),
       );
+    for (const artifact of effects.artifacts ?? []) await this.logArtifact(artifact, effects.skipped);
     return skippedResult(effects.skipped, batch.length, this.logger) ?? EXPORT_OK;
+  }
+
+  /** One artifact created, uploaded and committed (and used, for an input); one that cannot be made is skipped. */
+  private async logArtifact(record: WandbArtifactRecord, skipped: SkippedRecord[]): Promise<void> {
+    let prepared;
+    try {
+      prepared = prepareArtifact(record);
+    } catch (error) {
+      // Never throws out of export: an artifact that cannot be read is this record's problem only.
+      skipped.push({ record, error: error instanceof Error ? error : new ArtifactProblem(String(error)) });
+      return;
+    }
+    const b = this.bucket!;
+    try {
+      const id = await uploadArtifact(this.gql, this.http, { entity: b.entity, project: b.project, runName: this.runId! }, prepared);
+      this.logger.debug?.(`W&B artifact ${prepared.name} (${prepared.type}) logged as ${id}.`);
+    } catch (error) {
+      this.reportOnce(`wandb-artifact:${prepared.name}`, `Logging the W&B artifact "${prepared.name}" failed`, error);
+    }
   }
 
   private reportOnce(key: string, what: string, error: unknown): void {

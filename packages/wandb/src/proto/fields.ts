@@ -52,3 +52,28 @@ export const MetricOptionsField = { stepSync: 1, hidden: 2, defined: 3 } as cons
 
 export const FilePolicy = { now: 0, end: 1, live: 2 } as const;
 export const FileType = { other: 0, wandb: 1, media: 2 } as const;
+
+/** `Record.artifact` (8) and `Record.use_artifact` (25), from wandb 0.31's `wandb_internal` descriptors. */
+export const ArtifactRecordField = { artifact: 8 } as const;
+export const ArtifactField = {
+  runId: 1,
+  project: 2,
+  entity: 3,
+  type: 4,
+  name: 5,
+  digest: 6,
+  description: 7,
+  metadata: 8,
+  userCreated: 9,
+  useAfterCommit: 10,
+  aliases: 11,
+  manifest: 12,
+  finalize: 14,
+  clientId: 15,
+  sequenceClientId: 16,
+  digestAlgorithm: 20,
+} as const;
+export const ArtifactManifestField = { version: 1, storagePolicy: 2, storagePolicyConfig: 3, contents: 4 } as const;
+/** `StoragePolicyConfigItem` and `ExtraItem`. */
+export const KeyJsonField = { key: 1, valueJson: 2 } as const;
+export const ManifestEntryField = { path: 1, digest: 2, ref: 3, size: 4, mimetype: 5, localPath: 6, birthArtifactId: 7 } as const;

@@ -21,6 +21,7 @@ import {
   type JsonItem,
 } from './records.js';
 import { ProtoWriter } from './writer.js';
+import { encodeArtifact } from './artifact-record.js';
 import { wandbType } from './protobufjs.js';
 
 const Record = wandbType('Record');
@@ -127,6 +128,55 @@ describe('W&B hand-written record encoders = protobufjs (proto/wandb.proto)', ()
         );
         const expected = { name: def.name, glob_name: def.globName, step_metric: def.stepMetric, options: { step_sync: def.stepSync, defined: true } };
         expect(ours((w) => encodeMetric(w, n, def))).toBe(pbjs({ num: n, metric: expected }));
+      }),
+    );
+  });
+});
+
+describe('the artifact record encoder = protobufjs', () => {
+  it('artifact', () => {
+    const entry = fc.record({ path: text, localPath: text, size: fc.nat(2 ** 40), digest: text, ref: fc.option(text, { nil: undefined }) });
+    const artifact = fc.record({
+      name: text,
+      type: text,
+      aliases: fc.array(text, { maxLength: 3 }),
+      digest: text,
+      entries: fc.array(entry, { maxLength: 4 }),
+      input: fc.boolean(),
+      metadata: fc.option(text, { nil: undefined }),
+      clientId: text,
+      sequenceClientId: text,
+    });
+    fc.assert(
+      fc.property(num, text, text, text, artifact, (n, runId, project, entity, a) => {
+        const nonEmpty = <T extends object>(o: T) =>
+          Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== false && v !== 0 && v !== undefined));
+        const expected = {
+          num: n,
+          artifact: nonEmpty({
+            run_id: runId,
+            project,
+            entity,
+            type: a.type,
+            name: a.name,
+            digest: a.digest,
+            metadata: a.metadata ?? '',
+            user_created: a.input,
+            use_after_commit: a.input,
+            aliases: a.aliases,
+            manifest: {
+              version: 1,
+              storage_policy: 'wandb-storage-policy-v1',
+              storage_policy_config: [{ key: 'storageLayout', value_json: '"V2"' }],
+              contents: a.entries.map((e) => nonEmpty({ path: e.path, digest: e.digest, ref: e.ref ?? '', size: e.size, local_path: e.localPath })),
+            },
+            finalize: true,
+            client_id: a.clientId,
+            sequence_client_id: a.sequenceClientId,
+            digest_algorithm: 'MANIFEST_MD5',
+          }),
+        };
+        expect(ours((w) => encodeArtifact(w, n, { runId, project, entity }, a))).toBe(pbjs(expected));
       }),
     );
   });

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { FakeArtifactStore } from './fake-artifacts.js';
 
 /** One request the fake server received. */
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
-  /** GraphQL operation name, 'file_stream', 'upload' or 'other'. */
+  /** GraphQL operation name, 'file_stream', 'upload', 'artifact-upload' or 'other'. */
   kind: string;
   /** Parsed JSON body (GraphQL, file_stream) or undefined. */
   json?: unknown;
@@ -50,6 +51,8 @@ export interface FakeWandbServer {
   runs: Map<string, FakeRun>;
   /** Uploaded file bodies by `<run>/<path>`. */
   uploads: Map<string, Buffer>;
+  /** Artifact versions created, uploaded, committed and used through the GraphQL artifact flow. */
+  artifacts: FakeArtifactStore;
   /** Queue faults for requests of `kind` ('file_stream', 'upload', 'UpsertBucket', 'graphql' = any GraphQL). */
   injectFaults(kind: string, faults: Fault[]): void;
   /** History lines of a run, in offset order, parsed. */
@@ -82,7 +85,8 @@ export function parseWandbLine(line: string): Record<string, unknown> {
 
 /**
  * A loopback fake of the W&B server parts a run and `wandb sync` use: GraphQL (ServerFeaturesQuery,
- * Viewer, UpsertBucket, RunResumeStatus, CreateRunFiles), file_stream and signed-URL uploads. It
+ * Viewer, UpsertBucket, RunResumeStatus, CreateRunFiles, and the artifact flow of `FakeArtifactStore`),
+ * file_stream and signed-URL uploads. It
  * records every request and stores file_stream lines by offset, like wandb's own test backend spy.
  */
 export async function startFakeWandbServer(options: { entity?: string } = {}): Promise<FakeWandbServer> {
@@ -93,9 +97,10 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
   const faults = new Map<string, Fault[]>();
   let url = '';
   let seq = 0;
+  const artifacts = new FakeArtifactStore(() => url);
 
   const takeFault = (kind: string): Fault | undefined =>
-    faults.get(kind)?.shift() ?? (kind !== 'file_stream' && kind !== 'upload' ? faults.get('graphql')?.shift() : undefined);
+    faults.get(kind)?.shift() ?? (kind !== 'file_stream' && kind !== 'upload' && kind !== 'artifact-upload' ? faults.get('graphql')?.shift() : undefined);
 
   const runFor = (name: string, project: string, entity: string): FakeRun => {
     let run = runs.get(name);
@@ -109,6 +114,8 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
   const graphql = (body: { query?: string; variables?: Record<string, unknown>; operationName?: string }): unknown => {
     const op = body.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(body.query ?? '')?.[1] ?? '';
     const v = body.variables ?? {};
+    const artifactAnswer = artifacts.graphql(op, v);
+    if (artifactAnswer) return artifactAnswer;
     switch (op) {
       case 'ServerFeaturesQuery':
         return { data: { serverInfo: { features: [] } } };
@@ -239,6 +246,7 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
           rec.kind = 'file_stream';
           rec.json = JSON.parse(bytes.toString('utf8'));
         } else if (req.method === 'PUT' && path.startsWith('/upload/')) rec.kind = 'upload';
+        else if (req.method === 'PUT' && path.startsWith('/artifact-upload/')) rec.kind = 'artifact-upload';
         const fault = takeFault(rec.kind);
         if (fault && 'reset' in fault) {
           rec.status = 0;
@@ -256,6 +264,11 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
           uploads.set(`${decodeURIComponent(run!)}/${rest.map(decodeURIComponent).join('/')}`, bytes);
           return answer(200, '');
         }
+        if (rec.kind === 'artifact-upload') {
+          const md5 = req.headers['content-md5'];
+          const result = artifacts.upload(path, bytes, typeof md5 === 'string' ? md5 : undefined);
+          return answer(result.status, result.message ? { error: result.message } : '');
+        }
         if (path === '/graphql') return answer(200, graphql(rec.json as never));
         return answer(404, { error: `fake W&B server: no route for ${req.method} ${path}` });
       } catch (error) {
@@ -272,6 +285,7 @@ export async function startFakeWandbServer(options: { entity?: string } = {}): P
     requests,
     runs,
     uploads,
+    artifacts,
     injectFaults(kind, list) {
       faults.set(kind, [...(faults.get(kind) ?? []), ...list]);
     },

@@ -3,6 +3,7 @@
  * tracker calls built from them. Everything a caller could pass by mistake (or on purpose) through an
  * untyped boundary: JS callers, JSON from a config file, values computed as NaN.
  */
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { CATEGORIES } from '@metrics/core';
 
@@ -213,7 +214,8 @@ export const anySummary: fc.Arbitrary<unknown> = fc.oneof(
 
 export const anyArtifactPath: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('', '\u0000', '/nonexistent/file', '../../etc/passwd', 'relative/missing.txt'),
-  fc.string({ unit: 'binary', maxLength: 40 }),
+  // Never a path that exists: W&B reads and copies an artifact's files, and `.` would be the whole package.
+  fc.string({ unit: 'binary', maxLength: 40 }).filter((p) => !existsSync(p)),
   fc.constantFrom(null, undefined, 3),
 );
 
