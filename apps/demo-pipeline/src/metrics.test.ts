@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { confusionMatrix, scores } from './metrics.js';
-import { renderConfusionMatrix } from './render.js';
 
 describe('confusion matrix and scores', () => {
   it('counts actual × predicted', () => {
@@ -38,36 +37,5 @@ describe('confusion matrix and scores', () => {
 
   it('rejects mismatched lengths', () => {
     expect(() => confusionMatrix([0], [0, 1], 2)).toThrow(RangeError);
-  });
-});
-
-describe('renderConfusionMatrix', () => {
-  it('paints a perfect diagonal blue and empty cells white, with a grid', () => {
-    const img = renderConfusionMatrix(
-      [
-        [3, 0],
-        [0, 5],
-      ],
-      4,
-    );
-    expect(img).toMatchObject({ width: 9, height: 9, channels: 3 });
-    expect(img.data.length).toBe(9 * 9 * 3);
-    const px = (x: number, y: number) => Array.from(img.data.slice((y * 9 + x) * 3, (y * 9 + x) * 3 + 3));
-    expect(px(2, 2)).toEqual([0, 0, 255]); // (0,0): all of row 0
-    expect(px(6, 2)).toEqual([255, 255, 255]); // (0,1): none
-    expect(px(6, 6)).toEqual([0, 0, 255]);
-    expect(px(0, 0)).toEqual([96, 96, 96]);
-  });
-
-  it('shades errors red in proportion to the row', () => {
-    const img = renderConfusionMatrix(
-      [
-        [1, 1],
-        [0, 1],
-      ],
-      4,
-    );
-    const px = (x: number, y: number) => Array.from(img.data.slice((y * 9 + x) * 3, (y * 9 + x) * 3 + 3));
-    expect(px(6, 2)).toEqual([255, 128, 128]);
   });
 });

@@ -12,7 +12,6 @@ import { Adam, learningRateAt, Mlp } from './model.js';
 import { silentProgress, type Progress } from './progress.js';
 import { createRng, shuffle } from './random.js';
 import { crownChampion, registerModelVersion, type RegisteredVersion } from './registry.js';
-import { renderConfusionMatrix } from './render.js';
 
 export type Backend = 'tensorboard' | 'mlflow' | 'wandb';
 export const ALL_BACKENDS: readonly Backend[] = ['tensorboard', 'mlflow', 'wandb'];
@@ -340,10 +339,6 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       },
       { step: lastStep },
     );
-    tracker.logImage('evaluation/confusion_matrix', renderConfusionMatrix(evaluation.confusion), {
-      step: lastStep,
-      caption: `rows: actual, columns: predicted (${data.classes.join(', ')})`,
-    });
     tracker.logText('model/summary', modelSummary(model, data, { epochs: options.epochs, batchSize, learningRate, model: options.model ?? 'mlp' }), {
       step: lastStep,
     });
@@ -475,8 +470,9 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
 }
 
 /**
- * The evaluation as structured kinds: the confusion matrix (a chart in W&B, a table in MLflow), one
- * one-vs-rest PR curve per class, the per-example predictions as a table, and tags for the run.
+ * The evaluation as structured kinds: the confusion matrix (a chart in W&B, a table and a labelled picture in
+ * MLflow, a Markdown table in TensorBoard), one one-vs-rest PR curve per class, the per-example predictions
+ * as a table, and tags for the run.
  */
 function logEvaluationKinds(
   tracker: ExperimentTracker,

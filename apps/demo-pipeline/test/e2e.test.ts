@@ -148,7 +148,7 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     }
   });
 
-  it('TensorBoard has the weight histograms per epoch, the confusion matrix image and the model summary', () => {
+  it('TensorBoard has the weight histograms per epoch and the model summary (the confusion matrix is a text table)', () => {
     for (const layer of ['dense_0', 'dense_1', 'dense_2']) {
       const h = tb.histograms[`model/weights/${layer}`];
       expect(
@@ -157,9 +157,8 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
       ).toEqual(result.epochs.map((e) => e.step));
       expect(h![0]!.num).toBeGreaterThan(0);
     }
-    const image = tb.images['evaluation/confusion_matrix'];
-    expect(image).toHaveLength(1);
-    expect(image![0]).toMatchObject({ step: result.lastStep, size: [97, 97], mode: 'RGB' });
+    // No second confusion-matrix image of the demo's own: logConfusionMatrix is the one place for it.
+    expect(Object.keys(tb.images)).not.toContain('evaluation/confusion_matrix');
     const text = tb.tensors['model/summary'];
     expect(text?.plugin).toBe('text');
     expect(text!.values[0]).toContain(`**${result.parameters} parameters**`);
@@ -171,7 +170,10 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     expect(mlflow.status).toBe('FINISHED');
     expect(mlflow.params).toMatchObject({ learning_rate: '0.01', batch_size: '16', epochs: String(EPOCHS), optimizer: 'adam', seed: '11' });
     expect(mlflow.artifacts).toContain('model/model.json');
-    expect(mlflow.artifacts.some((a) => /^images\/evaluation~confusion_matrix\+step\+\d+\+timestamp\+\d+\+[0-9a-f-]{36}\.png$/.test(a))).toBe(true);
+    // One confusion-matrix picture, logConfusionMatrix's (labelled, with counts), none of the demo's own.
+    const confusionPngs = mlflow.artifacts.filter((a) => /^images\/evaluation~confusion.*\.png$/.test(a));
+    expect(confusionPngs).toHaveLength(1);
+    expect(confusionPngs[0]).toMatch(/^images\/evaluation~confusion\+step\+\d+\+timestamp\+\d+\+[0-9a-f-]{36}\.png$/);
     expect(mlflow.model_version).toMatchObject({ name: MODEL, version: result.registered!.version, run_id: result.runIds.mlflow!.runId, status: 'READY' });
     const saved = JSON.parse(readFileSync(result.paths.model, 'utf8')) as { sizes: number[] };
     expect(saved.sizes).toEqual([4, 64, 32, 3]);
@@ -217,9 +219,11 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     expect(exit.exit_code ?? 0).toBe(0);
     const summaries = wandbRecords.filter((r) => r.type === 'summary');
     expect(JSON.stringify(summaries)).toContain('evaluation/accuracy');
-    // The histograms and the image reached W&B too.
+    // The histograms reached W&B too.
     expect(wandbHistory.some((row) => (row['model/weights/dense_0'] as { _type?: string } | undefined)?._type === 'histogram')).toBe(true);
-    expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(true);
+    // The confusion matrix reached W&B as logConfusionMatrix's chart table, with no image beside it.
+    expect(wandbHistory.some((row) => row['evaluation/confusion_table'] !== undefined)).toBe(true);
+    expect(wandbHistory.some((row) => row['evaluation/confusion_matrix'] !== undefined)).toBe(false);
   });
 
   it('W&B artifacts: the training data is a dataset the run used, the model files an artifact of type model', () => {

@@ -8,6 +8,7 @@
  * - The spool: file names, reading, writing and `replaySpool`.
  * - Retry (`withRetry`, `classifyError`, `parseRetryAfter`) and the HTTP client (`HttpClient`, undici).
  * - The protobuf wire writer and reader, PNG encoding, secret masking, exit handling, the processors.
+ * - `safeSegment`: the one way to make a file or directory name from a user-supplied name.
  */
 export * from './index.js';
 export {
@@ -75,8 +76,10 @@ export { IntervalAggregator, type ScalarOut } from './processing/interval.js';
 export { StepClock } from './processing/step-clock.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { shellQuote } from './shell.js';
+export { safeSegment, truncateBytes, type SafeSegmentOptions } from './paths.js';
 export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
-export { encodePng, imageFile, crc32 } from './media/png.js';
+export { encodePng, imageFile } from './media/png.js';
+export { crc32 } from './crc32.js';
 export { encodeWav, decodeWav } from './media/wav.js';
 export { markdownTable } from './media/markdown-table.js';
 export { renderPrCurve, renderConfusionMatrix } from './media/plots.js';

@@ -91,8 +91,10 @@ export class ExporterLane {
       if (records.length === 0) return;
     }
     if (this.state.failed) return this.giveUp(records, 'the exporter failed permanently');
-    if (this.overflow.admits(this.queue, records.length)) this.queue.push(records);
-    else this.overflow.full(records, this.queue, this.state.active);
+    if (this.overflow.admits(this.queue, records.length)) {
+      this.queue.push(records);
+      if (this.exporter.exportSyncOnSeal === true) this.overflow.handOff(this.queue, this.state.active);
+    } else this.overflow.full(records, this.queue, this.state.active);
     this.kick();
   }
 

@@ -146,6 +146,62 @@ describe("full-queue policy 'keep' (the default)", () => {
   });
 });
 
+/** An exporter whose exportSync hands batches to a thread of its own (W&B offline's writer thread). */
+class HandOffExporter extends SyncExporter {
+  readonly exportSyncOnSeal = true;
+}
+
+describe("exportSyncOnSeal (a hand-off to the exporter's own thread)", () => {
+  it('each sealed batch goes to exportSync at once, in a loop that never yields: nothing waits in the queue', async () => {
+    const exporter = new HandOffExporter();
+    const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
+    neverYield(t, 500); // 1000 records: they would all fit in the queue
+    // From the second sealed batch on (the caller has not yielded since the first), both go at once.
+    expect(exporter.syncWrites).toBe(100);
+    expect(exporter.largestSyncWrite).toBeLessThanOrEqual(10);
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, queued: 0, spilled: 0 });
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, dropped: 0, failed: 0, spilled: 0, queued: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(500));
+  });
+
+  it('a "not now" keeps batches queued; the next sealed batch hands them over oldest first, and the order holds', async () => {
+    const exporter = new HandOffExporter();
+    let calls = 0;
+    // Far behind now and then (every third call): the batch stays queued and goes with a later one.
+    exporter.syncFailure = () => (++calls % 3 === 0 ? { ok: false, retryable: true, error: new Error('behind') } : undefined);
+    const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
+    neverYield(t, 500);
+    expect(t.stats().exporters[0]!.queued).toBeLessThanOrEqual(20);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, dropped: 0, failed: 0, spilled: 0, queued: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(500));
+    expect(steps(exporter, 'training/b')).toEqual(range(500));
+  });
+
+  it('a caller that yields after every batch leaves the export to the lane, off its log() calls', async () => {
+    const exporter = new HandOffExporter();
+    const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
+    for (let step = 0; step < 250; step++) {
+      t.log({ 'training/a': step, 'training/b': -step }, { step });
+      if (step % 5 === 4) await new Promise((r) => setImmediate(r)); // after each batch of 10
+    }
+    expect(exporter.syncWrites).toBe(0);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 500, queued: 0, failed: 0 });
+    expect(steps(exporter, 'training/a')).toEqual(range(250));
+  });
+
+  it('without the flag a batch that fits waits in the queue until the caller yields (exportSync only when full)', async () => {
+    const exporter = new SyncExporter();
+    const t = tracker(exporter, { batch: { maxQueueSize: 1000, maxBatchSize: 10 } });
+    neverYield(t, 500);
+    expect(exporter.syncWrites).toBe(0);
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ exported: 1000, queued: 0 });
+  });
+});
+
 describe('LaneState', () => {
   it('allows only the documented transitions', () => {
     const s = new LaneState();

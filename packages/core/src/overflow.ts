@@ -38,6 +38,7 @@ export interface OverflowOptions {
 export class Overflow {
   private spool: Spool | undefined;
   private readonly inline: boolean;
+  private readonly hasSync: boolean;
   /** The exporter has nowhere to send by configuration: spooling is the plan, not a problem (info, not warnings). */
   offline = false;
   /** Why the spool could not be written, for the close report. */
@@ -55,7 +56,8 @@ export class Overflow {
     private readonly stats: ExporterStats,
     private readonly options: OverflowOptions,
   ) {
-    this.inline = options.policy === 'keep' && typeof exporter.exportSync === 'function';
+    this.hasSync = typeof exporter.exportSync === 'function';
+    this.inline = options.policy === 'keep' && this.hasSync;
   }
 
   /** Records waiting on disk. */
@@ -103,6 +105,18 @@ export class Overflow {
     }
     if (this.fits(queue, incoming.length)) queue.push(incoming);
     else this.spill(incoming);
+  }
+
+  /**
+   * An exporter whose `exportSync` hands batches to its own thread (`exportSyncOnSeal`) gets the queued
+   * batches now, oldest first, once a second batch is waiting (the caller has not yielded since the last
+   * one was sealed: a caller that yields leaves the work to the lane's pump, off its `log()` calls), while no
+   * export is in flight (order) and nothing is spooled (that is older). A "not now" (its thread far behind
+   * or starting) leaves them queued; the next sealed batch tries again.
+   */
+  handOff(queue: LaneQueue, active: boolean): void {
+    if (!this.hasSync || queue.idle < 2 || queue.inFlight > 0 || this.pending > 0 || !active || !this.options.startSync()) return;
+    this.writeInline(queue, queue.size);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { safeSegment } from './paths.js';
 import type { RunInfo } from './spec.js';
 
 /**
@@ -56,12 +57,7 @@ export function parseSpoolFileName(file: string): { exporter: string; startTime?
 
 function safePart(s: string): string {
   // `__` separates the parts, so a name never contains two underscores in a row.
-  return (
-    String(s)
-      .replace(/[^A-Za-z0-9_.-]+/g, '_')
-      .replace(/_{2,}/g, '_')
-      .slice(0, 80) || '_'
-  );
+  return safeSegment(s, { charset: 'portable', maxBytes: 80 }).replace(/_{2,}/g, '_');
 }
 
 function stamp(ms: number): string {

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createLogger } from '@metrics/core';
-import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
+import { loggingLoop, median, nsPerOp, report } from '@metrics/bench';
 import { runPython, startMlflowServer, type MlflowServer, type MlflowStore } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
 import { benchLoad, loadEnabled } from './load.js';
@@ -224,21 +224,13 @@ async function neverYielding(server: MlflowServer): Promise<void> {
       env: {},
       spillDir,
     });
-    const steps = LOOP_SCALARS / 10;
-    let spent = 0;
-    let maxCallMs = 0;
-    for (let s = 0; s < steps; s += yieldEvery || steps) {
-      const part = neverYieldLoop(t, Math.min(yieldEvery || steps, steps - s) * 10, 10, s);
-      spent += part.loopSecs;
-      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
-      if (yieldEvery) await new Promise((r) => setImmediate(r));
-    }
+    const { callerNs, maxCallMs } = await loggingLoop(t, LOOP_SCALARS, yieldEvery);
     await t.close(undefined, { timeoutMs: 5000 });
     const ex = t.stats().exporters[0]!;
     if (ex.dropped + ex.failed !== 0) throw new Error(`bench: ${ex.dropped} dropped, ${ex.failed} failed`);
     rmSync(spillDir, { recursive: true, force: true });
     const name = `${loop} loop, default options (${LOOP_SCALARS / 1e6}M, 10/step)`;
-    report({ package: PKG, name: `log() caller cost, ${name}`, value: (spent * 1e9) / LOOP_SCALARS, unit: 'ns/scalar' });
+    report({ package: PKG, name: `log() caller cost, ${name}`, value: callerNs, unit: 'ns/scalar' });
     report({ package: PKG, name: `longest single log() call, ${name}`, value: maxCallMs, unit: 'ms' });
   }
 }

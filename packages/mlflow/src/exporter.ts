@@ -432,7 +432,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
           if (this.tables.add(path)) tablesAt = i;
           if (r.kind !== 'table') {
             // The curve or matrix as a picture too, in the run page's image gallery (MLflow has no chart for them).
-            const image = r.kind === 'pr_curve' ? renderPrCurve(r) : renderConfusionMatrix(r.counts);
+            const image = r.kind === 'pr_curve' ? renderPrCurve(r, r.name) : renderConfusionMatrix(r.counts, r.classNames, r.name);
             for (const file of imageArtifacts({ kind: 'image', name: r.name, step: r.step, wallTime: r.wallTime, image }, this.sanitize))
               files.push({ i, ...file });
             if (!this.imagesTagged) {

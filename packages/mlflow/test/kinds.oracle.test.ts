@@ -1,7 +1,9 @@
 // The structured kinds against a real `mlflow server`, read back with the MLflow Python client:
 // `mlflow.load_table` for tables, PR curves and confusion matrices, the artifact for audio (decoded with
 // Python's `wave`), run tags and the note (`mlflow.note.content`).
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confusionCounts, prCurvePoints, renderConfusionMatrix, renderPrCurve } from '@metrics/core/backend';
 import { runPython, startMlflowServer } from '@metrics/oracle';
 import { createMlflowTracker } from '../src/index.js';
 
@@ -16,7 +18,7 @@ interface Read {
   logged: { path: string; type: string }[];
   audio: { rate: number; channels: number; frames: number; samples: number[] };
   tags: Record<string, string>;
-  images: Record<string, { size: number[]; mode: string }>;
+  images: Record<string, { size: number[]; mode: string; sha256: string }>;
 }
 
 const READ = `import sys, json, io, wave, tempfile, os
@@ -37,12 +39,13 @@ w = wave.open(c.download_artifacts(rid, 'audio/evaluation/speech/step_3.wav', d)
 frames = w.readframes(w.getnframes())
 audio = {'rate': w.getframerate(), 'channels': w.getnchannels(), 'frames': w.getnframes(),
          'samples': [int.from_bytes(frames[i:i+2], 'little', signed=True) for i in range(0, len(frames), 2)]}
+import hashlib
 from PIL import Image
 images = {}
 for f in c.list_artifacts(rid, 'images'):
     if f.path.endswith('.png'):
         im = Image.open(c.download_artifacts(rid, f.path, d))
-        images[f.path.split('+')[0]] = {'size': list(im.size), 'mode': im.mode}
+        images[f.path.split('+')[0]] = {'size': list(im.size), 'mode': im.mode, 'sha256': hashlib.sha256(im.tobytes()).hexdigest()}
 print(json.dumps({'images': images, 'experiment': exp, 'tables': tables, 'logged': json.loads(run.data.tags['mlflow.loggedArtifacts']), 'audio': audio,
                   'tags': {k: v for k, v in run.data.tags.items() if not k.startswith('mlflow.') or k in ('mlflow.note.content', 'mlflow.loggedImages')}}))`;
 
@@ -122,10 +125,15 @@ describe('MLflow reads the structured kinds', () => {
   });
 
   it("the PR curve and the confusion matrix also as PNGs where log_image puts them (the run page's image gallery)", () => {
+    // Pillow decodes each PNG to exactly the pixels we rendered (with the name as title, the class names).
+    const pr = renderPrCurve(prCurvePoints([true, false, true, true, false], [0.9, 0.8, 0.6, 0.3, 0.1], 3), 'evaluation/pr');
+    const cm = renderConfusionMatrix(confusionCounts(2, [0, 0, 1, 1, 1], [0, 1, 1, 1, 0]), ['cat', 'dog'], 'evaluation/confusion');
+    const digest = (img: { data: ArrayLike<number> }) => createHash('sha256').update(Uint8Array.from(img.data)).digest('hex');
     expect(read.images).toEqual({
-      'images/evaluation~pr': { size: [256, 256], mode: 'RGB' },
-      'images/evaluation~confusion': { size: [65, 65], mode: 'RGB' },
+      'images/evaluation~pr': { size: [pr.width, pr.height], mode: 'RGB', sha256: digest(pr) },
+      'images/evaluation~confusion': { size: [cm.width, cm.height], mode: 'RGB', sha256: digest(cm) },
     });
+    expect(cm.width).toBeGreaterThan(100);
     expect(read.tags['mlflow.loggedImages']).toBe('True');
   });
 

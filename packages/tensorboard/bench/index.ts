@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@metrics/core';
-import { median, neverYieldLoop, nsPerOp, report } from '@metrics/bench';
+import { loggingLoop, median, nsPerOp, report } from '@metrics/bench';
 import { runPython } from '@metrics/oracle';
 import { crc32c, createTensorBoardTracker, EventFileWriter, listRuns } from '../src/index.js';
 
@@ -73,19 +73,7 @@ async function defaultOptionsLoop(events: number, yieldEvery: number): Promise<L
       logger: createLogger({ level: 'silent' }),
     });
     const t0 = process.hrtime.bigint();
-    let callerNs: number;
-    let maxCallMs = 0;
-    if (yieldEvery === 0) ({ callerNs, maxCallMs } = neverYieldLoop(tracker, events));
-    else {
-      let spent = 0;
-      for (let step = 0; step < events / 10; step += yieldEvery) {
-        const part = neverYieldLoop(tracker, Math.min(yieldEvery, events / 10 - step) * 10, 10, step);
-        spent += part.loopSecs;
-        maxCallMs = Math.max(maxCallMs, part.maxCallMs);
-        await new Promise((r) => setImmediate(r));
-      }
-      callerNs = (spent * 1e9) / events;
-    }
+    const { callerNs, maxCallMs } = await loggingLoop(tracker, events, yieldEvery);
     await tracker.close();
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const ex = tracker.stats().exporters[0]!;

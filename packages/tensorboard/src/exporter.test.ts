@@ -70,13 +70,15 @@ describe('TensorBoard exporter', () => {
     ]);
   });
 
-  it('keeps experiment and run names inside logDir (.., absolute paths, separators, NUL)', async () => {
+  it('keeps experiment and run names inside logDir (.., absolute paths, separators, NUL, long unicode, Windows names)', async () => {
     const logDir = tempDir();
     for (const [experiment, runName] of [
       ['..', '..'],
       ['../../etc', '/abs/path'],
       ['a/b\\c', 'x\0y'],
       ['', '.'],
+      // 200 emoji are 800 UTF-8 bytes: cut to a name the file system takes (255 bytes at most)
+      ['😀'.repeat(200), 'con'],
     ]) {
       const ex = createTensorBoardExporter({ logDir, logger: silent() });
       expect(await ex.start(run({ experiment: experiment!, runName: runName! }))).toEqual({ ok: true });

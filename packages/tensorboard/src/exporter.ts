@@ -4,6 +4,7 @@ import type { Logger, RunOutcome } from '@metrics/core';
 import {
   parseOptions,
   bucketsProblem,
+  safeSegment,
   failure,
   kindsExcept,
   withOptInKinds,
@@ -45,7 +46,6 @@ import {
   type HparamValue,
 } from './proto/messages.js';
 import { EventFileWriter, type EventFileWriterOptions } from './writer/event-file-writer.js';
-import { safeSegment } from './writer/paths.js';
 import { tensorBoardExporterOptionsSchema } from './settings.js';
 import { claimRunDir } from './writer/run-dir-claim.js';
 

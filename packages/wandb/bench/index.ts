@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@metrics/core';
 import type { TrackingRecord } from '@metrics/core/backend';
-import { median, neverYieldLoop, report } from '@metrics/bench';
+import { loggingLoop, median, report } from '@metrics/bench';
 import { runPython } from '@metrics/oracle';
 import { createWandbExporter, createWandbTracker } from '../src/index.js';
 
@@ -85,21 +85,13 @@ async function defaultOptionsLoop(yieldEvery: number): Promise<{ callerNs: numbe
     const dir = mkdtempSync(join(tmpdir(), 'wandb-bench-'));
     const t = createWandbTracker({ mode: 'offline', dir, env: {}, experiment: 'bench', runName: 'loop', handleExit: false, logger: silent });
     const t0 = process.hrtime.bigint();
-    let spent = 0;
-    let maxCallMs = 0;
-    const steps = NEVER_YIELD_SCALARS / METRICS;
-    for (let step = 0; step < steps; step += yieldEvery || steps) {
-      const part = neverYieldLoop(t, Math.min(yieldEvery || steps, steps - step) * METRICS, METRICS, step);
-      spent += part.loopSecs;
-      maxCallMs = Math.max(maxCallMs, part.maxCallMs);
-      if (yieldEvery) await new Promise((r) => setImmediate(r));
-    }
+    const { callerNs, maxCallMs } = await loggingLoop(t, NEVER_YIELD_SCALARS, yieldEvery, METRICS);
     await t.close();
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const ex = t.stats().exporters[0]!;
     if (ex.exported !== NEVER_YIELD_SCALARS || ex.dropped + ex.failed !== 0) throw new Error(`bench: exported ${ex.exported} of ${NEVER_YIELD_SCALARS}`);
     rmSync(dir, { recursive: true, force: true });
-    runs.push({ callerNs: (spent * 1e9) / NEVER_YIELD_SCALARS, maxCallMs, perSec: NEVER_YIELD_SCALARS / secs });
+    runs.push({ callerNs, maxCallMs, perSec: NEVER_YIELD_SCALARS / secs });
   }
   return { callerNs: median(runs.map((r) => r.callerNs)), maxCallMs: median(runs.map((r) => r.maxCallMs)), perSec: median(runs.map((r) => r.perSec)) };
 }

@@ -1,16 +1,11 @@
+import { safeSegment as coreSafeSegment } from '@metrics/core/backend';
+
 /**
- * Turns any user-supplied name (run id, metric name) into ONE safe path segment: no separators, no
- * `..`, no NUL or control characters, bounded length. Never returns an empty string.
+ * Any user-supplied name (run id, media name) as ONE safe path segment: core's `safeSegment` with the
+ * 'portable' charset (W&B's file names stay `A-Z a-z 0-9 . _ -`), at most `maxLength` characters.
  */
 export function safeSegment(name: string, maxLength = 100): string {
-  let s = String(name)
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[.]+/, '_');
-  if (s.length > maxLength) s = s.slice(0, maxLength);
-  if (s === '' || s === '.' || s === '..') s = '_';
-  return s;
+  return coreSafeSegment(name, { charset: 'portable', maxBytes: maxLength });
 }
 
 /** W&B run ids: letters, digits, `_` and `-` only (W&B forbids `/ \ # ? % :`), at most 64 characters. */

@@ -25,7 +25,7 @@ describe('names never escape the run directory', () => {
         }
       }),
     );
-    expect(safeSegment('../../etc/passwd')).toBe('__.._etc_passwd');
+    expect(safeSegment('../../etc/passwd')).toBe('___.._etc_passwd');
     expect(safeRunId('a/b:c#d')).toBe('a-b-c-d');
   });
 

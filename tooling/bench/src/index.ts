@@ -51,4 +51,4 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export { neverYieldLoop, type NeverYieldResult } from './never-yield.js';
+export { loggingLoop, neverYieldLoop, type NeverYieldResult } from './never-yield.js';

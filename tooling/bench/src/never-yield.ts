@@ -40,3 +40,28 @@ export function neverYieldLoop(
   const logged = calls * perCall;
   return { scalars: logged, callerNs: loopNs / logged, maxCallMs: Number(maxCall) / 1e6, loopSecs: loopNs / 1e9 };
 }
+
+/**
+ * `neverYieldLoop` beside its yielding twin: `yieldEvery` 0 logs all `scalars` without awaiting; otherwise
+ * it awaits a macrotask (as a training loop's awaits would) every `yieldEvery` calls. Caller cost and the
+ * longest call count the `log()` calls only, not the waits.
+ */
+export async function loggingLoop(
+  tracker: { log(values: Record<string, number>, options?: { step?: number }): void },
+  scalars: number,
+  yieldEvery: number,
+  perCall = 10,
+): Promise<NeverYieldResult> {
+  const calls = Math.ceil(scalars / perCall);
+  const chunk = yieldEvery > 0 ? yieldEvery : calls;
+  let loopSecs = 0;
+  let maxCallMs = 0;
+  for (let call = 0; call < calls; call += chunk) {
+    const part = neverYieldLoop(tracker, Math.min(chunk, calls - call) * perCall, perCall, call);
+    loopSecs += part.loopSecs;
+    maxCallMs = Math.max(maxCallMs, part.maxCallMs);
+    if (yieldEvery > 0) await new Promise((r) => setImmediate(r));
+  }
+  const logged = calls * perCall;
+  return { scalars: logged, callerNs: (loopSecs * 1e9) / logged, maxCallMs, loopSecs };
+}

@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodePng, imageFile } from './png.js';
+import { crc32 } from '../crc32.js';
+import { encodePng, imageFile } from './png.js';
 
 describe('encodePng', () => {
   it('writes signature, IHDR, IDAT and IEND with valid chunk CRCs and inflatable rows', () => {
@@ -12,7 +13,7 @@ describe('encodePng', () => {
       const len = png.readUInt32BE(off);
       const type = png.subarray(off + 4, off + 8).toString('latin1');
       const body = png.subarray(off + 8, off + 8 + len);
-      expect(png.readUInt32BE(off + 8 + len)).toBe(crc32(png, off + 4, off + 8 + len));
+      expect(png.readUInt32BE(off + 8 + len)).toBe(crc32(png.subarray(off + 4, off + 8 + len)));
       chunks.push({ type, body });
       off += 12 + len;
     }
@@ -21,10 +22,6 @@ describe('encodePng', () => {
     expect([ihdr.readUInt32BE(0), ihdr.readUInt32BE(4), ihdr[8], ihdr[9]]).toEqual([2, 2, 8, 2]);
     const raw = inflateSync(chunks[1]!.body);
     expect([...raw]).toEqual([0, ...px.subarray(0, 6), 0, ...px.subarray(6)]);
-  });
-
-  it('matches the zlib CRC-32 check value', () => {
-    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
 
   it('rejects short pixel data', () => {

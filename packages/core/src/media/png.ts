@@ -1,27 +1,10 @@
 /**
  * One small PNG encoder for every backend (TensorBoard image summaries, W&B media, MLflow artifacts):
- * 8-bit grey, RGB or RGBA, filter 0 on every row, node:zlib deflate, our own CRC-32 (node:zlib's
- * `crc32` needs Node 20.15+).
+ * 8-bit grey, RGB or RGBA, filter 0 on every row, node:zlib deflate, core's CRC-32.
  */
 import { deflateSync } from 'node:zlib';
+import { crc32 } from '../crc32.js';
 import type { EncodedImage, RawImage } from '../spec.js';
-
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** zlib/PNG CRC-32 (IEEE 802.3). */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = -1;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 /** PNG colour types by channel count: grey, grey+alpha, RGB, RGBA. */
@@ -60,6 +43,6 @@ function chunk(type: string, body: Uint8Array): Buffer {
   out.writeUInt32BE(body.length, 0);
   out.write(type, 4, 'latin1');
   out.set(body, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + body.length), 8 + body.length);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
   return out;
 }

@@ -72,17 +72,33 @@ const F32_BYTES = new Uint8Array(F32.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * One event file in one run directory: records are encoded straight into a growing in-memory buffer
- * and written with one `write` per flush. Never appends to an existing file (exclusive create; the
- * name's counter is bumped on a collision).
+ * Chunks whose write has finished, kept per writer for the next ones (a fresh large buffer costs page faults).
+ * One: memory stays near one write in flight plus the chunk being filled.
+ */
+const SPARE_CHUNKS = 1;
+const FIRST_CHUNK = 1 << 16;
+
+/**
+ * One event file in one run directory: records are encoded straight into in-memory chunks (a full chunk is
+ * set aside for the next write, not copied into a larger one) and written at each flush. Never appends to
+ * an existing file (exclusive create; the name's counter is bumped on a collision).
  */
 export class EventFileWriter {
   readonly dir: string;
   private path_: string | undefined;
   private fh: FileHandle | undefined;
   private fd: number | undefined;
-  private buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  /** The chunk being encoded into, and how much of it is used. */
+  private buf: Buffer = Buffer.allocUnsafe(FIRST_CHUNK);
   private pos = 0;
+  /** Full chunks not written yet, oldest first (`buf` follows them), and their bytes. */
+  private filled: Buffer[] = [];
+  private filledBytes = 0;
+  /** Chunks written already, reused by `nextChunk`. */
+  private readonly spare: Buffer[] = [];
+  /** Size of the next new chunk: doubles from 64 KiB up to `maxChunk`, so a small run stays small. */
+  private chunkSize = FIRST_CHUNK;
+  private readonly maxChunk: number;
   private readonly tags = new Map<string, TagState>();
   private readonly seenMetadata = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
@@ -112,6 +128,7 @@ export class EventFileWriter {
       writerName: options.writerName ?? '@metrics/tensorboard',
       onError: options.onError,
     };
+    this.maxChunk = Math.max(FIRST_CHUNK, Math.min(this.opts.flushBytes, 1 << 24));
   }
 
   /** The file's path once opened. */
@@ -140,21 +157,25 @@ export class EventFileWriter {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || counter > 10_000) throw e;
       }
     }
-    // The version event goes first, before anything buffered already.
-    const pending = this.buf.subarray(0, this.pos);
-    const saved = Buffer.from(pending);
-    this.pos = 0;
-    this.appendFirstEvents(secs, restartAt);
-    this.ensure(saved.length);
-    this.buf.set(saved, this.pos);
-    this.pos += saved.length;
+    this.putFirstEvents(secs, restartAt);
     this.startTimer();
     trackOpen(this);
     await this.flush();
     return this.path_!;
   }
 
-  /** The file_version event, then (resumed run) the restart marker, before anything buffered already. */
+  /** The first events (see `appendFirstEvents`) go before anything buffered already. */
+  private putFirstEvents(secs: number, restartAt: number | undefined): void {
+    const saved = this.takePending();
+    this.appendFirstEvents(secs, restartAt);
+    for (const part of saved) {
+      this.ensure(part.length);
+      this.buf.set(part, this.pos);
+      this.pos += part.length;
+    }
+  }
+
+  /** The file_version event, then (resumed run) the restart marker. */
   private appendFirstEvents(secs: number, restartAt: number | undefined): void {
     this.appendEvent(encodeFileVersionEvent(secs, this.opts.writerName));
     if (restartAt === undefined) return;
@@ -188,12 +209,7 @@ export class EventFileWriter {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || counter > 10_000) throw e;
       }
     }
-    const saved = Buffer.from(this.buf.subarray(0, this.pos));
-    this.pos = 0;
-    this.appendFirstEvents(secs, restartAt);
-    this.ensure(saved.length);
-    this.buf.set(saved, this.pos);
-    this.pos += saved.length;
+    this.putFirstEvents(secs, restartAt);
     this.startTimer();
     trackOpen(this);
     this.flushSync();
@@ -201,22 +217,49 @@ export class EventFileWriter {
   }
 
   get pendingBytes(): number {
-    return this.pos;
+    return this.filledBytes + this.pos;
   }
 
   /** A copy of the framed bytes not yet written (for tests and in-memory use). */
   pendingCopy(): Uint8Array {
-    return new Uint8Array(this.buf.subarray(0, this.pos));
+    return new Uint8Array(Buffer.concat([...this.filled, this.buf.subarray(0, this.pos)]));
   }
 
+  /** Room for `extra` more bytes: a full chunk is set aside for the next write (no copy) and a new one begun. */
   private ensure(extra: number): void {
-    const need = this.pos + extra;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + extra <= this.buf.length) return;
+    if (this.pos > 0) {
+      this.filled.push(this.buf.subarray(0, this.pos));
+      this.filledBytes += this.pos;
+    }
+    this.buf = this.nextChunk(extra);
+    this.pos = 0;
+  }
+
+  private nextChunk(atLeast: number): Buffer {
+    const spare = this.spare.pop();
+    if (spare !== undefined && spare.length >= atLeast) return spare;
+    const size = this.chunkSize;
+    this.chunkSize = Math.min(size * 2, this.maxChunk);
+    return Buffer.allocUnsafe(Math.max(size, atLeast));
+  }
+
+  /** Everything not written yet, in order, as chunks; the writer goes on in a new chunk. */
+  private takePending(): Buffer[] {
+    const parts = this.filled;
+    if (this.pos > 0) {
+      parts.push(this.buf.subarray(0, this.pos));
+      this.buf = this.nextChunk(0);
+      this.pos = 0;
+    }
+    this.filled = [];
+    this.filledBytes = 0;
+    return parts;
+  }
+
+  /** A chunk whose bytes are written (or copied aside after a failure) may be encoded into again. */
+  private recycle(part: Buffer): void {
+    if (this.spare.length < SPARE_CHUNKS && part.byteOffset === 0 && part.buffer.byteLength === this.maxChunk) this.spare.push(Buffer.from(part.buffer));
   }
 
   /** Frames one serialized Event as a TFRecord into the buffer. */
@@ -266,10 +309,11 @@ export class EventFileWriter {
     }
     st.lastStep = step;
     const tail = st.tail;
+    const tailLength = tail.length;
     const stepBytes = step === 0 ? 0 : 1 + (step < 128 ? 1 : varintSize(step));
     // proto3: a wall time of +0 is omitted (as protobufjs and TensorFlow write it)
     const wallBytes = Object.is(wallSecs, 0) ? 0 : 9;
-    const len = wallBytes + stepBytes + tail.length + 4;
+    const len = wallBytes + stepBytes + tailLength + 4;
     if (this.pos + len + 16 > this.buf.length) this.ensure(len + 16);
     const b = this.buf;
     const at = this.pos;
@@ -324,8 +368,9 @@ export class EventFileWriter {
     }
     // The data CRC: the varying prefix is read, the tag's constant bytes skipped by table, then the float.
     const crcPrefix = crcRegister(b, at + 12, p, -1);
-    b.set(tail, p);
-    p += tail.length;
+    // A short loop: TypedArray.set costs more than it copies for a few dozen bytes.
+    for (let i = 0; i < tailLength; i++) b[p + i] = tail[i]!;
+    p += tailLength;
     if (LITTLE_ENDIAN) {
       F32[0] = value;
       b[p] = F32_BYTES[0]!;
@@ -340,7 +385,7 @@ export class EventFileWriter {
     b[p + 2] = (dc >>> 16) & 0xff;
     b[p + 3] = dc >>> 24;
     this.pos = p + 4;
-    if (this.pos >= this.opts.flushBytes) this.maybeFlush();
+    if (this.pos + this.filledBytes >= this.opts.flushBytes) this.maybeFlush();
     return increasing;
   }
 
@@ -380,7 +425,7 @@ export class EventFileWriter {
   private flushQueued = false;
 
   private maybeFlush(): void {
-    if (this.pos >= this.opts.flushBytes && !this.flushQueued) {
+    if (this.pendingBytes >= this.opts.flushBytes && !this.flushQueued) {
       this.flushQueued = true;
       void this.flush();
     }
@@ -400,14 +445,14 @@ export class EventFileWriter {
     this.flushQueued = false;
     if (this.fd === undefined) return;
     for (const u of this.unwritten.splice(0)) await this.writeAt(u.bytes, u.at);
-    if (this.pos === 0) return;
-    const out = this.buf;
-    const n = this.pos;
-    this.buf = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(out.length, this.opts.flushBytes * 2)));
-    this.pos = 0;
-    const at = this.fileOffset;
-    this.fileOffset += n;
-    await this.writeAt(out.subarray(0, n), at);
+    if (this.pendingBytes === 0) return;
+    let at = this.fileOffset;
+    this.fileOffset += this.pendingBytes;
+    for (const part of this.takePending()) {
+      await this.writeAt(part, at);
+      at += part.length;
+      this.recycle(part);
+    }
   }
 
   /** Writes `bytes` at file position `at` in the background; what fails is kept for the next flush. */
@@ -452,12 +497,14 @@ export class EventFileWriter {
   flushSync(): void {
     if (this.fd === undefined) return;
     for (const u of this.unwritten.splice(0)) this.writeAtSync(u.bytes, u.at); // a failure keeps it again
-    if (this.pos === 0) return;
-    const at = this.fileOffset;
-    this.fileOffset += this.pos;
-    const n = this.pos;
-    this.pos = 0;
-    this.writeAtSync(this.buf.subarray(0, n), at);
+    if (this.pendingBytes === 0) return;
+    let at = this.fileOffset;
+    this.fileOffset += this.pendingBytes;
+    for (const part of this.takePending()) {
+      this.writeAtSync(part, at);
+      at += part.length;
+      this.recycle(part);
+    }
   }
 
   /** Flushes, optionally fsyncs, closes. Idempotent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventFileName, MAX_FILE_NAME_BYTES, truncateBytes } from './paths.js';
+import { eventFileName, MAX_FILE_NAME_BYTES } from './paths.js';
 
 describe('eventFileName', () => {
   it('keeps a short suffix as is', () => {
@@ -14,13 +14,5 @@ describe('eventFileName', () => {
         expect(name.startsWith('events.out.tfevents.1700000000.')).toBe(true);
         expect(name).not.toContain('\uFFFD');
       }
-  });
-});
-
-describe('truncateBytes', () => {
-  it('cuts between code points', () => {
-    expect(truncateBytes('abc', 5)).toBe('abc');
-    expect(truncateBytes('aéb', 2)).toBe('a');
-    expect(truncateBytes('😀😀', 5)).toBe('😀');
   });
 });

@@ -1,21 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-
-/**
- * One safe path segment from a user-supplied name (experiment, run): no separators, NUL or control
- * characters, never `.`/`..`/empty, at most 200 characters. Keeps everything inside the log directory.
- */
-export function safeSegment(name: string): string {
-  let s = String(name)
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f/\\:]/g, '_')
-    .trim();
-  if (s.length > 200) s = s.slice(0, 200);
-  // No `.`/`..`, and no hidden directories (leading dots) that directory walkers may skip.
-  s = s.replace(/^\.+/, (dots) => '_'.repeat(dots.length));
-  if (s === '') s = '_';
-  return s;
-}
+import { safeSegment, truncateBytes } from '@metrics/core/backend';
 
 /** Longest file name (in bytes) that common file systems accept (NAME_MAX); longer fails with ENAMETOOLONG. */
 export const MAX_FILE_NAME_BYTES = 255;
@@ -58,18 +43,4 @@ export function secsAfterExisting(dir: string, secs: number): number {
 function safeSuffix(suffix: string): string {
   // eslint-disable-next-line no-control-regex
   return String(suffix).replace(/[\u0000-\u001f\u007f/\\]/g, '_');
-}
-
-/** The longest prefix of `s` of at most `maxBytes` UTF-8 bytes, cut between code points. */
-export function truncateBytes(s: string, maxBytes: number): string {
-  if (Buffer.byteLength(s) <= maxBytes) return s;
-  let bytes = 0;
-  let end = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > maxBytes) break;
-    bytes += n;
-    end += ch.length;
-  }
-  return s.slice(0, end);
 }

@@ -48,6 +48,15 @@ export class OfflineWandbExporter implements ExporterV1<OfflineNative> {
   /** The run's tags as key/value (the tracker's, then `setTags`'), turned into W&B's list on each change. */
   private tags: Record<string, string> = {};
 
+  /**
+   * With the writer thread, `exportSync` only applies the batch to the run state and posts it to the thread:
+   * the pipeline hands each batch over as it is sealed, so the thread encodes and writes beside the caller's
+   * loop (also one that never yields) instead of after it.
+   */
+  get exportSyncOnSeal(): boolean {
+    return !this.failed && (this.run ? this.run.writer === 'thread' : this.settings.offlineWriter !== 'inline');
+  }
+
   constructor(
     private readonly settings: ResolvedSettings,
     private readonly logger: Logger = createLogger(),
