@@ -231,9 +231,13 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     const artifacts = wandbRecords.filter((r) => r.type === 'artifact').map((r) => r.artifact as Record<string, unknown> & { manifest: { contents: Entry[] } });
     expect(artifacts.map((a) => [a.name, a.type, a.use_after_commit ?? false])).toEqual([
       ['iris-train', 'dataset', true],
+      // logDataset's description: a dataset artifact referring to its source, used by the run.
+      ['iris', 'dataset', true],
       ['iris-mlp', 'model', false],
     ]);
-    const model = artifacts[1]!.manifest.contents;
+    const described = artifacts[1]!.manifest.contents;
+    expect(described.map((e) => e.path)).toEqual(['iris']);
+    const model = artifacts[2]!.manifest.contents;
     const bytes = readFileSync(result.paths.model);
     expect(model.map((e) => [e.path, e.digest, Number(e.size)])).toEqual([
       ['model/model.json', createHash('md5').update(bytes).digest('base64'), bytes.length],
