@@ -135,7 +135,8 @@ describe('offline artifacts, read and uploaded by the real wandb tools', () => {
     tracker.log({ 'training/loss': 0.5 }, { step: 0 });
     await tracker.close();
     expect(tracker.stats().exporters[0]).toMatchObject({ unsupported: 0, failed: 0 });
-    const runDir = (tracker.exporters[0]!.native() as { runDir: string }).runDir;
+    const wandbDir = join(dir, 'wandb');
+    const runDir = join(wandbDir, readdirSync(wandbDir).find((n) => n.startsWith('offline-run-'))!);
     const res = await runWandbCli(['sync', '--yes', runDir], { WANDB_BASE_URL: server.url, WANDB_API_KEY: API_KEY });
     expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
     const [ds] = server.artifacts.versions('iris');
