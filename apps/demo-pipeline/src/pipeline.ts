@@ -3,14 +3,15 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger, defaultRunName as coreRunName, type Logger, type LogLevel, type PipelineStats } from '@metrics/core';
 import { createExperimentTracker, type ExperimentTracker } from '@metrics/unified';
+import type { MlflowNative } from '@metrics/mlflow';
 import type { WandbExporterNative } from '@metrics/wandb';
 import { crossValidate, type CrossValidationResult } from './cross-validation.js';
-import { loadIris, type Dataset, type Split } from './data.js';
+import { loadIris, trainingDatasetInput, type Dataset, type Split } from './data.js';
 import { confusionMatrix, scores, type ConfusionMatrix, type Scores } from './metrics.js';
 import { Adam, learningRateAt, Mlp } from './model.js';
 import { silentProgress, type Progress } from './progress.js';
 import { createRng, shuffle } from './random.js';
-import { registerModelVersion, type RegisteredVersion } from './registry.js';
+import { crownChampion, registerModelVersion, type RegisteredVersion } from './registry.js';
 
 export type Backend = 'tensorboard' | 'mlflow' | 'wandb';
 export const ALL_BACKENDS: readonly Backend[] = ['tensorboard', 'mlflow', 'wandb'];
@@ -250,6 +251,8 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
 
     // ── train ──────────────────────────────────────────────────────────────
     progress.stage('train');
+    // What the model learns from: MLflow's dataset input (context training), TensorBoard's `datasets` text.
+    tracker.logDataset(trainingDatasetInput(data));
     const epochs: EpochRecord[] = [];
     const trainingPoints: PipelineResult['trainingPoints'] = [];
     const batchRng = createRng(options.seed + 2);
@@ -398,18 +401,24 @@ async function run(options: PipelineOptions, started: number): Promise<PipelineR
       try {
         if (!runId) throw new Error('the MLflow backend has no run id (is the server reachable?)');
         const token = env.MLFLOW_TRACKING_TOKEN;
-        registered = await prof.profileOperation('register_model', STAGE, () =>
+        // The registry's calls are logged through the tracker as the standard usage/registry_* metrics.
+        const registry = (mlflow.native() as MlflowNative).registry?.logsTo(tracker);
+        const name = options.registeredModelName ?? 'metrics-demo-iris-mlp';
+        const version = await prof.profileOperation('register_model', STAGE, () =>
           registerModelVersion({
             trackingUri,
             runId,
-            name: options.registeredModelName ?? 'metrics-demo-iris-mlp',
+            name,
             artifactPath: 'model',
-            native: mlflow.native(),
+            native: registry ?? mlflow.native(),
             description: 'Iris MLP trained by the @metrics demo pipeline',
             headers: token ? { authorization: `Bearer ${token}` } : undefined,
           }),
         );
-        progress.note(`registered ${registered.name} version ${registered.version}`);
+        registered = version;
+        // The best version so far (by evaluation accuracy, a version tag) becomes `champion`.
+        if (registry) registered = { ...version, champion: await crownChampion(registry, name, version.version, evaluation.accuracy) };
+        progress.note(`registered ${version.name} version ${version.version}${registered.champion ? `; champion: version ${registered.champion}` : ''}`);
       } catch (error) {
         registrationError = error instanceof Error ? error.message : String(error);
         logger.warn(`Model registration failed: ${registrationError}`);

@@ -7,6 +7,35 @@ export interface RegisteredVersion {
   name: string;
   version: string;
   source: string;
+  /** The version the `champion` alias points at after this registration (the best by evaluation accuracy). */
+  champion?: string;
+}
+
+/** The part of `@metrics/mlflow`'s `ModelRegistry` used to crown the champion. */
+interface ChampionRegistry {
+  setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void>;
+  searchModelVersions(options: { filter?: string }): Promise<{ version: string; tags: Record<string, string> }[]>;
+  setAlias(name: string, alias: string, version: string): Promise<void>;
+}
+
+export const CHAMPION_ALIAS = 'champion';
+export const ACCURACY_TAG = 'evaluation_accuracy';
+
+/**
+ * Tags the new version with its evaluation accuracy, then points the `champion` alias at the best version
+ * of the model so far (ties go to the newer version). Returns the champion's version.
+ */
+export async function crownChampion(registry: ChampionRegistry, name: string, version: string, accuracy: number): Promise<string> {
+  await registry.setModelVersionTag(name, version, ACCURACY_TAG, String(accuracy));
+  const versions = await registry.searchModelVersions({ filter: `name = '${name.replace(/'/g, "\\'")}'` });
+  let best = { version, accuracy };
+  for (const v of versions) {
+    const a = Number(v.tags[ACCURACY_TAG]);
+    if (Number.isFinite(a) && (a > best.accuracy || (a === best.accuracy && Number(v.version) > Number(best.version))))
+      best = { version: v.version, accuracy: a };
+  }
+  await registry.setAlias(name, CHAMPION_ALIAS, best.version);
+  return best.version;
 }
 
 /** The part of `@metrics/mlflow`'s native handle (`MlflowNative`) used here. */

@@ -179,6 +179,36 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     expect(saved.sizes).toEqual([4, 64, 32, 3]);
   });
 
+  it('the register stage crowns the best version champion; training logged the dataset input; registry calls became usage metrics', () => {
+    // The only version of this model so far is the champion, tagged with its evaluation accuracy.
+    expect(result.registered!.champion).toBe(result.registered!.version);
+    expect(mlflow.champion).toEqual({ version: result.registered!.version, tags: { evaluation_accuracy: String(result.evaluation.accuracy) } });
+    expect(mlflow.model_version.aliases).toEqual(['champion']);
+    expect(mlflow.datasets).toHaveLength(1);
+    expect(mlflow.datasets[0]).toMatchObject({
+      name: 'iris',
+      source_type: 'http',
+      source: { url: 'https://archive.ics.uci.edu/dataset/53/iris' },
+      profile: { num_rows: result.dataset.train, num_features: 4, num_classes: 3 },
+      tags: { 'mlflow.data.context': 'training' },
+    });
+    expect(mlflow.datasets[0]!.digest).toMatch(/^[0-9a-f]{8}$/);
+    expect((mlflow.datasets[0]!.schema as { mlflow_colspec: { name: string }[] }).mlflow_colspec.map((c) => c.name)).toEqual([
+      'sepal_length',
+      'sepal_width',
+      'petal_length',
+      'petal_width',
+      'species',
+    ]);
+    // register, tag, search, alias: four registry calls, one registration, no errors.
+    expect(mlflow.metrics['usage/model_registrations']?.at(-1)?.[1]).toBe(1);
+    expect(mlflow.metrics['usage/registry_operations']?.at(-1)?.[1]).toBe(4);
+    expect(mlflow.metrics['usage/registry_errors']?.at(-1)?.[1]).toBe(0);
+    expect(mlflow.metrics['model/registered_version']?.at(-1)?.[1]).toBe(Number(result.registered!.version));
+    // TensorBoard describes the dataset as text.
+    expect(tb.tensors.datasets?.values[0]).toMatch(/\| name \| iris \|/);
+  });
+
   it('the W&B offline run has the config, the summary and a clean exit', () => {
     expect(result.wandb?.mode).toBe('offline');
     expect(existsSync(result.paths.wandbRun!)).toBe(true);
@@ -201,9 +231,13 @@ describe('the demo pipeline, read back with the real TensorBoard, MLflow and wan
     const artifacts = wandbRecords.filter((r) => r.type === 'artifact').map((r) => r.artifact as Record<string, unknown> & { manifest: { contents: Entry[] } });
     expect(artifacts.map((a) => [a.name, a.type, a.use_after_commit ?? false])).toEqual([
       ['iris-train', 'dataset', true],
+      // logDataset's description: a dataset artifact referring to its source, used by the run.
+      ['iris', 'dataset', true],
       ['iris-mlp', 'model', false],
     ]);
-    const model = artifacts[1]!.manifest.contents;
+    const described = artifacts[1]!.manifest.contents;
+    expect(described.map((e) => e.path)).toEqual(['iris']);
+    const model = artifacts[2]!.manifest.contents;
     const bytes = readFileSync(result.paths.model);
     expect(model.map((e) => [e.path, e.digest, Number(e.size)])).toEqual([
       ['model/model.json', createHash('md5').update(bytes).digest('base64'), bytes.length],

@@ -61,6 +61,10 @@ mlflow.set_experiment(experiment_id=run.info.experiment_id)
 logged = json.loads(run.data.tags.get('mlflow.loggedArtifacts', '[]'))
 tables = {e['path']: json.loads(mlflow.load_table(e['path'], run_ids=[run_id]).to_json(orient='split', index=False)) for e in logged}
 exp = c.get_experiment(run.info.experiment_id)
+champion = c.get_model_version_by_alias(model_name, 'champion')
+datasets = [{'name': d.dataset.name, 'digest': d.dataset.digest, 'source_type': d.dataset.source_type, 'source': json.loads(d.dataset.source),
+             'schema': json.loads(d.dataset.schema), 'profile': json.loads(d.dataset.profile), 'tags': {t.key: t.value for t in d.tags}}
+            for d in run.inputs.dataset_inputs]
 def walk(p=None):
     out = []
     for f in c.list_artifacts(run_id, p):
@@ -72,7 +76,10 @@ print(json.dumps({
   'metrics': metrics,
   'artifacts': walk(),
   'tables': tables,
-  'model_version': {'name': mv.name, 'version': mv.version, 'run_id': mv.run_id, 'source': mv.source, 'status': mv.status},
+  'model_version': {'name': mv.name, 'version': mv.version, 'run_id': mv.run_id, 'source': mv.source, 'status': mv.status,
+                    'tags': mv.tags, 'aliases': list(mv.aliases)},
+  'champion': {'version': champion.version, 'tags': champion.tags},
+  'datasets': datasets,
 }))
 `;
 
@@ -86,7 +93,19 @@ export interface MlflowView {
   artifacts: string[];
   /** Every table of the run's mlflow.loggedArtifacts tag, read with mlflow.load_table. */
   tables: Record<string, { columns: string[]; data: unknown[][] }>;
-  model_version: { name: string; version: string; run_id: string; source: string; status: string };
+  model_version: { name: string; version: string; run_id: string; source: string; status: string; tags: Record<string, string>; aliases: string[] };
+  /** `get_model_version_by_alias(model, 'champion')`. */
+  champion: { version: string; tags: Record<string, string> };
+  /** `get_run(run_id).inputs.dataset_inputs`, the JSON fields parsed. */
+  datasets: {
+    name: string;
+    digest: string;
+    source_type: string;
+    source: Record<string, string>;
+    schema: unknown;
+    profile: unknown;
+    tags: Record<string, string>;
+  }[];
 }
 
 export function readMlflow(uri: string, runId: string, model: string, version: string): Promise<MlflowView> {

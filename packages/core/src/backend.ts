@@ -14,7 +14,9 @@ export * from './index.js';
 export {
   SPECIFICATION_VERSION,
   RECORD_KINDS,
+  OPT_IN_KINDS,
   kindsExcept,
+  withOptInKinds,
   EXPORT_OK,
   type Timed,
   type ScalarPoint,
@@ -31,6 +33,7 @@ export {
   type AudioRecord,
   type RunTagsRecord,
   type RunNoteRecord,
+  type DatasetRecord,
   type TrackingRecord,
   type RecordKind,
   type RunInfo,
@@ -96,6 +99,7 @@ export {
   MAX_AUDIO_SAMPLES,
   type Checked,
 } from './processing/kinds.js';
+export { checkDataset, datasetSourceType, MAX_DATASET_DIGEST } from './processing/dataset.js';
 export { toJsonSafe } from './json-safe.js';
 export { bucketsProblem } from './histogram-buckets.js';
 export { didYouMean, didYouMeanHint } from './did-you-mean.js';

@@ -22,6 +22,8 @@ export type {
   PrCurveData,
   ConfusionMatrixData,
   AudioData,
+  DatasetData,
+  DatasetColumn,
   ArtifactOptions,
 } from './spec.js';
 export { MetricsError, InvalidMetricNameError, InvalidMetricValueError, InvalidConfigError, InvalidCallError, ExportError } from './errors.js';

@@ -6,9 +6,17 @@ import { LaneState } from './lane-state.js';
 import { Overflow } from './overflow.js';
 import type { BatchOptions, PipelineOptions } from './pipeline.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
-import type { BackendCloseReport, ExporterStats, ExporterV1, ExportResult, RecordKind, RunInfo, RunOutcome, TrackingRecord } from './spec.js';
-
-const ALL_KINDS: RecordKind[] = ['scalar', 'histogram', 'image', 'text', 'hparams', 'config', 'summary', 'artifact'];
+import {
+  RECORD_KINDS,
+  type RecordKind,
+  type BackendCloseReport,
+  type ExporterStats,
+  type ExporterV1,
+  type ExportResult,
+  type RunInfo,
+  type RunOutcome,
+  type TrackingRecord,
+} from './spec.js';
 
 /**
  * One exporter's lane: a bounded queue, up to the exporter's `maxInFlight` exports in flight (one unless it
@@ -61,7 +69,8 @@ export class ExporterLane {
     this.supportsScalars = exporter.capabilities.has('scalar');
     const k = exporter.maxInFlight ?? 1;
     this.maxInFlight = Number.isInteger(k) && k >= 1 ? k : 1;
-    this.supportsAll = ALL_KINDS.every((k) => exporter.capabilities.has(k));
+    // Every kind, the structured and opt-in ones too: a backend lacking any of them gets its batches filtered.
+    this.supportsAll = RECORD_KINDS.every((k) => exporter.capabilities.has(k));
   }
 
   enqueue(batch: readonly TrackingRecord[], scalarsOnly = false): void {

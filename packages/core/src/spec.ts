@@ -218,6 +218,46 @@ export interface RunNoteRecord {
   text: string;
 }
 
+/** A column of a dataset's schema: its name and type (MLflow's types: `double`, `long`, `string`, `boolean` …). */
+export interface DatasetColumn {
+  name: string;
+  type: string;
+}
+
+/**
+ * `logDataset`'s data: the dataset a run used, described (not uploaded). `digest` identifies the content
+ * (a hash the caller computed; without it the tracker derives one from the description); `source` is where
+ * it lives (a URI or path); `context` is what the run used it for (`training`, `validation`, `evaluation` …).
+ */
+export interface DatasetData {
+  name: string;
+  source: string;
+  /** At most 36 characters (MLflow's limit). Default: 8 hex characters of a SHA-256 of the description. */
+  digest?: string;
+  /** MLflow's source type; default from the URI: `http` for http(s), `s3`/`gs`/`hdfs` … for those schemes, else `local`. */
+  sourceType?: string;
+  schema?: DatasetColumn[];
+  /** Summary statistics (row count, …): JSON scalars. */
+  profile?: Record<string, string | number | boolean>;
+  context?: string;
+  /** More tags on the run's use of the dataset. */
+  tags?: Record<string, string>;
+}
+
+/** A dataset the run used (`logDataset`): MLflow dataset input, TensorBoard text; checked, digest filled in. */
+export interface DatasetRecord {
+  kind: 'dataset';
+  wallTime: number;
+  name: string;
+  digest: string;
+  source: string;
+  sourceType: string;
+  schema?: DatasetColumn[];
+  profile?: Record<string, string | number | boolean>;
+  context?: string;
+  tags: Record<string, string>;
+}
+
 export type TrackingRecord =
   | ScalarPoint
   | HistogramRecord
@@ -232,7 +272,8 @@ export type TrackingRecord =
   | ConfusionMatrixRecord
   | AudioRecord
   | RunTagsRecord
-  | RunNoteRecord;
+  | RunNoteRecord
+  | DatasetRecord;
 
 export type RecordKind = TrackingRecord['kind'];
 export const RECORD_KINDS: readonly RecordKind[] = [
@@ -250,11 +291,27 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'audio',
   'tags',
   'note',
+  'dataset',
 ];
 
-/** Every record kind but the given ones: a backend's capabilities, named by what it cannot take. */
+/**
+ * Kinds that only some backends have a concept of: a backend takes them only when it names them
+ * (`withOptInKinds`), so a backend written before the kind existed counts them as unsupported
+ * instead of silently dropping them in its `export`.
+ */
+export const OPT_IN_KINDS: readonly RecordKind[] = ['dataset'];
+
+/**
+ * Every record kind but the given ones (and but the opt-in kinds, unless listed in `including`): a
+ * backend's capabilities, named by what it cannot take.
+ */
 export function kindsExcept(...excluded: RecordKind[]): ReadonlySet<RecordKind> {
-  return new Set(RECORD_KINDS.filter((kind) => !excluded.includes(kind)));
+  return new Set(RECORD_KINDS.filter((kind) => !excluded.includes(kind) && !OPT_IN_KINDS.includes(kind)));
+}
+
+/** `kindsExcept(...)` plus the named opt-in kinds: `withOptInKinds(kindsExcept('histogram'), 'dataset')`. */
+export function withOptInKinds(kinds: ReadonlySet<RecordKind>, ...optIn: RecordKind[]): ReadonlySet<RecordKind> {
+  return new Set([...kinds, ...optIn]);
 }
 
 /** What the pipeline tells an exporter about the run when it starts. */
@@ -517,6 +574,11 @@ export interface Tracker {
   setTags(tags: Readonly<Record<string, string>>): void;
   /** Sets the run's description, Markdown (MLflow `mlflow.note.content`, W&B notes, TensorBoard text). */
   setNote(markdown: string): void;
+  /**
+   * Records a dataset the run used: its name, digest, source, schema and context (MLflow dataset input with
+   * the `mlflow.data.context` tag; TensorBoard a text table; backends without the concept count it unsupported).
+   */
+  logDataset(dataset: DatasetData): void;
   /** The step the next stepless `log` call will use. */
   readonly step: number;
   /** Wait until everything logged so far is exported (or given up on). */

@@ -23,10 +23,12 @@ import {
   type RunInfo,
   type RunOutcome,
   type TableData,
+  type DatasetData,
   type Tracker,
 } from './spec.js';
 import { artifactAliasProblem, artifactNameProblem, artifactTypeProblem, assertArtifactOptions } from './processing/artifacts.js';
 import { checkAudio, checkConfusionMatrix, checkNote, checkPrCurve, checkTable, checkTags, type Checked } from './processing/kinds.js';
+import { checkDataset } from './processing/dataset.js';
 import { checkStep, createNameResolver, MAX_STEP, type NonFinitePolicy, type ValidationPolicy } from './validation.js';
 import { toJsonSafe } from './json-safe.js';
 import { bucketsProblem } from './histogram-buckets.js';
@@ -429,6 +431,15 @@ class PipelineTracker implements CoreTracker {
     this.pipeline.push({ kind: 'note', wallTime: Date.now(), text: redactKnown(checked.value) });
   }
 
+  logDataset(dataset: DatasetData): void {
+    if (!this.usable()) return;
+    const checked = checkDataset(dataset);
+    if (!checked.ok) return this.skip('dataset', nameOf(dataset), checked.problem);
+    // A source URI may carry credentials (https://user:token@host/…, ?sig=…): masked like every other text.
+    const { source, tags, ...rest } = checked.value;
+    this.pipeline.push({ kind: 'dataset', wallTime: Date.now(), ...rest, source: redactKnown(source), tags: scrubSecrets(tags) as Record<string, string> });
+  }
+
   /** Name, step and checked payload of a structured-kind call; undefined when it is skipped (counted). */
   private structured<T>(
     kind: string,
@@ -592,4 +603,10 @@ function imageProblem(image: RawImage | EncodedImage): string | undefined {
 function safeJson(value: unknown): string {
   const text = JSON.stringify(toJsonSafe(value));
   return text ?? String(value);
+}
+
+/** A dataset's name for a skip message, whatever was passed. */
+function nameOf(dataset: unknown): string {
+  const name = (dataset as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.length > 0 ? name.slice(0, 80) : '(dataset)';
 }

@@ -2,12 +2,15 @@ import { ExportError, type RetryPolicy } from '@metrics/core';
 import { CONNECT_FAILURES, HttpClient, type HttpFailure, type HttpRequest } from '@metrics/core/http';
 import type { ResolvedMlflowSettings } from './settings.js';
 
+/** The HTTP methods of MLflow's REST API (the registry updates with PATCH and deletes with DELETE). */
+export type MlflowMethod = HttpRequest['method'];
+
 const MARKER = Symbol.for('metrics.error.MlflowApiError');
 
 /** An MLflow REST error: HTTP status, MLflow `error_code`, and whether a retry may help. */
 export class MlflowApiError extends ExportError {
   private readonly [MARKER] = true;
-  override readonly name = 'MlflowApiError';
+  override readonly name: string = 'MlflowApiError';
   constructor(
     message: string,
     readonly errorCode: string | undefined,
@@ -41,18 +44,18 @@ export class MlflowClient {
   }
 
   /** One request, no retry. JSON in, JSON out; non-2xx → MlflowApiError. */
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
+  async call<T = Record<string, unknown>>(method: MlflowMethod, path: string, body?: unknown, rawBody?: Uint8Array): Promise<T> {
     const res = await this.http.once(this.request(method, path, body, rawBody));
     return (res.text ? JSON.parse(res.text) : {}) as T;
   }
 
   /** `call` with retries (for protocol steps outside the pipeline: create run, end run, upload). */
-  async callWithRetry<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
+  async callWithRetry<T = Record<string, unknown>>(method: MlflowMethod, path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
     const res = await this.http.request(this.request(method, path, body), { policy });
     return (res.text ? JSON.parse(res.text) : {}) as T;
   }
 
-  private request(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, rawBody?: Uint8Array): HttpRequest {
+  private request(method: MlflowMethod, path: string, body: unknown, rawBody?: Uint8Array): HttpRequest {
     return {
       method,
       url: `${this.settings.trackingUri}${path}`,

@@ -14,6 +14,7 @@ import {
   EXPORT_OK,
   failure,
   kindsExcept,
+  withOptInKinds,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
 import type { ChildRun, ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
@@ -24,18 +25,17 @@ import { checkTrackingUri } from './tracking-uri.js';
 import { replayCommand } from './replay-command.js';
 import { findRunByKey, RUN_KEY_TAG } from './run-key.js';
 import { confusionTable, LoggedTables, prCurveTable, tableJson, tablePath } from './kinds.js';
+import { datasetInput, type DatasetInput } from './datasets.js';
+import { ModelRegistry, type RegisterModelOptions } from './registry/model-registry.js';
+import type { ModelVersion } from './registry/wire.js';
 
 export interface MlflowExporterOptions extends MlflowOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
 }
 
-export interface RegisteredModelVersion {
-  name: string;
-  version: string;
-  source: string;
-  runId: string;
-}
+/** What `registerModel` returns (a `ModelVersion`; `runId` is the run that registered it). */
+export type RegisteredModelVersion = ModelVersion & { runId: string };
 
 /** The native handle: the REST client and the run, plus the model registry. */
 export interface MlflowNative {
@@ -48,12 +48,17 @@ export interface MlflowNative {
    * the tracker's run for a child tracker (`Tracker.child`).
    */
   parentRunId: string | undefined;
+  /**
+   * The model registry, registering from this run: aliases, tags, descriptions, search. `registry.logsTo(tracker)`
+   * logs its events as the standard `usage/registry_*` metrics.
+   */
+  registry: ModelRegistry | undefined;
   /** Registers `runs/<run>/artifacts/<artifactPath>` as a new version of model `name` (created if absent). */
-  registerModel(name: string, artifactPath: string, options?: { description?: string; tags?: Record<string, string> }): Promise<RegisteredModelVersion>;
+  registerModel(name: string, artifactPath: string, options?: RegisterModelOptions): Promise<RegisteredModelVersion>;
 }
 
-/** MLflow has no histogram type. */
-const CAPABILITIES = kindsExcept('histogram');
+/** MLflow has no histogram type; it has dataset inputs. */
+const CAPABILITIES = withOptInKinds(kindsExcept('histogram'), 'dataset');
 
 /** The run description the MLflow UI shows (and `setNote` sets). */
 const NOTE_TAG = 'mlflow.note.content';
@@ -99,6 +104,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private parentPending = false;
   private nextParentLookup = 0;
   private adopting: Promise<void> | undefined;
+  /** The registry of `native()`, registering from this run. */
+  private readonly registry: ModelRegistry | undefined;
   /** Settles once the first start attempt did (a child run waits for it: see `childParentRun`). */
   private readonly firstStart: Promise<void>;
   private firstStartSettled!: () => void;
@@ -118,6 +125,12 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     this.sanitize = options.sanitizeKey ?? sanitizeMlflowKey;
     const uri = this.settings.trackingUri;
     this.client = uri ? new MlflowClient({ ...this.settings, trackingUri: uri }) : undefined;
+    this.registry = this.client
+      ? new ModelRegistry({
+          client: this.client,
+          run: () => (this.runId && this.artifactUri ? { runId: this.runId, artifactUri: this.artifactUri } : undefined),
+        })
+      : undefined;
     if (this.settings.insecureTls && uri?.startsWith('https:'))
       this.logger.warn('MLflow: TLS certificate verification is OFF (MLFLOW_TRACKING_INSECURE_TLS); use only for testing.');
   }
@@ -353,6 +366,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
     const params: { kv: KeyValue; i: number }[] = [];
     const tags: { kv: KeyValue; i: number }[] = [];
     const files: { i: number; path: string; bytes?: Uint8Array; localPath?: string }[] = [];
+    const datasets: { input: DatasetInput; i: number }[] = [];
     /** A request the server can never accept (400): reported, not retried, and not blocking the rest. */
     let permanent: Error | undefined;
     /** Indices of records the server rejected for good: reported to the pipeline, which counts them as failed. */
@@ -434,6 +448,9 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         case 'tags':
           for (const [k, v] of Object.entries(r.tags)) tags.push({ kv: { key: this.sanitize(k), value: v }, i });
           break;
+        case 'dataset':
+          datasets.push({ input: datasetInput(r), i });
+          break;
         case 'note':
           tags.push({ kv: { key: NOTE_TAG, value: r.text.slice(0, 8000) }, i });
           if (r.text.length > 8000) this.logger.warnOnce('mlflow-note-long', 'MLflow: a note longer than 8000 characters is cut there (the tag limit).');
@@ -469,6 +486,21 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         for (let j = k; j < requests.length; j++) for (const i of requests[j]!.records) pending.add(i);
         for (const file of files) pending.add(file.i);
         return { ...f, remaining: batch.filter((_, i) => pending.has(i)) };
+      }
+    }
+    if (datasets.length > 0) {
+      // One request for the batch's datasets (logging the same dataset and context again is a no-op on the server).
+      try {
+        await api.call('POST', '/api/2.0/mlflow/runs/log-inputs', { run_id: this.runId, datasets: datasets.map((d) => d.input) });
+      } catch (error) {
+        const f = failure(error);
+        if (!f.retryable) {
+          permanent ??= f.error;
+          for (const d of datasets) rejected.add(d.i);
+        } else {
+          const pending = new Set([...datasets.map((d) => d.i), ...files.map((x) => x.i)]);
+          return { ...f, remaining: batch.filter((_, i) => pending.has(i)) };
+        }
       }
     }
     for (let n = 0; n < files.length; n++) {
@@ -582,32 +614,14 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       experimentId: this.experimentId,
       artifactUri: this.artifactUri,
       parentRunId: this.parentRunId,
-      registerModel: (name, artifactPath, options) => this.registerModel(name, artifactPath, options),
+      registry: this.registry,
+      registerModel: async (name, artifactPath, options) => {
+        if (!this.registry) this.api();
+        const runId = this.runId;
+        const version = await this.registry!.registerModel(name, artifactPath, options);
+        return { ...version, runId: version.runId ?? runId! };
+      },
     };
-  }
-
-  private async registerModel(
-    name: string,
-    artifactPath: string,
-    options?: { description?: string; tags?: Record<string, string> },
-  ): Promise<RegisteredModelVersion> {
-    const api = this.api();
-    if (!this.runId || !this.artifactUri)
-      throw new MlflowApiError('MLflow: the run has not started yet; flush() before registering a model', 'NOT_STARTED', { isRetryable: false });
-    try {
-      await api.callWithRetry('POST', '/api/2.0/mlflow/registered-models/create', { name, description: options?.description });
-    } catch (error) {
-      if (!(MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
-    }
-    const source = `${this.artifactUri.replace(/\/+$/, '')}/${artifactPath.replace(/^\/+/, '')}`;
-    const r = await api.callWithRetry<{ model_version: { name: string; version: string; source: string } }>('POST', '/api/2.0/mlflow/model-versions/create', {
-      name,
-      source,
-      run_id: this.runId,
-      description: options?.description,
-      tags: Object.entries(options?.tags ?? {}).map(([key, value]) => ({ key, value })),
-    });
-    return { name: r.model_version.name, version: r.model_version.version, source: r.model_version.source, runId: this.runId };
   }
 }
 

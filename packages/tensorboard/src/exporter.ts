@@ -7,6 +7,7 @@ import {
   safeSegment,
   failure,
   kindsExcept,
+  withOptInKinds,
   encodePng,
   markdownTable,
   shellQuote,
@@ -14,7 +15,17 @@ import {
   EXPORT_OK,
   SPECIFICATION_VERSION,
 } from '@metrics/core/backend';
-import type { ChildRun, ExporterV1, ExportResult, HistogramRecord, ImageRecord, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
+import type {
+  ChildRun,
+  DatasetRecord,
+  ExporterV1,
+  ExportResult,
+  HistogramRecord,
+  ImageRecord,
+  RunDescription,
+  RunInfo,
+  TrackingRecord,
+} from '@metrics/core/backend';
 import { bucketValues } from './histogram.js';
 import {
   AUDIO_METADATA,
@@ -75,8 +86,8 @@ export interface TensorBoardNative {
   runDir: string | undefined;
 }
 
-/** Artifacts are files: TensorBoard has no place for them. */
-const CAPABILITIES = kindsExcept('artifact');
+/** Artifacts are files: TensorBoard has no place for them. Datasets are described as text. */
+const CAPABILITIES = withOptInKinds(kindsExcept('artifact'), 'dataset');
 /** Retryable: the pipeline starts the run before it exports. */
 const NOT_STARTED: ExportResult = failure(new Error('TensorBoard exporter not started'));
 
@@ -112,6 +123,7 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   private readonly runTags: Record<string, string> = {};
   private tagWrites = 0;
   private noteWrites = 0;
+  private datasetWrites = 0;
   /** Points left out by `stepPolicy: 'drop'` or as unusable. */
   dropped = 0;
 
@@ -344,6 +356,11 @@ class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
         this.appendText(w, 'note', this.noteWrites++, r.wallTime, r.text);
         return;
       }
+      case 'dataset': {
+        // One `datasets` text, a step per dataset logged: what the run used, as MLflow's dataset inputs show it.
+        this.appendText(w, 'datasets', this.datasetWrites++, r.wallTime, markdownTable(['field', 'value'], datasetRows(r)));
+        return;
+      }
       case 'config': {
         const text = '```json\n' + safeJson(toJsonSafe(r.config)) + '\n```';
         w.appendSummary(secsOf(r.wallTime), 0, [valueText('config', text, w.firstUse('config') ? TEXT_METADATA : undefined)]);
@@ -471,4 +488,18 @@ function imageData(r: ImageRecord): { width: number; height: number; colorspace:
     return { width: img.width, height: img.height, colorspace: img.channels, encoded: encodePng(img) };
   }
   return { width: img.width, height: img.height, colorspace: img.channels ?? 0, encoded: img.bytes };
+}
+
+/** A dataset record as field/value rows (the schema as `name: type` pairs, the profile as JSON). */
+function datasetRows(r: DatasetRecord): string[][] {
+  return [
+    ['name', r.name],
+    ['digest', r.digest],
+    ['source', r.source],
+    ['source type', r.sourceType],
+    ...(r.context !== undefined ? [['context', r.context]] : []),
+    ...(r.schema ? [['schema', r.schema.map((c) => `${c.name}: ${c.type}`).join(', ')]] : []),
+    ...(r.profile ? [['profile', JSON.stringify(r.profile)]] : []),
+    ...Object.entries(r.tags).map(([k, v]) => [`tag ${k}`, v]),
+  ];
 }

@@ -115,6 +115,11 @@ export function trackerAsExporter(tracker: Tracker, name = 'tracker'): ExporterV
           case 'note':
             tracker.setNote(r.text);
             break;
+          case 'dataset': {
+            const { kind: _kind, wallTime: _wallTime, ...dataset } = r;
+            tracker.logDataset(dataset);
+            break;
+          }
         }
       }
     },

@@ -10,6 +10,7 @@ import {
   type ChildOptions,
   type CloseReport,
   type ConfusionMatrixData,
+  type DatasetData,
   type EncodedImage,
   type HyperparamValue,
   type LogOptions,
@@ -294,6 +295,10 @@ export class ExperimentTracker implements Tracker {
 
   setNote(markdown: string): void {
     this.profiler.profileOperation('unified_note_logging', CATEGORY, () => this.core.setNote(markdown));
+  }
+
+  logDataset(dataset: DatasetData): void {
+    this.profiler.profileOperation('unified_dataset_logging', CATEGORY, () => this.core.logDataset(dataset));
   }
 
   private startSystemMetrics(intervalMs: number): void {

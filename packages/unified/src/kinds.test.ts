@@ -16,10 +16,11 @@ function logEveryKind(t: Tracker): void {
   t.logAudio('evaluation/speech', { sampleRate: 8000, channels: 2, samples: [0, 0.5, -1, 0.25] }, { step: 1, caption: 'clip' });
   t.setTags({ stage: 'eval' });
   t.setNote('A **note**');
+  t.logDataset({ name: 'iris', source: 's3://bucket/iris.csv', schema: [{ name: 'x', type: 'double' }], context: 'training', tags: { split: 'train' } });
 }
 
 const structured = (records: readonly TrackingRecord[]) =>
-  records.filter((r) => ['table', 'pr_curve', 'confusion_matrix', 'audio', 'tags', 'note'].includes(r.kind)).map(({ wallTime: _w, ...r }) => r);
+  records.filter((r) => ['table', 'pr_curve', 'confusion_matrix', 'audio', 'tags', 'note', 'dataset'].includes(r.kind)).map(({ wallTime: _w, ...r }) => r);
 
 describe('the facade forwards the structured kinds', () => {
   it('each method reaches the backends as the core tracker makes it', async () => {
@@ -31,7 +32,7 @@ describe('the facade forwards the structured kinds', () => {
     const core = createTracker({ exporters: [direct], handleExit: false, logger: silent });
     logEveryKind(core);
     await core.close();
-    expect(structured(memory.records)).toHaveLength(6);
+    expect(structured(memory.records)).toHaveLength(7);
     expect(structured(memory.records)).toEqual(structured(direct.records));
   });
 

@@ -2,6 +2,7 @@ import type { ArtifactRecord, TrackingRecord } from '@metrics/core/backend';
 import { numberJson, secondsJson, toJson } from './json.js';
 import { audioValue, chartPreset, confusionRows, histogramValue, imageValue, prCurveRows, tableValue, type MediaFile } from './media/values.js';
 import type { JsonItem } from './proto/records.js';
+import { datasetArtifactRecord } from './artifacts/dataset.js';
 
 /**
  * One history/summary key. The run keeps one per distinct key, so per-key work (the summary's last
@@ -223,6 +224,10 @@ export class RunState {
             continue;
           case 'artifact':
             (effects.artifacts ??= []).push(r);
+            continue;
+          case 'dataset':
+            // A data set the run used: a `dataset` artifact (a reference to its source), an input in the run's lineage.
+            (effects.artifacts ??= []).push(datasetArtifactRecord(r, r.wallTime));
             continue;
           case 'config':
             for (const [k, v] of Object.entries(r.config)) this.setConfig(k, v, effects);

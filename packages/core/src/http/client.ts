@@ -38,7 +38,7 @@ export interface HttpClientOptions {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   /** A string body is sent as JSON unless `headers` says otherwise. */
   body?: string | Uint8Array;

@@ -179,8 +179,8 @@ describe('the tracker methods', () => {
 
 describe('spooling', () => {
   it('every structured record survives the spool line format (a WAV as base64, curves as arrays)', () => {
-    const records = sampleRecords(new Set(['table', 'pr_curve', 'confusion_matrix', 'audio', 'tags', 'note']));
-    expect(records.map((r) => r.kind)).toEqual(RECORD_KINDS.slice(-6));
+    const records = sampleRecords(new Set(['table', 'pr_curve', 'confusion_matrix', 'audio', 'tags', 'note', 'dataset']));
+    expect(records.map((r) => r.kind)).toEqual(RECORD_KINDS.slice(-7));
     for (const r of records) expect(decodeSpoolLine(encodeSpoolLine(r))).toEqual(r);
   });
 });

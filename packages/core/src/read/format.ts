@@ -79,6 +79,7 @@ export function formatHistory(metric: string, points: readonly MetricPoint[], fo
   const last = points[points.length - 1]!;
   return [
     `${metric}  ${sparkline(values, format.width ?? 60)}`,
-    `${points.length} points, steps ${first.step}..${last.step}, ${range}, last ${formatNumber(last.value)}${nonFinite ? `, ${nonFinite} non-finite (gaps)` : ''}`,
+    `${points.length} points, steps ${first.step}..${last.step}, ${range}, last ${formatNumber(last.value)}` +
+      (nonFinite ? `, ${nonFinite} non-finite (gaps)` : ''),
   ].join('\n');
 }

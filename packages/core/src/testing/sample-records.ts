@@ -56,6 +56,18 @@ export function sampleRecords(kinds: ReadonlySet<string>): TrackingRecord[] {
     },
     { kind: 'tags', wallTime: t + 2, tags: { stage: 'eval' } },
     { kind: 'note', wallTime: t + 2, text: 'A **note**' },
+    {
+      kind: 'dataset',
+      wallTime: t + 2,
+      name: 'iris',
+      digest: 'a1b2c3d4',
+      source: 'https://example.com/iris.csv',
+      sourceType: 'http',
+      schema: [{ name: 'sepal_length', type: 'double' }],
+      profile: { num_rows: 150 },
+      context: 'training',
+      tags: {},
+    },
   ];
   return all.filter((r) => kinds.has(r.kind));
 }

@@ -93,7 +93,9 @@ export class MlflowReader implements RunReader {
     const points: MetricPoint[] = [];
     let pageToken: string | undefined;
     do {
-      const query = `run_id=${encodeURIComponent(runId)}&metric_key=${encodeURIComponent(key)}&max_results=${pageSize}${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`;
+      const query =
+        `run_id=${encodeURIComponent(runId)}&metric_key=${encodeURIComponent(key)}&max_results=${pageSize}` +
+        (pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : '');
       const page = await this.client.callWithRetry<{ metrics?: WireMetric[]; next_page_token?: string }>('GET', `/api/2.0/mlflow/metrics/get-history?${query}`);
       for (const m of page.metrics ?? []) points.push(toMetricPoint(m));
       pageToken = page.next_page_token || undefined;

@@ -23,7 +23,8 @@ m.Reload()
 out = {}
 for run in sorted(m.Runs()):
     acc = m.GetAccumulator(run)
-    r = {'scalars': {t: [[e.step, num(e.value), e.wall_time] for e in acc.Scalars(t)] for t in acc.Tags()['scalars']}, 'params': {}, 'status': None, 'tags': None}
+    scalars = {t: [[e.step, num(e.value), e.wall_time] for e in acc.Scalars(t)] for t in acc.Tags()['scalars']}
+    r = {'scalars': scalars, 'params': {}, 'status': None, 'tags': None}
     for t, c in m.PluginRunToTagToContent('hparams').get(run, {}).items():
         d = plugin_data_pb2.HParamsPluginData.FromString(c)
         if d.WhichOneof('data') == 'session_start_info':

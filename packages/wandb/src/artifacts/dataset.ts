@@ -17,6 +17,12 @@ export interface WandbDataset {
   schema?: unknown;
   /** What the run used it for: 'training', 'validation', 'evaluation' … */
   context?: string;
+  /** The kind of source (`http`, `s3`, `local` …), as core's `logDataset` fills it in. */
+  sourceType?: string;
+  /** Summary figures of the data (rows, features …). */
+  profile?: Record<string, unknown>;
+  /** The data set's own tags (core's `logDataset`). */
+  tags?: Record<string, string>;
   /** Local files of the data set: uploaded (online) or staged (offline) like any artifact. */
   localPath?: string;
 }
@@ -37,7 +43,11 @@ export interface WandbArtifactRecord extends ArtifactRecord {
  */
 export function datasetArtifactRecord(dataset: WandbDataset, wallTime = Date.now()): WandbArtifactRecord {
   const metadata: Record<string, unknown> = {};
-  for (const key of ['digest', 'source', 'schema', 'context'] as const) if (dataset[key] !== undefined) metadata[key] = dataset[key];
+  for (const key of ['digest', 'source', 'sourceType', 'schema', 'profile', 'context', 'tags'] as const) {
+    const value = dataset[key];
+    const emptyTags = key === 'tags' && Object.keys(dataset.tags ?? {}).length === 0;
+    if (value !== undefined && !emptyTags) metadata[key] = value;
+  }
   const record: WandbArtifactRecord = {
     kind: 'artifact',
     wallTime,

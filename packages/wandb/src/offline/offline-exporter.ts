@@ -1,6 +1,6 @@
 import { ExportError, createLogger } from '@metrics/core';
 import type { Logger, RunOutcome } from '@metrics/core';
-import { EXPORT_OK, failure, kindsExcept, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
+import { EXPORT_OK, failure, kindsExcept, withOptInKinds, classifyError, SPECIFICATION_VERSION, errorMessage, shellQuote } from '@metrics/core/backend';
 import type { ExporterV1, ExportResult, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { ConsoleCapture, type ConsoleCaptureStats } from '../console/capture.js';
 import { chooseRunId } from '../run-id.js';
@@ -11,7 +11,8 @@ import { ArtifactProblem } from '../artifacts/manifest.js';
 import { OfflineRun, lastOfflineStep } from './offline-run.js';
 
 /** Every kind: artifacts are W&B artifacts (offline: staged files and an `artifact` record; online: uploaded and committed). */
-export const WANDB_CAPABILITIES = kindsExcept();
+/** Every kind, and `logDataset`'s data sets (as `dataset` artifacts the run used). */
+export const WANDB_CAPABILITIES = withOptInKinds(kindsExcept(), 'dataset');
 
 export interface OfflineNative {
   readonly mode: 'offline';

@@ -199,6 +199,41 @@ describe('online: a data set used by the run (datasetArtifactRecord, for a core 
   });
 });
 
+describe('online: logDataset on a W&B tracker', () => {
+  it('becomes a dataset artifact the run used: a reference to its source, the description as metadata', async () => {
+    const t = tracker('onds2');
+    t.logDataset({
+      name: 'iris',
+      digest: 'c0ffee12',
+      source: 'https://user:secret@data.example/iris.csv',
+      schema: [{ name: 'sepal_length', type: 'double' }],
+      profile: { num_rows: 120 },
+      context: 'training',
+      tags: { split: 'train' },
+    });
+    t.log({ 'training/loss': 1 }, { step: 0 });
+    await t.close();
+    expect(t.stats().exporters[0]).toMatchObject({ unsupported: 0, failed: 0 });
+    const [ds] = server.artifacts.versions('iris');
+    expect(ds).toMatchObject({
+      type: 'dataset',
+      state: 'COMMITTED',
+      usedBy: ['onds2'],
+      // core drops the credentials from the source before any backend sees it
+      metadata: {
+        digest: 'c0ffee12',
+        source: 'https://data.example/iris.csv',
+        sourceType: 'http',
+        schema: [{ name: 'sepal_length', type: 'double' }],
+        profile: { num_rows: 120 },
+        context: 'training',
+        tags: { split: 'train' },
+      },
+    });
+    expect(ds!.manifest!.contents['iris.csv']).toMatchObject({ digest: 'c0ffee12', ref: 'https://data.example/iris.csv' });
+  });
+});
+
 describe('online: artifact uploads under faults', () => {
   it('a 503 and a dropped connection on uploads are retried and the version commits; a refused upload is reported once and counted', async () => {
     const lines: string[] = [];

@@ -119,4 +119,33 @@ describe('offline artifacts, read and uploaded by the real wandb tools', () => {
     });
     expect(ds!.manifest!.contents['val.csv']).toMatchObject({ digest: 'd41d8c', ref: 'https://example.invalid/iris/val.csv' });
   }, 300_000);
+
+  it('logDataset on an offline tracker: wandb sync creates the dataset artifact and marks it used by the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wandb-logds-sync-'));
+    const tracker = createWandbTracker({
+      mode: 'offline',
+      dir,
+      runId: 'dssync2',
+      experiment: 'art-proj',
+      handleExit: false,
+      logger: createLogger({ level: 'silent' }),
+      env: {},
+    });
+    tracker.logDataset({ name: 'iris', digest: 'c0ffee12', source: 's3://bucket/iris.parquet', context: 'training', profile: { num_rows: 120 } });
+    tracker.log({ 'training/loss': 0.5 }, { step: 0 });
+    await tracker.close();
+    expect(tracker.stats().exporters[0]).toMatchObject({ unsupported: 0, failed: 0 });
+    const wandbDir = join(dir, 'wandb');
+    const runDir = join(wandbDir, readdirSync(wandbDir).find((n) => n.startsWith('offline-run-'))!);
+    const res = await runWandbCli(['sync', '--yes', runDir], { WANDB_BASE_URL: server.url, WANDB_API_KEY: API_KEY });
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const [ds] = server.artifacts.versions('iris');
+    expect(ds).toMatchObject({
+      type: 'dataset',
+      state: 'COMMITTED',
+      usedBy: ['dssync2'],
+      metadata: { digest: 'c0ffee12', source: 's3://bucket/iris.parquet', sourceType: 's3', context: 'training', profile: { num_rows: 120 } },
+    });
+    expect(ds!.manifest!.contents['iris.parquet']).toMatchObject({ digest: 'c0ffee12', ref: 's3://bucket/iris.parquet' });
+  }, 300_000);
 });

@@ -84,7 +84,8 @@ describe('WandbReader', () => {
       await runPython(
         `import sys, json
 import wandb
-r = wandb.init(mode='offline', dir=sys.argv[1], project='p', id='pyrun001', name='from python', group='cv', job_type='fold', config={'lr': 0.1, 'opt': 'sgd'}, tags=['baseline', 'seed:3'])
+r = wandb.init(mode='offline', dir=sys.argv[1], project='p', id='pyrun001', name='from python', group='cv', job_type='fold',
+               config={'lr': 0.1, 'opt': 'sgd'}, tags=['baseline', 'seed:3'])
 for s in range(10):
     r.log({'training/loss': 1 / (s + 1), 'training/acc': s / 10}, step=s * 3)
 r.finish()
