@@ -213,8 +213,10 @@ export const anySummary: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 export const anyArtifactPath: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('', '\u0000', '/nonexistent/file', '../../etc/passwd', 'relative/missing.txt'),
-  // Never a path that exists: W&B reads and copies an artifact's files, and `.` would be the whole package.
+  // Never a path that exists: W&B reads and copies an artifact's files, and `.` would be the whole package. The
+  // climbing path must not exist from any checkout either: `../../etc/passwd` is /etc/passwd from /work/main
+  // or /tmp/ci, and nothing from /work/wt/x, so the harness's "every artifact fails on W&B" held only in some.
+  fc.constantFrom('', '\u0000', '/nonexistent/file', '../../../../../../../../nonexistent-metrics-fuzz/passwd', 'relative/missing.txt'),
   fc.string({ unit: 'binary', maxLength: 40 }).filter((p) => !existsSync(p)),
   fc.constantFrom(null, undefined, 3),
 );
