@@ -82,6 +82,9 @@ describe('TensorBoard dashboard (real tensorboard, Rust data server) in headless
   it('text: the predictions table and the confusion matrix as HTML tables', async () => {
     const { page } = await openPage(browser);
     await page.goto(`${tb.url}/#text`);
+    // As a user would with many text tags (config, datasets, tags …, and the fold runs'): filter to the evaluation's,
+    // so their cards are on screen (the dashboard loads a card's text when it scrolls into view).
+    await page.locator('tf-tag-filterer input').fill('^evaluation/');
     const predictions = page.locator('tf-text-loader').filter({ hasText: 'tag: evaluation/predictions' }).locator('table');
     await predictions.waitFor({ timeout: UI_WAIT });
     expect(await predictions.locator('th').allTextContents()).toEqual(['row', 'actual', 'predicted', 'confidence']);
