@@ -153,6 +153,17 @@ describe('validation policies', () => {
     await tracker.close();
   });
 
+  it('a histogram "array" that is an object with a huge length is skipped without reserving its length in memory', async () => {
+    // fast-check's strings include "length": `{ length: 2147483647 }` once reserved 16 GiB per call (a CI fork was OOM-killed).
+    const { tracker } = setup({ logger: createLogger({ level: 'silent' }) });
+    const before = process.memoryUsage().arrayBuffers;
+    tracker.logHistogram('model/w', { length: 2 ** 31 - 1, 0: 1.5 } as unknown as number[]);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
+    tracker.logHistogram('model/w', { length: 3, 0: 1, 1: 2, 2: 3 } as unknown as number[]); // a real array-like still works
+    await tracker.close();
+    expect(tracker.stats()).toMatchObject({ skipped: 1, accepted: 1 });
+  });
+
   it('strict mode: every error is a MetricsError that names the metric (property)', () => {
     const { tracker } = setup({ validation: 'strict' });
     fc.assert(

@@ -318,6 +318,9 @@ class PipelineTracker implements CoreTracker {
     }
     const arr = values as ArrayLike<unknown>;
     if (typeof arr.length !== 'number' || !(arr.length >= 0)) return this.skip('histogram', name, 'values must be an array of numbers or pre-computed buckets');
+    // Any other array-like (`{ length: 2 ** 31 }` from a careless caller or a fuzzer) is checked before the
+    // copy is allocated: its length alone must never reserve gigabytes.
+    if (!Array.isArray(arr) && !ArrayBuffer.isView(arr) && !isNumberArrayLike(arr)) return this.skip('histogram', name, 'values must be numbers');
     // Copy: the caller may reuse its buffer (a tensor's data) before the exporter runs.
     const copy = new Float64Array(arr.length);
     if (arr instanceof Float64Array || arr instanceof Float32Array) copy.set(arr);
@@ -609,4 +612,11 @@ function safeJson(value: unknown): string {
 function nameOf(dataset: unknown): string {
   const name = (dataset as { name?: unknown } | null)?.name;
   return typeof name === 'string' && name.length > 0 ? name.slice(0, 80) : '(dataset)';
+}
+
+/** Every entry of a generic array-like is a number (stops at the first that is not). */
+function isNumberArrayLike(arr: ArrayLike<unknown>): boolean {
+  if (!Number.isSafeInteger(arr.length)) return false;
+  for (let i = 0; i < arr.length; i++) if (typeof arr[i] !== 'number') return false;
+  return true;
 }
