@@ -1,5 +1,5 @@
 import { InvalidCallError } from '@metrics/core';
-import { didYouMeanHint, selectMetrics, type MetricPoint, type MetricSelection, type RunReader, type RunStatus, type RunSummary } from '@metrics/core/backend';
+import { didYouMeanHint, LocalRunReader, type LocalRunContents, type MetricPoint, type RunStatus, type RunSummary } from '@metrics/core/backend';
 import type { DecodedEvent } from './decode.js';
 import { listRuns, readEventFile } from './index.js';
 
@@ -11,12 +11,6 @@ export interface TensorBoardRun extends RunSummary {
 /** The hparams plugin's session status (SessionEndInfo.status). */
 const SESSION_STATUS: Record<number, RunStatus> = { 1: 'finished', 2: 'failed', 3: 'running' };
 
-/** One run's events decoded once: scalars by tag, hparams, tags, status. */
-interface RunContents {
-  run: TensorBoardRun;
-  scalars: Map<string, MetricPoint[]>;
-}
-
 /**
  * Reads a TensorBoard logdir back as runs (every directory holding event files) with the same shape as the
  * MLflow and W&B readers: params from the hparams plugin, tags from the `tags` text `setTags` writes, status
@@ -25,40 +19,19 @@ interface RunContents {
  * restart marker (SessionLog START at the resume step) hides the earlier attempt's points at or above that step,
  * as TensorBoard's Python loader does (its Rust data server ignores the marker and shows them).
  */
-export class TensorBoardReader implements RunReader {
-  constructor(readonly logdir: string) {}
+export class TensorBoardReader extends LocalRunReader<TensorBoardRun> {
+  protected readonly runNoun = 'run';
+  protected readonly metricNoun = 'scalar';
+
+  constructor(readonly logdir: string) {
+    super();
+  }
 
   async listRuns(): Promise<TensorBoardRun[]> {
     return [...listRuns(this.logdir)].map(([run, files]) => readRun(run, files).run);
   }
 
-  async getRun(run: string): Promise<TensorBoardRun> {
-    return this.contents(run).run;
-  }
-
-  /** Every point of scalar `tag` in `run`, ordered by step (then wall time). */
-  async getMetricHistory(run: string, tag: string): Promise<MetricPoint[]> {
-    const contents = this.contents(run);
-    const points = contents.scalars.get(tag);
-    if (!points) throw new InvalidCallError('getMetricHistory', `run "${run}" has no scalar "${tag}"${didYouMeanHint(tag, contents.scalars.keys())}`);
-    return points;
-  }
-
-  metricHistory(run: string, metric: string): Promise<MetricPoint[]> {
-    return this.getMetricHistory(run, metric);
-  }
-
-  /** The latest value of each scalar of `run` that matches `selection` (prefix, glob, category). */
-  async runMetrics(run: string, selection: MetricSelection = {}): Promise<Record<string, number>> {
-    return selectMetrics(this.contents(run).run.latestMetrics, selection);
-  }
-
-  /** The whole history of each scalar of `run` that matches `selection`. */
-  async runMetricHistories(run: string, selection: MetricSelection = {}): Promise<Record<string, MetricPoint[]>> {
-    return selectMetrics(Object.fromEntries(this.contents(run).scalars), selection);
-  }
-
-  private contents(run: string): RunContents {
+  protected contents(run: string): LocalRunContents<TensorBoardRun> {
     const runs = listRuns(this.logdir);
     const files = runs.get(run);
     if (!files) throw new InvalidCallError('getRun', `no run "${run}" under ${this.logdir}${didYouMeanHint(run, runs.keys())}`);
@@ -71,7 +44,7 @@ export function createTensorBoardReader(logdir: string): TensorBoardReader {
   return new TensorBoardReader(logdir);
 }
 
-function readRun(id: string, files: string[]): RunContents {
+function readRun(id: string, files: string[]): LocalRunContents<TensorBoardRun> {
   const run: TensorBoardRun = { id, name: id, status: 'unknown', params: {}, tags: {}, latestMetrics: {}, files };
   const scalars = new Map<string, MetricPoint[]>();
   let tagsText: { step: number; text: string } | undefined;
@@ -119,7 +92,7 @@ function readRun(id: string, files: string[]): RunContents {
     points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
     run.latestMetrics[tag] = points[points.length - 1]!.value;
   }
-  return { run, scalars: new Map([...scalars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { run, series: new Map([...scalars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 /** The `| tag | value |` Markdown table the exporter writes for `setTags`, back to a record (escapes undone). */

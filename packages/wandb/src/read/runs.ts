@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidCallError } from '@metrics/core';
-import { didYouMeanHint, selectMetrics, type MetricPoint, type MetricSelection, type RunReader, type RunStatus, type RunSummary } from '@metrics/core/backend';
+import { didYouMeanHint, LocalRunReader, type LocalRunContents, type MetricPoint, type RunStatus, type RunSummary } from '@metrics/core/backend';
 import { itemsToObject, readWandbFile, type Decoded } from '../log/records.js';
 
 /** A W&B run read from its local directory: the shared summary plus where it lives. */
@@ -25,50 +25,26 @@ export interface WandbRun extends RunSummary {
 /** `offline-run-20261207_151430-<id>` / `run-20261207_151430-<id>`. */
 const RUN_DIR = /^(offline-)?run-\d{8}_\d{6}-(.+)$/;
 
-interface RunContents {
-  run: WandbRun;
-  history: Map<string, MetricPoint[]>;
-}
-
 /**
  * Reads the runs of a W&B directory back (offline runs, and online runs' local logs) from their `.wandb`
  * transaction logs, with the same shape as the MLflow and TensorBoard readers: params from the config,
  * tags (`key:value` split back into a record), status from the exit record, and metric histories by the
  * run's step metric. `dir` is what `WANDB_DIR`/`dir` was (its `wandb/` is read) or the `wandb/` directory itself.
  */
-export class WandbReader implements RunReader {
-  constructor(readonly dir: string) {}
+export class WandbReader extends LocalRunReader<WandbRun> {
+  protected readonly runNoun = 'W&B run';
+  protected readonly metricNoun = 'metric';
+
+  constructor(readonly dir: string) {
+    super();
+  }
 
   async listRuns(): Promise<WandbRun[]> {
     return this.runDirs().map((d) => readRun(d).run);
   }
 
   /** A run by id, directory name or (when only one run has it) display name. */
-  async getRun(run: string): Promise<WandbRun> {
-    return this.contents(run).run;
-  }
-
-  /** Every numeric point of `key` in `run`, by the run's step (the step metric, else `_step`), then time. */
-  async getMetricHistory(run: string, key: string): Promise<MetricPoint[]> {
-    const contents = this.contents(run);
-    const points = contents.history.get(key);
-    if (!points) throw new InvalidCallError('getMetricHistory', `W&B run "${run}" has no metric "${key}"${didYouMeanHint(key, contents.history.keys())}`);
-    return points;
-  }
-
-  metricHistory(run: string, metric: string): Promise<MetricPoint[]> {
-    return this.getMetricHistory(run, metric);
-  }
-
-  async runMetrics(run: string, selection: MetricSelection = {}): Promise<Record<string, number>> {
-    return selectMetrics(this.contents(run).run.latestMetrics, selection);
-  }
-
-  async runMetricHistories(run: string, selection: MetricSelection = {}): Promise<Record<string, MetricPoint[]>> {
-    return selectMetrics(Object.fromEntries(this.contents(run).history), selection);
-  }
-
-  private contents(run: string): RunContents {
+  protected contents(run: string): LocalRunContents<WandbRun> {
     const all = this.runDirs().map(readRun);
     const hit =
       all.find((c) => c.run.id === run) ??
@@ -114,7 +90,7 @@ export function createWandbReader(dir: string = process.env.WANDB_DIR || process
 
 const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
-function readRun(where: { dir: string; file: string; offline: boolean }): RunContents {
+function readRun(where: { dir: string; file: string; offline: boolean }): LocalRunContents<WandbRun> {
   const contents = readWandbFile(where.file);
   const run: WandbRun = {
     id: basename(where.dir).replace(RUN_DIR, '$2'),
@@ -183,7 +159,7 @@ function readRun(where: { dir: string; file: string; offline: boolean }): RunCon
     points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
     run.latestMetrics[key] = points[points.length - 1]!.value;
   }
-  return { run, history: new Map([...history].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { run, series: new Map([...history].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 /** Exit 0 finished, 128 + signal (SIGINT, SIGTERM, SIGKILL…) killed, anything else failed. */
