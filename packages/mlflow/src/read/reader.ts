@@ -1,6 +1,7 @@
 import { InvalidCallError } from '@metrics/core';
 import { didYouMeanHint, selectMetrics, type MetricPoint, type MetricSelection, type RunReader } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from '../client.js';
+import { collectPages } from '../paging.js';
 import { resolveMlflowSettings, type MlflowOptions } from '../settings.js';
 import { checkTrackingUri } from '../tracking-uri.js';
 import { toMetricPoint, toMlflowRun, type MlflowRun, type WireMetric, type WireRun } from './wire.js';
@@ -62,23 +63,23 @@ export class MlflowReader implements RunReader {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50_000)
       throw new InvalidCallError('searchRuns', `pageSize must be an integer from 1 to 50000 (got ${pageSize})`);
     const experimentIds = await this.experimentIds(options);
-    const runs: MlflowRun[] = [];
-    if (experimentIds.length === 0) return runs;
-    let pageToken: string | undefined;
-    do {
-      const want = options.maxResults === undefined ? pageSize : Math.min(pageSize, options.maxResults - runs.length);
-      const page = await this.client.callWithRetry<{ runs?: WireRun[]; next_page_token?: string }>('POST', '/api/2.0/mlflow/runs/search', {
-        experiment_ids: experimentIds,
-        filter: options.filter ?? '',
-        order_by: options.orderBy ?? [],
-        max_results: want,
-        run_view_type: options.runViewType ?? 'ACTIVE_ONLY',
-        ...(pageToken ? { page_token: pageToken } : {}),
-      });
-      for (const r of page.runs ?? []) runs.push(toMlflowRun(r));
-      pageToken = page.next_page_token || undefined;
-    } while (pageToken && (options.maxResults === undefined || runs.length < options.maxResults));
-    return runs;
+    if (experimentIds.length === 0) return [];
+    const { maxResults } = options;
+    const runs = await collectPages<WireRun>(
+      async (pageToken, count) => {
+        const page = await this.client.callWithRetry<{ runs?: WireRun[]; next_page_token?: string }>('POST', '/api/2.0/mlflow/runs/search', {
+          experiment_ids: experimentIds,
+          filter: options.filter ?? '',
+          order_by: options.orderBy ?? [],
+          max_results: maxResults === undefined ? pageSize : Math.min(pageSize, maxResults - count),
+          run_view_type: options.runViewType ?? 'ACTIVE_ONLY',
+          ...(pageToken ? { page_token: pageToken } : {}),
+        });
+        return { items: page.runs, nextPageToken: page.next_page_token };
+      },
+      (count) => maxResults !== undefined && count >= maxResults,
+    );
+    return runs.map(toMlflowRun);
   }
 
   async getRun(runId: string): Promise<MlflowRun> {
@@ -90,16 +91,14 @@ export class MlflowReader implements RunReader {
   async getMetricHistory(runId: string, key: string, options: MetricHistoryOptions = {}): Promise<MetricPoint[]> {
     const pageSize = options.pageSize ?? 25_000;
     if (!Number.isInteger(pageSize) || pageSize < 1) throw new InvalidCallError('getMetricHistory', `pageSize must be a positive integer (got ${pageSize})`);
-    const points: MetricPoint[] = [];
-    let pageToken: string | undefined;
-    do {
+    const wire = await collectPages<WireMetric>(async (pageToken) => {
       const query =
         `run_id=${encodeURIComponent(runId)}&metric_key=${encodeURIComponent(key)}&max_results=${pageSize}` +
         (pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : '');
       const page = await this.client.callWithRetry<{ metrics?: WireMetric[]; next_page_token?: string }>('GET', `/api/2.0/mlflow/metrics/get-history?${query}`);
-      for (const m of page.metrics ?? []) points.push(toMetricPoint(m));
-      pageToken = page.next_page_token || undefined;
-    } while (pageToken);
+      return { items: page.metrics, nextPageToken: page.next_page_token };
+    });
+    const points = wire.map(toMetricPoint);
     // The server answers an unknown run with an empty history; say so instead.
     if (points.length === 0) await this.getRun(runId);
     // The server pages in (timestamp, step, value) order; a history is read by step.
@@ -178,18 +177,15 @@ export class MlflowReader implements RunReader {
   }
 
   private async allExperiments(): Promise<{ experiment_id: string; name: string }[]> {
-    const out: { experiment_id: string; name: string }[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.client.callWithRetry<{ experiments?: { experiment_id: string; name: string }[]; next_page_token?: string }>(
-        'POST',
-        '/api/2.0/mlflow/experiments/search',
-        { max_results: 1000, view_type: 'ACTIVE_ONLY', ...(pageToken ? { page_token: pageToken } : {}) },
-      );
-      out.push(...(page.experiments ?? []));
-      pageToken = page.next_page_token || undefined;
-    } while (pageToken);
-    return out;
+    type Experiment = { experiment_id: string; name: string };
+    return collectPages<Experiment>(async (pageToken) => {
+      const page = await this.client.callWithRetry<{ experiments?: Experiment[]; next_page_token?: string }>('POST', '/api/2.0/mlflow/experiments/search', {
+        max_results: 1000,
+        view_type: 'ACTIVE_ONLY',
+        ...(pageToken ? { page_token: pageToken } : {}),
+      });
+      return { items: page.experiments, nextPageToken: page.next_page_token };
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { InvalidCallError } from '@metrics/core';
 import { MlflowApiError, type MlflowClient, type MlflowMethod } from '../client.js';
+import { collectPages } from '../paging.js';
 import { checkAlias, checkName, checkTag, checkVersion, registryError, type RegistryCallContext } from './errors.js';
 import { RegistryUsage, type RegistryMetricsSink } from './usage-metrics.js';
 import {
@@ -225,10 +226,7 @@ export class ModelRegistry {
       throw new InvalidCallError(method, 'pass options as an object: { filter?: "name = \'iris\'", orderBy?: ["name ASC"] }');
     if (options.filter !== undefined && typeof options.filter !== 'string')
       throw new InvalidCallError(method, `filter must be a string in MLflow's search syntax, e.g. "name = 'iris'"`);
-    const out: T[] = [];
-    let token: string | undefined;
-    // Stop on a missing token, an empty page or a token that does not advance (a server bug seen on metric history).
-    for (const seen = new Set<string>(); ; ) {
+    return collectPages<T>(async (token) => {
       const q = new URLSearchParams({ max_results: String(this.pageSize) });
       if (options.filter) q.set('filter', options.filter);
       for (const o of options.orderBy ?? []) q.append('order_by', o);
@@ -236,12 +234,8 @@ export class ModelRegistry {
       const page = await this.timed(method, { filter: options.filter }, () =>
         this.request<Record<string, unknown> & { next_page_token?: string }>('GET', `${path}?${q}`),
       );
-      const items = (page[field] as T[] | undefined) ?? [];
-      out.push(...items);
-      token = page.next_page_token || undefined;
-      if (!token || items.length === 0 || seen.has(token)) return out;
-      seen.add(token);
-    }
+      return { items: page[field] as T[] | undefined, nextPageToken: page.next_page_token };
+    });
   }
 
   private request<T = Record<string, unknown>>(method: MlflowMethod, path: string, body?: unknown): Promise<T> {
