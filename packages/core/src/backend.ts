@@ -77,7 +77,7 @@ export { StepClock } from './processing/step-clock.js';
 export { registerForExit, unregisterForExit } from './exit.js';
 export { shellQuote } from './shell.js';
 export { safeSegment, truncateBytes, type SafeSegmentOptions } from './paths.js';
-export { scrubSecrets, redactKnown, isSecretKey } from './secrets.js';
+export { scrubSecrets, redactKnown, isSecretKey, withoutUrlCredentials } from './secrets.js';
 export { encodePng, imageFile } from './media/png.js';
 export { crc32 } from './crc32.js';
 export { encodeWav, decodeWav } from './media/wav.js';

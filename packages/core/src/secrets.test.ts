@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { scrubSecrets } from './secrets.js';
+import { scrubSecrets, withoutUrlCredentials } from './secrets.js';
 
 const savedKey = process.env.WANDB_API_KEY;
 afterEach(() => {
@@ -78,5 +78,14 @@ describe('scrubSecrets', () => {
       },
     });
     expect(scrubSecrets(config)).toEqual({ ok: 1, bad: '[unreadable]' });
+  });
+});
+
+describe('withoutUrlCredentials', () => {
+  it('drops or masks the user:password of a URI, and leaves every other URI as it is', () => {
+    expect(withoutUrlCredentials('https://user:pa%40ss@host:5000/x')).toBe('https://host:5000/x');
+    expect(withoutUrlCredentials('https://user:pass@host', '***')).toBe('https://***@host');
+    expect(withoutUrlCredentials('//user:secret@host', '***')).toBe('//***@host');
+    for (const uri of ['s3://bucket/data@v1.csv', 'file:///a@b', '/data/iris.csv', 'http://127.0.0.1:5000']) expect(withoutUrlCredentials(uri)).toBe(uri);
   });
 });

@@ -105,3 +105,12 @@ export function redactKnown(text: string): string {
     SECRET_ENV.map((k) => process.env[k]),
   );
 }
+
+/**
+ * A URI without the credentials it can carry (`https://user:password@host/…` → `https://host/…`), or with
+ * `mask` in their place (`//***@host`) where the reader should see that some were given.
+ */
+export function withoutUrlCredentials(uri: string, mask = ''): string {
+  // Only the authority right after `scheme://` (or a scheme-less `//`) holds credentials: `file:///a@b` is a path.
+  return uri.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/@]*@/i, mask ? `$1${mask}@` : '$1');
+}

@@ -16,6 +16,7 @@ import {
   kindsExcept,
   withOptInKinds,
   SPECIFICATION_VERSION,
+  withoutUrlCredentials,
 } from '@metrics/core/backend';
 import type { ChildRun, ExporterV1, ExportResult, ImageRecord, RecordKind, RunDescription, RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { MlflowApiError, MlflowClient } from './client.js';
@@ -599,7 +600,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   /** The run's page in the MLflow UI, or, for spooled records, the replay command. */
   describeRun({ spoolPath }: { spoolPath?: string }): RunDescription | undefined {
     // Never print credentials a URI may carry (https://user:pass@host).
-    const uri = this.settings.trackingUri?.replace(/\/\/[^/@]*@/, '//');
+    const uri = this.settings.trackingUri === undefined ? undefined : withoutUrlCredentials(this.settings.trackingUri);
     if (spoolPath !== undefined)
       return { location: spoolPath, commands: [`metrics-mlflow replay ${shellQuote(spoolPath)}${uri ? ` --tracking-uri ${shellQuote(uri)}` : ''}`] };
     if (!uri || !this.runId) return undefined;

@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '@metrics/core';
+import { withoutUrlCredentials } from '@metrics/core/backend';
 
 /**
  * Checks a tracking URI when the exporter is created: a bad one is a wrong call, reported at once with the fix,
@@ -11,7 +12,7 @@ export function checkTrackingUri(uri: unknown, source: 'trackingUri' | 'MLFLOW_T
   };
   if (typeof uri !== 'string') return fail('must be a string URL such as http://127.0.0.1:5000');
   // Echoed to name the fix, but never with the credentials a URI can carry (`//user:password@host`).
-  const shown = uri.replace(/\/\/[^/@]*@/, '//***@');
+  const shown = withoutUrlCredentials(uri, '***');
   if (/^https?:\/\/[^/]/i.test(uri)) return;
   // `host:port` would parse as a URL whose "scheme" is the host, so look at the shape first.
   if (/^[A-Za-z0-9.[\]-]+:\d+(\/.*)?$/.test(uri) || /^localhost(\/|$)/i.test(uri))

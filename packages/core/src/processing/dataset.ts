@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DatasetData, DatasetRecord } from '../spec.js';
 import { MAX_TAG_VALUE, type Checked } from './kinds.js';
+import { withoutUrlCredentials } from '../secrets.js';
 
 /** MLflow's limits on a dataset (its database columns): name 500, digest 36, source type 36 characters. */
 export const MAX_DATASET_DIGEST = 36;
@@ -43,7 +44,7 @@ export function checkDataset(dataset: unknown): Checked<Omit<DatasetRecord, 'kin
     value: {
       name: d.name,
       digest: d.digest ?? describedDigest(d),
-      source: withoutUserInfo(d.source),
+      source: withoutUrlCredentials(d.source),
       sourceType: d.sourceType ?? datasetSourceType(d.source),
       ...(d.schema ? { schema: d.schema.map((c) => ({ name: c.name, type: c.type })) } : {}),
       ...(d.profile ? { profile: { ...d.profile } } : {}),
@@ -51,11 +52,6 @@ export function checkDataset(dataset: unknown): Checked<Omit<DatasetRecord, 'kin
       tags: { ...d.tags },
     },
   };
-}
-
-/** A URI's `user:password@` never reaches a backend (the run page shows the source). */
-function withoutUserInfo(source: string): string {
-  return source.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 /** MLflow's source types by URI scheme; a path or `file:` URI is `local`. */
