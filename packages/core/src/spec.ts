@@ -407,12 +407,13 @@ export interface ExporterV1<Native = unknown> {
    */
   exportSync?(batch: readonly TrackingRecord[]): ExportResult;
   /**
-   * Optional: `exportSync` only hands the batch to a thread of the exporter's own (cheap on the caller's path).
-   * When a batch is sealed and the caller has not yielded since the previous one (two batches wait), the
-   * pipeline calls it for the waiting batches at once (while no export is in flight) instead of queueing them
-   * until the caller yields: in a loop that never yields the exporter's thread works beside the loop, and
-   * records do not wait (and age) in the queue. A retryable "not now" keeps the batch queued as usual. Read
-   * at every sealed batch (an exporter may stop handing off, say when its thread died).
+   * Optional: `exportSync` is cheap on the caller's path (it hands the batch to a thread of the exporter's own,
+   * or encodes it into memory, as a local file writer does). When a batch is sealed and the caller has not
+   * yielded since the previous one (two batches wait), the pipeline calls it for the waiting batches at once
+   * (while no export is in flight) instead of queueing them until the caller yields: in a loop that never
+   * yields the exporter's thread works beside the loop, and records do not wait (and age) in the queue. A
+   * retryable "not now" keeps the batch queued as usual. Read at every sealed batch (an exporter may stop
+   * handing off, say when its thread died).
    */
   readonly exportSyncOnSeal?: boolean;
   /** Make everything exported so far durable (flush files, finish in-flight requests). */

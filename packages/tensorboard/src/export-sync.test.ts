@@ -48,4 +48,19 @@ describe('TensorBoard exportSync', () => {
     await tracker.close();
     expect(stepsIn(logDir, 'training/loss')).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
   });
+
+  it('a loop that never yields gets its batches written as they are sealed: records do not wait in the queue', async () => {
+    const logDir = tempDir();
+    const tracker = createTensorBoardTracker({ logDir, experiment: 'e', runName: 'loop', handleExit: false, logger: createLogger({ level: 'silent' }) });
+    const row: Record<string, number> = {};
+    for (let step = 0; step < 3000; step++) {
+      for (let i = 0; i < 10; i++) row[`training/m${i}`] = step + i;
+      tracker.log(row, { step });
+    }
+    // 30 000 records; the default queue (200 000) would hold them all until the loop yields
+    expect(tracker.stats().exporters[0]!.queued).toBeLessThanOrEqual(2000);
+    await tracker.close();
+    expect(tracker.stats().exporters[0]!.exported).toBe(30_000);
+    expect(stepsIn(logDir, 'training/m9')).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  });
 });

@@ -108,6 +108,14 @@ const secsOf = (ms: number): number => (Number.isFinite(ms) ? ms / 1000 : Date.n
 class TensorBoardExporter implements ExporterV1<TensorBoardNative> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'tensorboard';
+  /**
+   * A caller that has not yielded since the last sealed batch gets its batches encoded at the seal, into memory
+   * (and written once 1 MiB is buffered): the records die young instead of waiting in the queue until the
+   * caller yields, which saves the garbage collector more than the encoding costs (through the tracker, 2 M
+   * scalars: 3.3–3.7 M/s against 2.5–3.4 M/s, runs interleaved). A caller that yields between batches is not
+   * affected: its batches are exported in the background.
+   */
+  readonly exportSyncOnSeal = true;
   readonly capabilities = CAPABILITIES;
   private writer: EventFileWriter | undefined;
   private runDir: string | undefined;

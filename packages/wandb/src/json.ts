@@ -16,17 +16,19 @@ export function numberJson(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
+/** The text after the whole seconds for each count of milliseconds: '' for 0, '.005', '.05', '.5', '.125'. */
+const MILLIS_TEXT: readonly string[] = Array.from({ length: 1000 }, (_, ms) => (ms === 0 ? '' : `.${String(ms).padStart(3, '0').replace(/0+$/, '')}`));
+
 /**
  * `ms / 1000` as JSON, without the general double-to-string conversion for whole milliseconds (the
- * common case): the text is the exact decimal, so it parses to the same double as `ms / 1000`.
+ * common case): the text is the exact decimal, so it parses to the same double as `ms / 1000`. A table
+ * holds the fraction's text: branches that depend on the digits (taken now and then) made V8 drop the
+ * optimized code of the function that inlines this one, again and again (a batch in five ran unoptimized).
  */
 export function secondsJson(ms: number): string {
   if (!Number.isSafeInteger(ms) || ms < 0) return numberJson(ms / 1000);
   const whole = Math.floor(ms / 1000);
-  const rest = ms - whole * 1000;
-  if (rest === 0) return String(whole);
-  const frac = rest < 10 ? `00${rest}` : rest < 100 ? `0${rest}` : String(rest);
-  return `${whole}.${frac.endsWith('00') ? frac.slice(0, 1) : frac.endsWith('0') ? frac.slice(0, 2) : frac}`;
+  return String(whole) + MILLIS_TEXT[ms - whole * 1000]!;
 }
 
 /**
@@ -55,7 +57,7 @@ export class JsonNumberBatch {
     this.at = 1; // after '['
   }
 
-  /** `bytes`: the ASCII text of `JSON.stringify` of an array of numbers (see `numbersJsonBytes`). */
+  /** `bytes`: the ASCII text of `JSON.stringify` of an array of numbers (a rows segment's `numbersJson`). */
   loadBytes(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.end = bytes.length;
@@ -77,12 +79,4 @@ function plainArray(numbers: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let i = 0; i < numbers.length; i++) out.push(numbers[i]!);
   return out;
-}
-
-/** `JSON.stringify(numbers)` as ASCII bytes in a buffer of their own (one that can be moved to another thread). */
-export function numbersJsonBytes(numbers: readonly number[]): Uint8Array {
-  const text = JSON.stringify(numbers);
-  const bytes = Buffer.allocUnsafeSlow(text.length);
-  bytes.write(text, 0, 'latin1');
-  return bytes;
 }

@@ -25,7 +25,6 @@ import {
   type RunFields,
 } from '../proto/records.js';
 import { FilePolicy, FileType } from '../proto/fields.js';
-import { numbersJsonBytes } from '../json.js';
 import { ProtoWriter } from '../proto/writer.js';
 import type { BatchEffects, HistoryRow } from '../run-state.js';
 import { ROW_FIELDS, type RowsSegment, type Segment, type SinkMessage } from './log-sink.js';
@@ -202,7 +201,20 @@ export class OfflineRun {
     const first = rows[0]!;
     const keys = first.keys;
     const values = first.values;
-    const meta = new Float64Array(rows.length * ROW_FIELDS);
+    // A batch's rows share its key and value arrays, from the first row's start to the last row's end.
+    const from = first.start;
+    const to = rows[rows.length - 1]!.end;
+    const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
+    // The same JSON.stringify call here or on the writer's thread: whichever has time (see RowsSegment).
+    const json = this.channel.busy ? JSON.stringify(own) : undefined;
+    // One buffer for all the arrays (doubles first, so every view is aligned).
+    const metaBytes = rows.length * ROW_FIELDS * 8;
+    const numbersBytes = own.length * 8;
+    const keyIdsBytes = (to - from) * 4;
+    const buffer = new ArrayBuffer(metaBytes + numbersBytes + keyIdsBytes + (json?.length ?? 0));
+    const meta = new Float64Array(buffer, 0, rows.length * ROW_FIELDS);
+    const numbersOut = new Float64Array(buffer, metaBytes, own.length);
+    const keyIds = new Int32Array(buffer, metaBytes + numbersBytes, to - from);
     let m = 0;
     for (const row of rows) {
       meta[m++] = row.step;
@@ -211,10 +223,7 @@ export class OfflineRun {
       meta[m++] = row.wallTime;
       meta[m++] = row.end - row.start;
     }
-    // A batch's rows share its key and value arrays, from the first row's start to the last row's end.
-    const from = first.start;
-    const to = rows[rows.length - 1]!.end;
-    const keyIds = new Int32Array(to - from);
+    numbersOut.set(own);
     let texts: (string | null)[] | undefined;
     for (let i = from; i < to; i++) {
       const slot = keys[i]!;
@@ -226,10 +235,13 @@ export class OfflineRun {
       const text = values[i];
       if (text != null) (texts ??= new Array<string | null>(to - from).fill(null))[i - from] = text;
     }
-    const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
-    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: new Float64Array(own) };
-    // The same JSON.stringify call here or on the writer's thread: whichever has time (see RowsSegment).
-    if (this.channel.busy) segment.numbersJson = numbersJsonBytes(own);
+    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: numbersOut, buffer };
+    if (json !== undefined) {
+      // number JSON is ASCII: one byte per character
+      const at = metaBytes + numbersBytes + keyIdsBytes;
+      Buffer.from(buffer, at, json.length).write(json, 0, 'latin1');
+      segment.numbersJson = new Uint8Array(buffer, at, json.length);
+    }
     if (texts) segment.texts = texts;
     this.num += rows.length;
     return segment;

@@ -80,6 +80,13 @@ const BUSY_AHEAD = 2;
  * (readiness is read from shared memory), but a loaded machine can take a second or more.
  */
 const START_GRACE_MS = 3000;
+/**
+ * Bytes of messages that may wait for a thread still starting. Messages hold encoded records and typed
+ * arrays (off the JS heap): a loop that never yields keeps going during the start, and its records do not
+ * sit in the pipeline's queue as objects meanwhile (objects that live that long make V8 allocate every later
+ * record straight into the old generation, which made a fresh process's whole run about a third slower).
+ */
+const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * The one writer thread of the process, shared by its offline runs (so it starts once and its code
@@ -100,6 +107,7 @@ class WriterThread {
   private waiting = 0;
   private ready = false;
   private backlog: SinkMessage[] = [];
+  private backlogBytes = 0;
   /** Messages posted to the thread, and (slot 0, written by the thread) messages it has handled. */
   private posted = 0;
   private readonly handled = new Int32Array(new SharedArrayBuffer(8));
@@ -128,6 +136,7 @@ class WriterThread {
     this.ready = true;
     for (const m of this.backlog) this.send(m);
     this.backlog = [];
+    this.backlogBytes = 0;
   }
 
   /** The segments' arrays move to the thread (no copy); the sender no longer uses them. */
@@ -158,6 +167,11 @@ class WriterThread {
     return !this.ready && performance.now() - this.createdAt < START_GRACE_MS;
   }
 
+  /** The messages waiting for the thread to start may grow (see MAX_BACKLOG_BYTES). */
+  get backlogHasRoom(): boolean {
+    return this.backlogBytes < MAX_BACKLOG_BYTES;
+  }
+
   /**
    * Blocks until fewer than `limit` messages wait on the (ready) thread, reading its progress from shared
    * memory: works while the sender never yields. False after `maxMs`.
@@ -177,6 +191,7 @@ class WriterThread {
   detach(run: number): SinkMessage[] {
     const mine = this.backlog.filter((m) => m.run === run);
     this.backlog = this.backlog.filter((m) => m.run !== run);
+    this.backlogBytes = this.backlog.reduce((sum, m) => sum + messageBytes(m), 0);
     this.forget(run);
     return mine;
   }
@@ -189,6 +204,7 @@ class WriterThread {
       WriterThread.unavailable.add(this.file);
       const backlog = this.backlog;
       this.backlog = [];
+      this.backlogBytes = 0;
       for (const run of runs) run.writeInline(backlog.filter((m) => m.run === run.run));
     } else for (const run of runs) run.fail(error);
     if (this.waiting > 0) {
@@ -205,7 +221,10 @@ class WriterThread {
 
   post(message: SinkMessage): void {
     if (this.ready) this.send(message);
-    else this.backlog.push(message);
+    else {
+      this.backlog.push(message);
+      this.backlogBytes += messageBytes(message);
+    }
   }
 
   /** A run starts or stops waiting for a reply. */
@@ -248,15 +267,16 @@ class ThreadChannel implements WriterChannel {
   }
 
   /**
-   * A thread still starting is not waited for (false: "not now", the pipeline spools the records) during its
-   * start grace; past it, this run writes on the caller's thread from here on, its messages so far first (a
-   * thread that cannot get ready without this thread's event loop). A running thread is waited for until it
-   * is not far behind.
+   * A thread still starting is not waited for: during its start grace, messages wait for it in its backlog up
+   * to MAX_BACKLOG_BYTES, then it is "not now" (false: the pipeline keeps or spools the records); past it,
+   * this run writes on the caller's thread from here on, its messages so far first (a thread that cannot get
+   * ready without this thread's event loop). A running thread is waited for until it is not far behind.
    */
   waitForRoom(maxMs: number): boolean {
     if (this.inline || this.failed) return true; // inline: written at once; failed: send reports it
     if (!this.thread.syncReady()) {
-      if (this.thread.withinStartGrace) return false;
+      // Starting: messages wait in the backlog up to its bound, then "not now" (the pipeline keeps the records).
+      if (this.thread.withinStartGrace) return this.thread.backlogHasRoom;
       this.writeInline(this.thread.detach(this.run));
       return true;
     }
@@ -324,6 +344,14 @@ class ThreadChannel implements WriterChannel {
       this.thread.hold(-1);
     }
   }
+}
+
+/** About what a message holds in memory while it waits: its segments' bytes (key names and texts are small). */
+function messageBytes(message: SinkMessage): number {
+  let bytes = 0;
+  for (const s of message.segments ?? [])
+    bytes += s instanceof Uint8Array ? s.byteLength : s.rows.byteLength + s.keyIds.byteLength + s.numbers.byteLength + (s.numbersJson?.byteLength ?? 0);
+  return bytes;
 }
 
 interface Waiter {

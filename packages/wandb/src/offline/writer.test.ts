@@ -120,6 +120,28 @@ describe('the offline writer thread', () => {
     expect(channel.failure).toBeUndefined();
   });
 
+  it('lets messages wait for a thread that is still starting, up to 64 MiB, then says "not now"; none is lost', async () => {
+    const dir = tempDir();
+    // A thread that runs for a second but never listens, then ends: "starting" until it is gone.
+    const slow = join(dir, 'slow-worker.mjs');
+    writeFileSync(slow, 'setTimeout(() => {}, 1000);\n');
+    const file = join(dir, 'log.bin');
+    writeFileSync(file, '');
+    const channel = openWriterChannel('thread', { file, fileOffset: 0, stepMetric: 'global_step' }, slow);
+    const rooms: boolean[] = [];
+    for (let seq = 1; seq <= 9; seq++) {
+      rooms.push(channel.waitForRoom(0));
+      if (rooms.at(-1)) channel.send({ seq, segments: [new Uint8Array(8 << 20)] });
+    }
+    // eight messages of 8 MiB wait; the ninth is refused (the pipeline keeps those records meanwhile)
+    expect(rooms).toEqual([true, true, true, true, true, true, true, true, false]);
+    expect(channel.kind).toBe('thread');
+    // The thread ends without having listened: the waiting messages are written on this thread.
+    await channel.send({ seq: 10, segments: [Uint8Array.of(0x08, 0x01)], finish: true });
+    expect(channel.kind).toBe('inline');
+    expect(readFileSync(file).length).toBeGreaterThan(64 * 1024 * 1024);
+  });
+
   it('reports a disk error of a timed write with the next message, and still closes the file at finish', async () => {
     // /dev/full takes the open and fails every write with ENOSPC
     const sink = new LogSink({ file: '/dev/full', fileOffset: 0, stepMetric: 'global_step' });
