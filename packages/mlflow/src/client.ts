@@ -1,4 +1,5 @@
 import { ExportError, type RetryPolicy } from '@metrics/core';
+import { withRetry } from '@metrics/core/backend';
 import { CONNECT_FAILURES, HttpClient, type HttpFailure, type HttpRequest } from '@metrics/core/http';
 import type { ResolvedMlflowSettings } from './settings.js';
 
@@ -53,6 +54,24 @@ export class MlflowClient {
   async callWithRetry<T = Record<string, unknown>>(method: MlflowMethod, path: string, body?: unknown, policy?: Partial<RetryPolicy>): Promise<T> {
     const res = await this.http.request(this.request(method, path, body), { policy });
     return (res.text ? JSON.parse(res.text) : {}) as T;
+  }
+
+  /**
+   * A request that must not take effect twice (it creates something), retried like `callWithRetry`. An attempt
+   * whose answer was lost (a reset after the server did the work) is not simply sent again: before each retry
+   * `lookup` asks the server for what such an attempt made, and that is returned if found.
+   */
+  async callOnce<T>(method: MlflowMethod, path: string, body: unknown, lookup: () => Promise<T | undefined>): Promise<T> {
+    return withRetry(
+      async (attempt) => {
+        if (attempt > 1) {
+          const made = await lookup();
+          if (made !== undefined) return made;
+        }
+        return this.call<T>(method, path, body);
+      },
+      { policy: MLFLOW_PROTOCOL_RETRY },
+    );
   }
 
   private request(method: MlflowMethod, path: string, body: unknown, rawBody?: Uint8Array): HttpRequest {

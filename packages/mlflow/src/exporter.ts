@@ -99,6 +99,8 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
   private parentRunId: string | undefined;
   /** Rank 0 created (or found) the parent run: it ends it at shutdown. */
   private endsParent = false;
+  /** A runs/create was sent: a retried start looks the run up by its key first (the answer may have been lost). */
+  private createSent = false;
   /** The run key of the parent run: the job's (rank runs), or the parent tracker's run (child runs; in `runIds`, so a replay finds it). */
   private parentKey: string | undefined;
   /** This rank's run started before its parent existed: it is nested once the parent appears. */
@@ -190,8 +192,9 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
       }
       this.experimentId =
         this.parent?.experimentId ?? this.settings.experimentId ?? (await this.experimentIdFor(this.settings.experimentName ?? run.experiment));
-      if (run.resume?.runKey) {
-        // A handle taken before the run existed on the server: the run carries the key as a tag (or was never created).
+      if (run.resume?.runKey || this.createSent) {
+        // A handle taken before the run existed on the server, or an earlier attempt of this start whose answer
+        // was lost (the server may have created the run): the run carries the key as a tag (or was never created).
         const found = await findRunByKey(api, this.experimentId, this.runKey!);
         if (found) {
           await this.resumeRun(api, found);
@@ -212,6 +215,7 @@ class MlflowExporter implements ExporterV1<MlflowNative> {
         { key: RUN_KEY_TAG, value: this.runKey! },
         ...(parentRunId ? [{ key: 'mlflow.parentRunId', value: parentRunId }] : []),
       ];
+      this.createSent = true;
       const created = await api.call<{ run: { info: { run_id: string; artifact_uri: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
         experiment_id: this.experimentId,
         run_name: run.runName,

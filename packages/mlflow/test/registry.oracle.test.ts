@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPython } from '@metrics/oracle';
+import { runPython, startFaultProxy } from '@metrics/oracle';
 import { useMlflowServer } from '@metrics/oracle/vitest';
 import { createLogger, createTracker, InvalidCallError } from '@metrics/core';
 import { InMemoryExporter } from '@metrics/core/test';
@@ -15,10 +15,10 @@ const server = useMlflowServer();
 const quiet = () => createLogger({ level: 'silent' });
 
 /** A started exporter whose run has a `model/` artifact: what the registry registers from. */
-async function runWithModel(experiment: string) {
+async function runWithModel(experiment: string, trackingUri = server.url) {
   const dir = mkdtempSync(join(tmpdir(), 'mlflow-registry-'));
   writeFileSync(join(dir, 'weights.json'), '[1,2,3]');
-  const exporter = createMlflowExporter({ trackingUri: server.url, logger: quiet(), env: {} });
+  const exporter = createMlflowExporter({ trackingUri, logger: quiet(), env: {} });
   const started = await exporter.start({ experiment, runName: 'train', tags: {}, startTime: Date.now() });
   expect(started.ok).toBe(true);
   await exporter.export([{ kind: 'artifact', wallTime: Date.now(), localPath: join(dir, 'weights.json'), artifactPath: 'model' }]);
@@ -88,6 +88,31 @@ print(json.dumps({'champion': {'version': v.version, 'run_id': v.run_id, 'source
     expect(last(REGISTRY_METRICS.registeredVersion)).toMatchObject({ value: 1 });
     expect(memory.records.some((r) => r.kind === 'scalar' && r.name === REGISTRY_METRICS.latencyMs)).toBe(true);
     await exporter.shutdown({ status: 'finished' });
+  }, 120_000);
+
+  it('registers one version when the answer to model-versions/create is lost and the call is retried', async () => {
+    const proxy = await startFaultProxy({ target: server.url });
+    try {
+      const exporter = await runWithModel('registry-lost-answer', proxy.url);
+      // The server creates the version; the client's connection is reset before it hears so.
+      proxy.setFaults({ lostResponse: { firstN: 1 }, pathFilter: /model-versions\/create/ });
+      const v = await exporter.native().registry!.registerModel('lost-answer', 'model', { tags: { stage: 'dev' } });
+      expect(proxy.stats().faults.lostResponse).toBe(1);
+      expect(v).toMatchObject({ name: 'lost-answer', version: '1', tags: { stage: 'dev' } });
+      expect(Object.keys(v.tags)).toEqual(['stage']);
+      const py = (await runPython(
+        `import sys, json
+from mlflow.tracking import MlflowClient
+c = MlflowClient(tracking_uri=sys.argv[1])
+print(json.dumps([{'version': x.version, 'tags': x.tags} for x in c.search_model_versions("name='lost-answer'")]))`,
+        { args: [server.url] },
+      )) as { version: string; tags: Record<string, string> }[];
+      // one version, and the tag that made the retry find it is gone
+      expect(py).toEqual([{ version: '1', tags: { stage: 'dev' } }]);
+      await exporter.shutdown({ status: 'finished' });
+    } finally {
+      await proxy.stop();
+    }
   }, 120_000);
 
   it('a user’s mistakes: refused calls name the fix, bad arguments fail before any request', async () => {

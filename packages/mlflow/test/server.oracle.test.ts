@@ -266,6 +266,36 @@ describe('faults: nothing lost, nothing duplicated, the caller never waits', () 
     }
   }, 180_000);
 
+  it('a lost answer to runs/create: the retried start finds the run it made, so there is one run, not two', async () => {
+    const proxy = await startFaultProxy({ target: server.url });
+    try {
+      proxy.setFaults({ lostResponse: { firstN: 1 }, pathFilter: /runs\/create/ });
+      const tracker = createMlflowTracker({
+        trackingUri: proxy.url,
+        experiment: 'lost-create',
+        handleExit: false,
+        logLevel: 'silent',
+        env: {},
+        retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      });
+      for (let i = 0; i < 100; i++) tracker.log({ 'training/loss': i }, { step: i });
+      await tracker.close();
+      expect(proxy.stats().faults.lostResponse).toBe(1);
+      const runs = (await runPython(
+        `import sys, json
+from mlflow.tracking import MlflowClient
+c = MlflowClient(tracking_uri=sys.argv[1])
+e = c.get_experiment_by_name('lost-create')
+print(json.dumps([{'id': r.info.run_id, 'status': r.info.status} for r in c.search_runs([e.experiment_id])]))`,
+        { args: [server.url] },
+      )) as { id: string; status: string }[];
+      expect(runs).toEqual([{ id: runIdOf(tracker), status: 'FINISHED' }]);
+      expect((await history(server.url, runIdOf(tracker), 'training/loss')).length).toBe(100);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
   it('server killed and restarted mid-run: points spool and arrive once after recovery', async () => {
     const own = await startMlflowServer();
     const dir = mkdtempSync(join(tmpdir(), 'mlflow-spool-'));

@@ -21,6 +21,12 @@ export interface Faults {
   /** Destroy the client socket without answering; a number is a ratio. */
   resetRatio?: number;
   reset?: FaultRule;
+  /**
+   * Forward the request, and once the server has answered, destroy the client socket instead of passing the
+   * answer on: the server did the work but the client never hears of it (a non-idempotent request retried
+   * then repeats it).
+   */
+  lostResponse?: FaultRule;
   /** Delay every forwarded request by this many ms. */
   latencyMs?: number;
   /** Only requests whose path matches are subject to faults (default: all). */
@@ -30,11 +36,13 @@ export interface Faults {
 export interface FaultProxyStats {
   requests: number;
   forwarded: number;
-  faults: { status429: number; status503: number; reset: number; delayed: number };
+  faults: { status429: number; status503: number; reset: number; lostResponse: number; delayed: number };
   upstreamErrors: number;
   /** Method and path of each request, in order (capped at 10 000). */
-  log: { method: string; path: string; fault?: 'status429' | 'status503' | 'reset' }[];
+  log: { method: string; path: string; fault?: FaultKind }[];
 }
+
+type FaultKind = 'status429' | 'status503' | 'reset' | 'lostResponse';
 
 export interface FaultProxy {
   url: string;
@@ -56,7 +64,7 @@ export interface FaultProxyOptions {
 }
 
 function emptyStats(): FaultProxyStats {
-  return { requests: 0, forwarded: 0, faults: { status429: 0, status503: 0, reset: 0, delayed: 0 }, upstreamErrors: 0, log: [] };
+  return { requests: 0, forwarded: 0, faults: { status429: 0, status503: 0, reset: 0, lostResponse: 0, delayed: 0 }, upstreamErrors: 0, log: [] };
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -80,7 +88,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     return false;
   };
 
-  const pickFault = (path: string): 'status429' | 'status503' | 'reset' | undefined => {
+  const pickFault = (path: string): FaultKind | undefined => {
     if (faults.pathFilter && !faults.pathFilter.test(path)) return undefined;
     const n = ++counter;
     const reset: FaultRule | undefined = faults.reset ?? (faults.resetRatio !== undefined ? { ratio: faults.resetRatio } : undefined);
@@ -88,10 +96,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     if (fires(reset, n)) return 'reset';
     if (fires(s503, n)) return 'status503';
     if (fires(faults.status429, n)) return 'status429';
+    if (fires(faults.lostResponse, n)) return 'lostResponse';
     return undefined;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, loseResponse = false) => {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) headers[k] = v;
@@ -108,6 +117,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         headers,
       },
       (up) => {
+        if (loseResponse) {
+          // the server has done the work; the client hears nothing
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
         const out: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(up.headers)) {
           if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
@@ -153,13 +168,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       });
       return;
     }
+    const lose = fault === 'lostResponse';
+    if (lose) stats.faults.lostResponse++;
     const latency = faults.latencyMs ?? 0;
     if (latency > 0) {
       stats.faults.delayed++;
       req.pause();
-      setTimeout(() => forward(req, res), latency);
+      setTimeout(() => forward(req, res, lose), latency);
     } else {
-      forward(req, res);
+      forward(req, res, lose);
     }
   });
   server.on('connection', (s) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InvalidCallError } from '@metrics/core';
 import { MlflowApiError, type MlflowClient, type MlflowMethod } from '../client.js';
 import { collectPages } from '../paging.js';
@@ -11,9 +12,12 @@ import {
   type RegisteredModel,
   type WireModelVersion,
   type WireRegisteredModel,
+  type WireTag,
 } from './wire.js';
 
 const API = '/api/2.0/mlflow';
+/** The tag a version carries while it is being created (see `createVersion`). */
+const REQUEST_TAG = 'metrics_request_id';
 
 /** The run new versions come from: its id and artifact root (the exporter's, once it started). */
 export interface SourceRun {
@@ -104,14 +108,7 @@ export class ModelRegistry {
         } catch (error) {
           if (!(MlflowApiError.isInstance(error) && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
         }
-        const r = await this.request<{ model_version: WireModelVersion }>('POST', 'model-versions/create', {
-          name,
-          source,
-          run_id: run.runId,
-          description: options.description,
-          tags: wireTags(options.tags),
-        });
-        return toModelVersion(r.model_version);
+        return this.createVersion({ name, source, run_id: run.runId, description: options.description, tags: wireTags(options.tags) });
       },
       (v) => v.version,
     );
@@ -236,6 +233,33 @@ export class ModelRegistry {
       );
       return { items: page[field] as T[] | undefined, nextPageToken: page.next_page_token };
     });
+  }
+
+  /**
+   * `model-versions/create` takes effect once even when an answer is lost and the request is retried (which
+   * would register a second version): the version carries a one-off request tag while it is created, a
+   * retry first looks the tag up, and the tag is removed once the version is known.
+   */
+  private async createVersion(body: { name: string; source: string; run_id: string; description?: string; tags: WireTag[] }): Promise<ModelVersion> {
+    const token = randomUUID();
+    const filter = `tags.${REQUEST_TAG} = '${token}'`;
+    const { model_version: made } = await this.options.client.callOnce<{ model_version: WireModelVersion }>(
+      'POST',
+      `${API}/model-versions/create`,
+      { ...body, tags: [...body.tags, { key: REQUEST_TAG, value: token }] },
+      async () => {
+        const found = await this.request<{ model_versions?: WireModelVersion[] }>('GET', `model-versions/search?${new URLSearchParams({ filter })}`);
+        return found.model_versions?.[0] ? { model_version: found.model_versions[0] } : undefined;
+      },
+    );
+    try {
+      await this.request('DELETE', 'model-versions/delete-tag', { name: made.name, version: made.version, key: REQUEST_TAG });
+    } catch {
+      // harmless if it stays: a tag no one reads
+    }
+    const version = toModelVersion(made);
+    delete version.tags[REQUEST_TAG];
+    return version;
   }
 
   private request<T = Record<string, unknown>>(method: MlflowMethod, path: string, body?: unknown): Promise<T> {

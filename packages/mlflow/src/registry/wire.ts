@@ -1,6 +1,6 @@
 /** The registry's objects as MLflow's REST API returns them, and as this package hands them out. */
 
-interface WireTag {
+export interface WireTag {
   key: string;
   value: string;
 }
