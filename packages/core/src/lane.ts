@@ -373,7 +373,10 @@ export class ExporterLane {
     const lost = failed + dropped;
     const started = this.state.started;
     // Lost records or an end that went wrong outweigh a spool; a spool (replayable) outweighs a run never started.
-    const status = lost > 0 || this.endError ? 'failed' : spoolPath !== undefined ? 'spooled' : started ? 'ok' : 'failed';
+    // A backend offline by configuration that got nothing to spool (a parent run whose records went to its
+    // children, say) followed its plan: no run on a server was wanted.
+    const planned = !started && this.overflow.offline;
+    const status = lost > 0 || this.endError ? 'failed' : spoolPath !== undefined || planned ? 'spooled' : started ? 'ok' : 'failed';
     const report: BackendCloseReport = { name, status, points: exported };
     if (status === 'spooled' && this.overflow.offline) report.offline = true;
     let described: ReturnType<NonNullable<ExporterV1['describeRun']>>;

@@ -342,6 +342,16 @@ describe('pipeline resilience', () => {
     ]);
   });
 
+  it('a backend offline by configuration that got no records ends as planned, not failed', async () => {
+    const exporter = new InMemoryExporter();
+    exporter.start = async () => ({ ok: false, retryable: false, error: new ExportError('no server URL configured', { isRetryable: false, offline: true }) });
+    const { tracker } = setup({ fullQueue: 'spill', spillDir: mkdtempSync(join(tmpdir(), 'spool-')) }, exporter);
+    const report = await tracker.close(undefined, { timeoutMs: 2000 });
+    expect(report.backends).toEqual([
+      { name: 'memory', status: 'spooled', points: 0, offline: true, error: expect.stringContaining('no server URL configured') },
+    ]);
+  });
+
   it('at close, records still in memory go in front of those already on disk: the spool keeps the order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'));
     const exporter = new InMemoryExporter();

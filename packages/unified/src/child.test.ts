@@ -1,5 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createTracker, InvalidCallError } from '@metrics/core';
+import { mlflow } from '@metrics/mlflow';
+import { tensorboard } from '@metrics/tensorboard';
+import { wandb } from '@metrics/wandb';
 import { InMemoryExporter } from '@metrics/core/test';
 import { createExperimentTracker } from './index.js';
 
@@ -35,6 +41,37 @@ describe('the facade’s child()', () => {
     expect(facade.profiler.report().operations.find((o) => o.name === 'unified_training_logging')?.count).toBe(2);
     // A child that closed fine says nothing; the parent prints its summary.
     expect(lines.filter((l) => l.includes('experiment trackers closed'))).toHaveLength(1);
+  });
+
+  it("the parent's close summary lists its child runs and the commands each needs (a W&B child's own sync, an MLflow child's replay)", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'unified-children-'));
+    const lines: string[] = [];
+    const facade = await createExperimentTracker({
+      experiment: 'cv',
+      runName: 'study',
+      exporters: [tensorboard({ logDir: join(root, 'tb') }), mlflow(), wandb({ mode: 'offline', dir: root })],
+      mlflowSpoolDir: join(root, 'spool'),
+      experimentLoggingInterval: 1,
+      systemMetricsIntervalMs: 0,
+      closeTimeoutMs: 5000,
+      logger: createLogger({ level: 'info', sink: (_l, line) => lines.push(line) }),
+      env: {},
+    });
+    for (let fold = 0; fold < 2; fold++) {
+      const child = facade.child(`fold-${fold}`, { jobType: 'fold' });
+      child.log({ 'validation/accuracy': 0.5 + fold / 10 }, { step: 0 });
+      if (fold === 0) await child.close(); // fold-1 is left open: the parent's close ends it
+    }
+    await facade.close();
+    const at = lines.findIndex((l) => l.includes('child runs (2):'));
+    expect(at).toBeGreaterThan(0);
+    const listed = lines.slice(at + 1).map((l) => l.replace(/^\[metrics\] /, ''));
+    expect(listed[0]).toMatch(/^ {4}fold-0 \(finished\): tensorboard 1, mlflow 0 \(spooled\), wandb 1$/);
+    // Each child's own W&B run directory and MLflow spool; TensorBoard's children sit inside the parent's logdir.
+    expect(listed.filter((l) => /^ {8}wandb sync .*offline-run-/.test(l))).toHaveLength(2);
+    expect(listed.filter((l) => /^ {8}metrics-mlflow replay /.test(l))).toHaveLength(2);
+    expect(listed.some((l) => l.includes('tensorboard --logdir'))).toBe(false);
+    expect(listed.some((l) => /^ {4}fold-1 \(finished\)/.test(l))).toBe(true);
   });
 
   it('a custom Tracker passed as a backend gets a child of its own; bad arguments throw at once', async () => {

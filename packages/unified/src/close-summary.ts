@@ -6,7 +6,7 @@ import type { CloseReport, Logger } from '@metrics/core';
  * is the plan and said plainly), then per backend its points, where the run is and the commands to view or
  * upload it. The backends say where and how (`describeRun`); nothing here knows a backend.
  */
-export function printCloseSummary(report: CloseReport, runName: string, logger: Logger): void {
+export function printCloseSummary(report: CloseReport, runName: string, logger: Logger, children: readonly ChildReport[] = []): void {
   const { backends } = report;
   if (backends.length === 0) return;
   const notOk = backends.filter((b) => b.status !== 'ok');
@@ -25,10 +25,43 @@ export function printCloseSummary(report: CloseReport, runName: string, logger: 
         .map(problem)
         .join('; ')}`,
     );
+  const printed = new Set<string>();
   for (const b of backends) {
     const where = b.location ? ` → ${b.location}` : '';
     logger.info(`  ${b.name}: ${b.points} records${b.status === 'ok' ? '' : ` (${b.status})`}${where}`);
-    for (const command of b.commands ?? []) logger.info(`      ${command}`);
+    for (const command of b.commands ?? []) {
+      printed.add(command);
+      logger.info(`      ${command}`);
+    }
+  }
+  if (children.length > 0) printChildren(children, backends, printed, logger);
+}
+
+/** A child run's name and close report (`ExperimentTracker.child`). */
+export interface ChildReport {
+  name: string;
+  report: CloseReport;
+}
+
+/**
+ * One line per child run (its outcome and records per backend), then the commands a child needs that the
+ * parent's do not cover: a W&B offline child is a run directory of its own (its own `wandb sync`), a spooled
+ * MLflow child its own replay; a TensorBoard child inside the parent's directory needs nothing more.
+ */
+function printChildren(children: readonly ChildReport[], parent: CloseReport['backends'], printed: Set<string>, logger: Logger): void {
+  logger.info(`  child runs (${children.length}):`);
+  for (const { name, report } of children) {
+    const records = report.backends.map((b) => `${b.name} ${b.points}${b.status === 'ok' ? '' : ` (${b.status})`}`).join(', ');
+    logger.info(`    ${name} (${report.status}): ${records || 'no backend'}`);
+    for (const b of report.backends) {
+      const parentLocation = parent.find((p) => p.name === b.name)?.location;
+      if (b.location && parentLocation && b.location.startsWith(`${parentLocation}/`)) continue;
+      for (const command of b.commands ?? []) {
+        if (printed.has(command)) continue;
+        printed.add(command);
+        logger.info(`        ${command}`);
+      }
+    }
   }
 }
 

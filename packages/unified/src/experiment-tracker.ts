@@ -171,6 +171,8 @@ function under(category: string, metrics: MetricValues): Record<string, MetricVa
 export class ExperimentTracker implements Tracker {
   private sampler: { stop(): void } | undefined;
   private closing: Promise<CloseReport> | undefined;
+  /** The runs made by `child()`: this run's close ends those still open and its summary lists them all. */
+  private readonly children: { name: string; tracker: ExperimentTracker }[] = [];
 
   constructor(
     private readonly core: CoreTracker,
@@ -195,7 +197,9 @@ export class ExperimentTracker implements Tracker {
    */
   child(name: string, options?: ChildOptions): ExperimentTracker {
     const core = this.core.child(name, options);
-    return new ExperimentTracker(core, this.config, this.profiler, core.exporters, this.registry, this.logger, true);
+    const child = new ExperimentTracker(core, this.config, this.profiler, core.exporters, this.registry, this.logger, true);
+    this.children.push({ name, tracker: child });
+    return child;
   }
 
   /** Core's step clock: the step a `log` without one is logged at, (highest step seen) + 1. */
@@ -322,9 +326,11 @@ export class ExperimentTracker implements Tracker {
       unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
+      // Children still open end with this run's outcome (as core's close would end them), so their reports are known.
+      const children = await Promise.all(this.children.map(async ({ name, tracker }) => ({ name, report: await tracker.close(outcome, options) })));
       const report = await this.core.close(outcome, options);
-      // A child (one of many folds or trials) speaks only about problems; its parent's summary says where the runs are.
-      if (!this.isChild || !report.ok) printCloseSummary(report, this.core.runHandle().runName, this.logger);
+      // A child (one of many folds or trials) speaks only about problems; its parent's summary lists the children.
+      if (!this.isChild || !report.ok) printCloseSummary(report, this.core.runHandle().runName, this.logger, children);
       return report;
     });
     return this.closing;
