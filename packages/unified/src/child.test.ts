@@ -74,6 +74,26 @@ describe('the facade’s child()', () => {
     expect(listed.some((l) => /^ {4}fold-1 \(finished\)/.test(l))).toBe(true);
   });
 
+  it('a study of many trials lists the first 50 in the close summary and counts the rest', async () => {
+    const lines: string[] = [];
+    const facade = await createExperimentTracker({
+      ...OFF,
+      trackers: [new InMemoryExporter()],
+      systemMetricsIntervalMs: 0,
+      logger: createLogger({ level: 'info', sink: (_l, line) => lines.push(line) }),
+      env: {},
+    });
+    for (let t = 0; t < 55; t++) {
+      const trial = facade.child(`trial-${t}`);
+      trial.log({ 'validation/accuracy': t / 100 }, { step: 0 });
+      if (t % 2 === 0) await trial.close();
+    }
+    await facade.close();
+    const listed = lines.filter((l) => /^\[metrics\] {5}trial-\d+ \(finished\): memory 1$/.test(l));
+    expect(listed).toHaveLength(50);
+    expect(lines).toContain('[metrics]     … and 5 more: 5 finished');
+  });
+
   it('a custom Tracker passed as a backend gets a child of its own; bad arguments throw at once', async () => {
     const inner = new InMemoryExporter();
     const innerTracker = createTracker({ exporters: [inner], handleExit: false, logger: createLogger({ level: 'silent' }) });

@@ -50,7 +50,7 @@ export interface ChildReport {
  */
 function printChildren(children: readonly ChildReport[], parent: CloseReport['backends'], printed: Set<string>, logger: Logger): void {
   logger.info(`  child runs (${children.length}):`);
-  for (const { name, report } of children) {
+  for (const { name, report } of children.slice(0, MAX_CHILDREN_LISTED)) {
     const records = report.backends.map((b) => `${b.name} ${b.points}${b.status === 'ok' ? '' : ` (${b.status})`}`).join(', ');
     logger.info(`    ${name} (${report.status}): ${records || 'no backend'}`);
     for (const b of report.backends) {
@@ -63,7 +63,19 @@ function printChildren(children: readonly ChildReport[], parent: CloseReport['ba
       }
     }
   }
+  const rest = children.slice(MAX_CHILDREN_LISTED);
+  if (rest.length === 0) return;
+  const byStatus = new Map<string, number>();
+  for (const { report } of rest) {
+    const key = report.ok ? report.status : `${report.status} with problems`;
+    byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
+  }
+  // Each of them said where its runs are when it started (and printed its own summary if something went wrong).
+  logger.info(`    … and ${rest.length} more: ${[...byStatus].map(([status, n]) => `${n} ${status}`).join(', ')}`);
 }
+
+/** A study of thousands of trials lists the first ones and counts the rest. */
+const MAX_CHILDREN_LISTED = 50;
 
 function problem(b: CloseReport['backends'][number]): string {
   return `${b.name} ${b.status}${b.error ? ` (${b.error})` : ''}`;

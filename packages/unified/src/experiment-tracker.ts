@@ -171,8 +171,11 @@ function under(category: string, metrics: MetricValues): Record<string, MetricVa
 export class ExperimentTracker implements Tracker {
   private sampler: { stop(): void } | undefined;
   private closing: Promise<CloseReport> | undefined;
-  /** The runs made by `child()`: this run's close ends those still open and its summary lists them all. */
-  private readonly children: { name: string; tracker: ExperimentTracker }[] = [];
+  /**
+   * The runs made by `child()`: this run's close ends those still open and its summary lists them. A closed
+   * child leaves only its report here (a study of thousands of trials must not keep their trackers alive).
+   */
+  private readonly children: { name: string; tracker?: ExperimentTracker; report?: CloseReport }[] = [];
 
   constructor(
     private readonly core: CoreTracker,
@@ -183,6 +186,8 @@ export class ExperimentTracker implements Tracker {
     private readonly logger: Logger,
     /** A child run (`child()`): no system metrics or exit handling of its own (its parent closes it). */
     private readonly isChild = false,
+    /** A child's parent hears its report here once it is closed. */
+    private readonly onClosed?: (report: CloseReport) => void,
   ) {
     if (isChild) return;
     if (config.systemMetricsIntervalMs > 0 && exporters.length > 0) this.startSystemMetrics(config.systemMetricsIntervalMs);
@@ -197,9 +202,13 @@ export class ExperimentTracker implements Tracker {
    */
   child(name: string, options?: ChildOptions): ExperimentTracker {
     const core = this.core.child(name, options);
-    const child = new ExperimentTracker(core, this.config, this.profiler, core.exporters, this.registry, this.logger, true);
-    this.children.push({ name, tracker: child });
-    return child;
+    const entry: { name: string; tracker?: ExperimentTracker; report?: CloseReport } = { name };
+    entry.tracker = new ExperimentTracker(core, this.config, this.profiler, core.exporters, this.registry, this.logger, true, (report) => {
+      entry.report = report;
+      entry.tracker = undefined;
+    });
+    this.children.push(entry);
+    return entry.tracker;
   }
 
   /** Core's step clock: the step a `log` without one is logged at, (highest step seen) + 1. */
@@ -326,9 +335,14 @@ export class ExperimentTracker implements Tracker {
       unregisterForExit(this);
       this.sampler?.stop();
       this.sampler = undefined;
-      // Children still open end with this run's outcome (as core's close would end them), so their reports are known.
-      const children = await Promise.all(this.children.map(async ({ name, tracker }) => ({ name, report: await tracker.close(outcome, options) })));
+      // Children still open end with this run's outcome, at the same time and within the same bound (as core's
+      // close ends them), through the facade so that their reports are known.
+      const closingChildren = Promise.all(
+        this.children.map(async ({ name, tracker, report }) => ({ name, report: report ?? (await tracker!.close(outcome, options)) })),
+      );
       const report = await this.core.close(outcome, options);
+      const children = await closingChildren;
+      this.onClosed?.(report);
       // A child (one of many folds or trials) speaks only about problems; its parent's summary lists the children.
       if (!this.isChild || !report.ok) printCloseSummary(report, this.core.runHandle().runName, this.logger, children);
       return report;

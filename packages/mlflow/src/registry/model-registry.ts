@@ -248,7 +248,11 @@ export class ModelRegistry {
       `${API}/model-versions/create`,
       { ...body, tags: [...body.tags, { key: REQUEST_TAG, value: token }] },
       async () => {
-        const found = await this.request<{ model_versions?: WireModelVersion[] }>('GET', `model-versions/search?${new URLSearchParams({ filter })}`);
+        // One request: the retry loop around it decides when to try again.
+        const found = await this.options.client.call<{ model_versions?: WireModelVersion[] }>(
+          'GET',
+          `${API}/model-versions/search?${new URLSearchParams({ filter })}`,
+        );
         return found.model_versions?.[0] ? { model_version: found.model_versions[0] } : undefined;
       },
     );
