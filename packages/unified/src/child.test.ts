@@ -72,6 +72,8 @@ describe('the facade’s child()', () => {
     expect(listed.filter((l) => /^ {8}metrics-mlflow replay /.test(l))).toHaveLength(2);
     expect(listed.some((l) => l.includes('tensorboard --logdir'))).toBe(false);
     expect(listed.some((l) => /^ {4}fold-1 \(finished\)/.test(l))).toBe(true);
+    // Spooling with no server set is the plan: the folds do not each print a summary of their own.
+    expect(lines.filter((l) => l.includes('Experiment trackers closed'))).toHaveLength(1);
   });
 
   it('a study of many trials lists the first 50 in the close summary and counts the rest', async () => {

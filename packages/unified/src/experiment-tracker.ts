@@ -343,8 +343,10 @@ export class ExperimentTracker implements Tracker {
       const report = await this.core.close(outcome, options);
       const children = await closingChildren;
       this.onClosed?.(report);
-      // A child (one of many folds or trials) speaks only about problems; its parent's summary lists the children.
-      if (!this.isChild || !report.ok) printCloseSummary(report, this.core.runHandle().runName, this.logger, children);
+      // A child (one of many folds or trials) speaks only about problems (spooling with no server set is the
+      // plan, not one); its parent's summary lists the children and their commands.
+      const problems = report.backends.some((b) => b.status !== 'ok' && !b.offline);
+      if (!this.isChild || problems) printCloseSummary(report, this.core.runHandle().runName, this.logger, children);
       return report;
     });
     return this.closing;
