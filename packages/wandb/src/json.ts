@@ -1,3 +1,5 @@
+import { numbersJson } from './number-text/index.js';
+
 /** JSON text for a value, with the bare NaN / Infinity / -Infinity tokens W&B accepts for numbers. */
 export function toJson(value: unknown): string {
   if (typeof value === 'number') return numberJson(value);
@@ -32,29 +34,19 @@ export function secondsJson(ms: number): string {
 }
 
 /**
- * The JSON text of a batch of numbers, made by one `JSON.stringify` call and kept as ASCII bytes that a
- * writer copies token by token (`ProtoWriter.keyTokenItem`). V8 converts each double exactly as `String(v)`
- * does; what is saved is one call and one short-lived string per value. Non-finite values come out as
- * `null` tokens: callers write their own NaN/Infinity text and `skip()` them.
+ * The JSON text of a batch of numbers, made in one call (`numbersJson`) as ASCII bytes that a writer copies
+ * token by token (`ProtoWriter.keyTokenItem`): no string per value. Non-finite values come out as `null`
+ * tokens: callers write their own NaN/Infinity text and `skip()` them.
  */
 export class JsonNumberBatch {
-  /** The text as ASCII bytes: `scratch`, or bytes handed over by `loadBytes`. */
-  bytes: Uint8Array;
-  private scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
+  /** The text as ASCII bytes (valid until the next `load` in this thread). */
+  bytes: Uint8Array = new Uint8Array(0);
   /** Where the next number's text starts, and the end of the text (after its `]`). */
   at = 0;
   end = 0;
 
-  constructor() {
-    this.bytes = this.scratch;
-  }
-
   load(numbers: ArrayLike<number>): void {
-    const text = JSON.stringify(Array.isArray(numbers) ? numbers : plainArray(numbers));
-    if (text.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 2);
-    this.bytes = this.scratch;
-    this.end = this.scratch.write(text, 0, 'latin1'); // number JSON is ASCII: one byte per character
-    this.at = 1; // after '['
+    this.loadBytes(numbersJson(numbers));
   }
 
   /** `bytes`: the ASCII text of `JSON.stringify` of an array of numbers (a rows segment's `numbersJson`). */
@@ -72,11 +64,4 @@ export class JsonNumberBatch {
     while (b[p] !== 0x2c && b[p] !== 0x5d) p++;
     this.at = p + 1;
   }
-}
-
-/** A typed array's numbers as a plain array (JSON.stringify writes typed arrays as objects). */
-function plainArray(numbers: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < numbers.length; i++) out.push(numbers[i]!);
-  return out;
 }

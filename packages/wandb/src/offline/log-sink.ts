@@ -157,7 +157,7 @@ export class LogSink {
     this.flushSoon();
   }
 
-  /** Every number of the segment goes through one JSON.stringify call (see JsonNumberBatch). */
+  /** Every number of the segment gets its text in one call, here or by the sender (see JsonNumberBatch). */
   private rows(s: RowsSegment): void {
     if (s.numbersJson === undefined) this.texts.load(s.numbers);
     else this.texts.loadBytes(s.numbersJson);

@@ -1,6 +1,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { WandbArtifactRecord } from '../artifacts/dataset.js';
 import { prepareArtifact } from '../artifacts/manifest.js';
+import { numbersJson } from '../number-text/index.js';
 import { encodeArtifact } from '../proto/artifact-record.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -205,8 +206,8 @@ export class OfflineRun {
     const from = first.start;
     const to = rows[rows.length - 1]!.end;
     const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
-    // The same JSON.stringify call here or on the writer's thread: whichever has time (see RowsSegment).
-    const json = this.channel.busy ? JSON.stringify(own) : undefined;
+    // The numbers' text made here or on the writer's thread: whichever has time (see RowsSegment).
+    const json = this.channel.busy ? numbersJson(own) : undefined;
     // One buffer for all the arrays (doubles first, so every view is aligned).
     const metaBytes = rows.length * ROW_FIELDS * 8;
     const numbersBytes = own.length * 8;
@@ -237,10 +238,8 @@ export class OfflineRun {
     }
     const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: numbersOut, buffer };
     if (json !== undefined) {
-      // number JSON is ASCII: one byte per character
-      const at = metaBytes + numbersBytes + keyIdsBytes;
-      Buffer.from(buffer, at, json.length).write(json, 0, 'latin1');
-      segment.numbersJson = new Uint8Array(buffer, at, json.length);
+      segment.numbersJson = new Uint8Array(buffer, metaBytes + numbersBytes + keyIdsBytes, json.length);
+      segment.numbersJson.set(json);
     }
     if (texts) segment.texts = texts;
     this.num += rows.length;
