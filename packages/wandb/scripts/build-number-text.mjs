@@ -7,6 +7,7 @@
  * with big integers and compiled in as a header. The output is byte-for-byte reproducible with that zig.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -69,6 +70,7 @@ try {
     join(dir, 'number-text.c'),
   ]);
   const base64 = readFileSync(out).toString('base64');
+  const sourceHash = createHash('sha256').update(readFileSync(join(dir, 'number-text.c'))).digest('hex');
   const lines = base64.match(/.{1,120}/g);
   writeFileSync(
     join(dir, 'wasm.ts'),
@@ -78,6 +80,8 @@ try {
       'export const NUMBER_TEXT_WASM = [',
       ...lines.map((l) => `  '${l}',`),
       "].join('');",
+      '/** SHA-256 of the number-text.c this module was built from (a test checks it: rebuild after changing the C). */',
+      `export const NUMBER_TEXT_SOURCE_SHA256 = '${sourceHash}';`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numbersJson, numberTextWriters } from './index.js';
+import { NUMBER_TEXT_SOURCE_SHA256 } from './wasm.js';
 
 const { wasm, stringify } = numberTextWriters();
 const ascii = new TextDecoder('latin1');
@@ -125,5 +128,11 @@ describe('the WebAssembly number text', () => {
     expect(ascii.decode(numbersJson(numbers))).toBe(expected);
     expect(ascii.decode(stringify.format(numbers))).toBe(expected);
     expect(ascii.decode(stringify.format(new Float64Array(numbers)))).toBe(expected);
+  });
+
+  it('is built from the C source next to it (after changing number-text.c, run the build script)', () => {
+    const source = readFileSync(new URL('./number-text.c', import.meta.url));
+    const hash = createHash('sha256').update(source).digest('hex');
+    expect(hash, 'number-text.c changed since wasm.ts was built: run `npx pnpm@10.34.8 --filter @metrics/wandb build:wasm`').toBe(NUMBER_TEXT_SOURCE_SHA256);
   });
 });

@@ -172,3 +172,5 @@ export const NUMBER_TEXT_WASM = [
   'MjcyODI5MzAzMTMyMzMzNDM1MzYzNzM4Mzk0MDQxNDI0MzQ0NDU0NjQ3NDg0OTUwNTE1MjUzNTQ1NTU2NTc1ODU5NjA2MTYyNjM2NDY1NjY2NzY4Njk3MDcx',
   'NzI3Mzc0NzU3Njc3Nzg3OTgwODE4MjgzODQ4NTg2ODc4ODg5OTA5MTkyOTM5NDk1OTY5Nzk4OTkA',
 ].join('');
+/** SHA-256 of the number-text.c this module was built from (a test checks it: rebuild after changing the C). */
+export const NUMBER_TEXT_SOURCE_SHA256 = 'bdbdf967b8b7c16c012860fcf09aa7fa716df37bf932f248d0822ca4dd0793e8';

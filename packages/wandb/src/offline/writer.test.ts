@@ -9,7 +9,8 @@ import type { RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from './offline-exporter.js';
-import { LogSink } from './log-sink.js';
+import { numbersJson } from '../number-text/index.js';
+import { LogSink, ROW_FIELDS, type RowsSegment } from './log-sink.js';
 import { openWriterChannel } from './writer-channel.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -81,6 +82,31 @@ describe('the offline writer thread', () => {
     expect(rows.filter((r) => 'validation/acc' in r)).toHaveLength(30);
     expect(log.records.at(-2)?.type).toBe('exit');
   }, 60_000);
+
+  it('writes the same bytes whether the sender or the writer made the numbers\' text', () => {
+    const files = ['writer-made', 'sender-made'].map((name) => join(tempDir(), `${name}.wandb`));
+    const values = [0.1, -2, Number.NaN, 1e-300, 123456.789, Number.POSITIVE_INFINITY, -0, 5e-324, 1 / 3, 2 ** 60];
+    files.forEach((file, i) => {
+      const sink = new LogSink({ file, fileOffset: 0, stepMetric: 'global_step' });
+      const segment: RowsSegment = {
+        firstNum: 1,
+        rows: Float64Array.of(0, 0, 5, START, 5, 1, 1, 1005, START + 1000, 5).slice(0, 2 * ROW_FIELDS),
+        keyIds: Int32Array.of(0, 1, 2, 3, 4, 0, 1, 2, 3, 4),
+        numbers: Float64Array.from(values),
+      };
+      if (i === 1) segment.numbersJson = numbersJson(values).slice();
+      sink.handle({ seq: 1, keys: ['a', 'b', 'c', 'd', 'e'], segments: [segment], finish: true });
+    });
+    const [writerMade, senderMade] = files.map((f) => readFileSync(f));
+    expect(senderMade.equals(writerMade!)).toBe(true);
+    const rows = readWandbFile(files[0]!)
+      .records.filter((r) => r.type === 'history')
+      .map((r) => itemsToObject(r.data.item));
+    expect(rows).toMatchObject([
+      { a: 0.1, b: -2, c: Number.NaN, d: 1e-300, e: 123456.789 },
+      { a: Number.POSITIVE_INFINITY, b: 0, c: 5e-324, d: 1 / 3, e: 2 ** 60 },
+    ]);
+  });
 
   it('keeps the runs of one process apart: interleaved batches of three runs land in their own files', async () => {
     const prepared = batches().slice(0, 60);
