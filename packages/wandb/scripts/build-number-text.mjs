@@ -70,7 +70,9 @@ try {
     join(dir, 'number-text.c'),
   ]);
   const base64 = readFileSync(out).toString('base64');
-  const sourceHash = createHash('sha256').update(readFileSync(join(dir, 'number-text.c'))).digest('hex');
+  const sourceHash = createHash('sha256')
+    .update(readFileSync(join(dir, 'number-text.c')))
+    .digest('hex');
   const lines = base64.match(/.{1,120}/g);
   writeFileSync(
     join(dir, 'wasm.ts'),

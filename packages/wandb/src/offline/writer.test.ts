@@ -83,7 +83,7 @@ describe('the offline writer thread', () => {
     expect(log.records.at(-2)?.type).toBe('exit');
   }, 60_000);
 
-  it('writes the same bytes whether the sender or the writer made the numbers\' text', () => {
+  it("writes the same bytes whether the sender or the writer made the numbers' text", () => {
     const files = ['writer-made', 'sender-made'].map((name) => join(tempDir(), `${name}.wandb`));
     const values = [0.1, -2, Number.NaN, 1e-300, 123456.789, Number.POSITIVE_INFINITY, -0, 5e-324, 1 / 3, 2 ** 60];
     files.forEach((file, i) => {
