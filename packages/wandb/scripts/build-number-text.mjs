@@ -63,6 +63,7 @@ try {
     `-I${work}`,
     '-Wl,--no-entry',
     '-Wl,--export=format_numbers',
+    '-Wl,--export=history_items',
     '-Wl,--export=__heap_base',
     '-Wl,--export-memory',
     '-o',

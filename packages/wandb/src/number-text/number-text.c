@@ -307,3 +307,50 @@ uint32_t format_numbers(const double *in, uint32_t count, uint8_t *out) {
   *p++ = ']';
   return (uint32_t)(p - out);
 }
+
+/* Non-finite numbers as W&B reads them in a `value_json` (JSON has no token for them). */
+static uint8_t *format_value(double value, uint8_t *out) {
+  if (value - value == 0) return format_one(value, out);
+  const char *text = value != value ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+  while (*text) *out++ = (uint8_t)*text++;
+  return out;
+}
+
+static inline uint8_t *copy_bytes(uint8_t *dst, const uint8_t *src, uint32_t n) {
+  for (; n >= 8; n -= 8, dst += 8, src += 8) {
+    uint64_t v;
+    __builtin_memcpy(&v, src, 8);
+    __builtin_memcpy(dst, &v, 8);
+  }
+  for (; n > 0; n--) *dst++ = *src++;
+  return dst;
+}
+
+/*
+ * The `item` fields of history rows whose values are all numbers, back to back at `out`: for value i, field 1
+ * of a HistoryRecord holding the encoded `key` field of key ids[i] and `value_json` (field 16) with the
+ * number's text (W&B's NaN, Infinity and -Infinity for non-finite numbers). Key k's encoded field is
+ * keys[key_starts[k] … key_starts[k + 1]). ends[i] gets where value i's item ends. Returns the bytes written.
+ */
+uint32_t history_items(const double *in, const int32_t *ids, uint32_t count, const uint8_t *keys, const uint32_t *key_starts,
+                       uint8_t *out, uint32_t *ends) {
+  uint8_t *p = out;
+  uint8_t token[32];
+  for (uint32_t i = 0; i < count; i++) {
+    const uint32_t token_length = (uint32_t)(format_value(in[i], token) - token);
+    const uint32_t k = (uint32_t)ids[i];
+    const uint32_t key_length = key_starts[k + 1] - key_starts[k];
+    uint32_t length = key_length + 3 + token_length;
+    *p++ = 0x0a; /* field 1, length-delimited */
+    for (; length >= 0x80; length >>= 7) *p++ = (uint8_t)(length | 0x80);
+    *p++ = (uint8_t)length;
+    p = copy_bytes(p, keys + key_starts[k], key_length);
+    *p++ = 0x82; /* field 16, length-delimited: two bytes of tag */
+    *p++ = 0x01;
+    *p++ = (uint8_t)token_length;
+    p = copy_bytes(p, token, token_length);
+    ends[i] = (uint32_t)(p - out);
+  }
+  return (uint32_t)(p - out);
+}
+

@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { JsonNumberBatch } from '../json.js';
 import { RecordFramer } from '../log/framer.js';
-import { encodeHistoryRow, keyField, type HistoryRowView } from '../proto/records.js';
+import { historyItems, KeyTable } from '../number-text/index.js';
+import { encodeHistoryItemsRow, encodeHistoryRow, keyField, type HistoryRowColumns, type HistoryRowView } from '../proto/records.js';
 import { ProtoWriter } from '../proto/writer.js';
 
 /**
@@ -20,15 +21,16 @@ export interface RowsSegment {
   /** The scalar values, in order (values whose `texts` entry is null). */
   numbers: Float64Array;
   /**
-   * `JSON.stringify` of the numbers as ASCII bytes, when the sender made it. Converting doubles to text is
-   * the largest single cost: the sender does it while the writer is behind, and leaves it to the writer
-   * otherwise, so the two threads share the work.
+   * The values' history items, encoded by the sender (`historyItems`), and where each ends. Encoding the items
+   * (the numbers' text above all) is the largest part of the work: the sender does it while the writer is well
+   * behind, and leaves it to the writer otherwise, so the two threads share the work.
    */
-  numbersJson?: Uint8Array;
+  items?: Uint8Array;
+  itemEnds?: Uint32Array;
   /** Per value: JSON text, or null for the next of `numbers`. Absent when every value is a scalar. */
   texts?: (string | null)[];
   /**
-   * The one buffer that holds `rows`, `numbers`, `keyIds` and `numbersJson`, owned by this segment: it moves
+   * The one buffer that holds `rows`, `numbers`, `keyIds`, `itemEnds` and `items`, owned by this segment: it moves
    * to the writer thread as a whole (one transfer per message costs about half of one per array).
    */
   buffer?: ArrayBuffer;
@@ -114,6 +116,8 @@ export class LogSink {
   private readonly proto = new ProtoWriter(4096);
   private readonly texts = new JsonNumberBatch();
   private readonly wireKeys: WireKey[] = [];
+  /** The wire keys' encoded `key` fields, for the WebAssembly item writer. */
+  private readonly keyTable = new KeyTable();
   private readonly stepKeyField: Uint8Array;
   private flushTimer: NodeJS.Timeout | undefined;
   /** A failed timed write, reported by the next message. */
@@ -146,7 +150,12 @@ export class LogSink {
       throw error;
     }
     if (this.closed) return;
-    if (message.keys) for (const key of message.keys) this.wireKeys.push({ key, encoded: undefined });
+    if (message.keys)
+      for (const key of message.keys) {
+        const encoded = keyField(key);
+        this.wireKeys.push({ key, encoded });
+        this.keyTable.add(encoded);
+      }
     if (message.segments)
       for (const s of message.segments) {
         if (s instanceof Uint8Array) this.framer.append(s);
@@ -157,16 +166,23 @@ export class LogSink {
     this.flushSoon();
   }
 
-  /** Every number of the segment gets its text in one call, here or by the sender (see JsonNumberBatch). */
+  /**
+   * Rows of numbers only get their items whole from the WebAssembly module, here or by the sender; rows with
+   * other values get every number's text in one call (see JsonNumberBatch) and are encoded value by value.
+   */
   private rows(s: RowsSegment): void {
-    if (s.numbersJson === undefined) this.texts.load(s.numbers);
-    else this.texts.loadBytes(s.numbersJson);
     const keys: WireKey[] = new Array(s.keyIds.length);
     for (let i = 0; i < keys.length; i++) {
       const key = this.wireKeys[s.keyIds[i]!];
       if (key === undefined) throw new Error(`offline writer: unknown key #${s.keyIds[i]}`);
       keys[i] = key;
     }
+    if (s.items !== undefined && s.itemEnds !== undefined) return this.itemRows(s, s.items, s.itemEnds);
+    if (s.texts === undefined) {
+      const items = historyItems(s.numbers, s.keyIds, this.keyTable);
+      if (items !== undefined) return this.itemRows(s, items.bytes, items.ends);
+    }
+    this.texts.load(s.numbers);
     const view: HistoryRowView = {
       step: 0,
       canonicalStep: 0,
@@ -194,6 +210,27 @@ export class LogSink {
       if (s.texts === undefined) view.numbersAt = view.end;
       else for (let i = view.start; i < view.end; i++) if (s.texts[i] === null) view.numbersAt++;
       view.start = view.end;
+    }
+  }
+
+  /** Rows whose values' items are encoded (`ends[i]`: where value i's item ends in `items`). */
+  private itemRows(s: RowsSegment, items: Uint8Array, ends: Uint32Array): void {
+    const w = this.proto;
+    const meta = s.rows;
+    const row: HistoryRowColumns = { step: 0, canonicalStep: 0, runtimeMs: 0, wallTime: 0 };
+    let num = s.firstNum;
+    let from = 0;
+    let values = 0;
+    for (let r = 0; r < meta.length; r += ROW_FIELDS) {
+      row.step = meta[r]!;
+      row.canonicalStep = meta[r + 1]!;
+      row.runtimeMs = meta[r + 2]!;
+      row.wallTime = meta[r + 3]!;
+      values += meta[r + 4]!;
+      const to = values === 0 ? 0 : ends[values - 1]!;
+      encodeHistoryItemsRow(w.reset(), num++, row, items, from, to, this.stepKeyField);
+      this.framer.append(w.view());
+      from = to;
     }
   }
 

@@ -1,7 +1,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { WandbArtifactRecord } from '../artifacts/dataset.js';
 import { prepareArtifact } from '../artifacts/manifest.js';
-import { numbersJson } from '../number-text/index.js';
+import { historyItems, KeyTable } from '../number-text/index.js';
 import { encodeArtifact } from '../proto/artifact-record.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   encodeRun,
   encodeStats,
   encodeSummary,
+  keyField,
   type FileEntry,
   type JsonItem,
   type RunFields,
@@ -61,6 +62,8 @@ export class OfflineRun {
   /** Keys numbered for the writer but not sent yet. */
   private newKeys: string[] = [];
   private nextKeyId = 0;
+  /** The encoded `key` field of each wire key, for items this thread encodes (see RowsSegment.items). */
+  private readonly keyTable = new KeyTable();
   private artifacts = 0;
 
   constructor(private readonly options: OfflineRunOptions) {
@@ -197,7 +200,7 @@ export class OfflineRun {
     return this.send({ segments });
   }
 
-  /** The rows as numbers and key numbers; the writer encodes them (see LogSink). */
+  /** The rows as numbers and key numbers; the writer encodes them, or this thread while the writer is well behind (see LogSink). */
   private rowsSegment(rows: readonly HistoryRow[], numbers: number[]): RowsSegment {
     const first = rows[0]!;
     const keys = first.keys;
@@ -206,16 +209,30 @@ export class OfflineRun {
     const from = first.start;
     const to = rows[rows.length - 1]!.end;
     const own = first.numbersAt === 0 ? numbers : numbers.slice(first.numbersAt);
-    // The numbers' text made here or on the writer's thread: whichever has time (see RowsSegment).
-    const json = this.channel.busy ? numbersJson(own) : undefined;
+    let texts: (string | null)[] | undefined;
+    const keyIds = new Int32Array(to - from);
+    for (let i = from; i < to; i++) {
+      const slot = keys[i]!;
+      if (slot.wireId < 0) {
+        slot.wireId = this.nextKeyId++;
+        this.newKeys.push(slot.key);
+        this.keyTable.add(keyField(slot.key));
+      }
+      keyIds[i - from] = slot.wireId;
+      const text = values[i];
+      if (text != null) (texts ??= new Array<string | null>(to - from).fill(null))[i - from] = text;
+    }
+    // Rows of numbers only: the items encoded here or on the writer's thread, whichever has time.
+    const items = texts === undefined && this.channel.busy ? historyItems(own, keyIds, this.keyTable) : undefined;
     // One buffer for all the arrays (doubles first, so every view is aligned).
     const metaBytes = rows.length * ROW_FIELDS * 8;
     const numbersBytes = own.length * 8;
-    const keyIdsBytes = (to - from) * 4;
-    const buffer = new ArrayBuffer(metaBytes + numbersBytes + keyIdsBytes + (json?.length ?? 0));
+    const keyIdsBytes = keyIds.byteLength;
+    const endsBytes = items ? items.ends.byteLength : 0;
+    const buffer = new ArrayBuffer(metaBytes + numbersBytes + keyIdsBytes + endsBytes + (items?.bytes.length ?? 0));
     const meta = new Float64Array(buffer, 0, rows.length * ROW_FIELDS);
     const numbersOut = new Float64Array(buffer, metaBytes, own.length);
-    const keyIds = new Int32Array(buffer, metaBytes + numbersBytes, to - from);
+    const keyIdsOut = new Int32Array(buffer, metaBytes + numbersBytes, keyIds.length);
     let m = 0;
     for (const row of rows) {
       meta[m++] = row.step;
@@ -225,21 +242,14 @@ export class OfflineRun {
       meta[m++] = row.end - row.start;
     }
     numbersOut.set(own);
-    let texts: (string | null)[] | undefined;
-    for (let i = from; i < to; i++) {
-      const slot = keys[i]!;
-      if (slot.wireId < 0) {
-        slot.wireId = this.nextKeyId++;
-        this.newKeys.push(slot.key);
-      }
-      keyIds[i - from] = slot.wireId;
-      const text = values[i];
-      if (text != null) (texts ??= new Array<string | null>(to - from).fill(null))[i - from] = text;
-    }
-    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds, numbers: numbersOut, buffer };
-    if (json !== undefined) {
-      segment.numbersJson = new Uint8Array(buffer, metaBytes + numbersBytes + keyIdsBytes, json.length);
-      segment.numbersJson.set(json);
+    keyIdsOut.set(keyIds);
+    const segment: RowsSegment = { firstNum: this.num + 1, rows: meta, keyIds: keyIdsOut, numbers: numbersOut, buffer };
+    if (items !== undefined) {
+      const at = metaBytes + numbersBytes + keyIdsBytes;
+      segment.itemEnds = new Uint32Array(buffer, at, items.ends.length);
+      segment.itemEnds.set(items.ends);
+      segment.items = new Uint8Array(buffer, at + endsBytes, items.bytes.length);
+      segment.items.set(items.bytes);
     }
     if (texts) segment.texts = texts;
     this.num += rows.length;

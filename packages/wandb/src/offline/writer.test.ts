@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { useTempDirs } from '@metrics/core/test/vitest';
 import { createLogger } from '@metrics/core';
@@ -9,7 +10,8 @@ import type { RunInfo, TrackingRecord } from '@metrics/core/backend';
 import { createWandbExporter } from '../exporter.js';
 import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from './offline-exporter.js';
-import { numbersJson } from '../number-text/index.js';
+import { historyItems, KeyTable } from '../number-text/index.js';
+import { keyField } from '../proto/records.js';
 import { LogSink, ROW_FIELDS, type RowsSegment } from './log-sink.js';
 import { openWriterChannel } from './writer-channel.js';
 
@@ -83,29 +85,46 @@ describe('the offline writer thread', () => {
     expect(log.records.at(-2)?.type).toBe('exit');
   }, 60_000);
 
-  it("writes the same bytes whether the sender or the writer made the numbers' text", () => {
-    const files = ['writer-made', 'sender-made'].map((name) => join(tempDir(), `${name}.wandb`));
-    const values = [0.1, -2, Number.NaN, 1e-300, 123456.789, Number.POSITIVE_INFINITY, -0, 5e-324, 1 / 3, 2 ** 60];
-    files.forEach((file, i) => {
+  it('writes the same history bytes whoever encodes the items (sender, writer) and by the value-by-value path', () => {
+    const keys = ['a', 'training/ünï', longKey, 'x'.repeat(300), 'e'];
+    type Path = 'sender' | 'writer' | 'by value';
+    /** The file a sink writes for two rows of five numbers, the items encoded by `path`. */
+    const write = (values: readonly number[], path: Path): Buffer => {
+      const file = join(tempDir(), `${path}.wandb`);
       const sink = new LogSink({ file, fileOffset: 0, stepMetric: 'global_step' });
       const segment: RowsSegment = {
         firstNum: 1,
-        rows: Float64Array.of(0, 0, 5, START, 5, 1, 1, 1005, START + 1000, 5).slice(0, 2 * ROW_FIELDS),
+        rows: Float64Array.of(0, 0, 5, START, 5, 1, 1, 1005, START + 1000, 5),
         keyIds: Int32Array.of(0, 1, 2, 3, 4, 0, 1, 2, 3, 4),
         numbers: Float64Array.from(values),
       };
-      if (i === 1) segment.numbersJson = numbersJson(values).slice();
-      sink.handle({ seq: 1, keys: ['a', 'b', 'c', 'd', 'e'], segments: [segment], finish: true });
-    });
-    const [writerMade, senderMade] = files.map((f) => readFileSync(f));
-    expect(senderMade.equals(writerMade!)).toBe(true);
-    const rows = readWandbFile(files[0]!)
+      if (path === 'sender') {
+        const table = new KeyTable();
+        for (const k of keys) table.add(keyField(k));
+        const items = historyItems(values, segment.keyIds, table)!;
+        segment.items = items.bytes.slice();
+        segment.itemEnds = items.ends.slice();
+      }
+      // texts (all null here) make the writer encode value by value, as it does for rows with media or text
+      if (path === 'by value') segment.texts = new Array<null>(10).fill(null);
+      sink.handle({ seq: 1, keys, segments: [segment], finish: true });
+      return readFileSync(file);
+    };
+    const values = [0.1, -2, Number.NaN, 1e-300, 123456.789, Number.POSITIVE_INFINITY, -0, 5e-324, 1 / 3, Number.NEGATIVE_INFINITY];
+    const byValue = write(values, 'by value');
+    expect(write(values, 'writer').equals(byValue)).toBe(true);
+    expect(write(values, 'sender').equals(byValue)).toBe(true);
+    const rows = readWandbFile(byValue)
       .records.filter((r) => r.type === 'history')
       .map((r) => itemsToObject(r.data.item));
-    expect(rows).toMatchObject([
-      { a: 0.1, b: -2, c: Number.NaN, d: 1e-300, e: 123456.789 },
-      { a: Number.POSITIVE_INFINITY, b: 0, c: 5e-324, d: 1 / 3, e: 2 ** 60 },
-    ]);
+    expect(rows.map((row) => keys.map((k) => row[k]))).toEqual([values.slice(0, 5), [Number.POSITIVE_INFINITY, 0, 5e-324, 1 / 3, Number.NEGATIVE_INFINITY]]);
+    fc.assert(
+      fc.property(fc.array(fc.double(), { minLength: 10, maxLength: 10 }), (random) => {
+        const expected = write(random, 'by value');
+        return write(random, 'writer').equals(expected) && write(random, 'sender').equals(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('keeps the runs of one process apart: interleaved batches of three runs land in their own files', async () => {

@@ -234,6 +234,38 @@ export function encodeHistoryRow(w: ProtoWriter, num: number, row: HistoryRowVie
     w.string(ItemField.valueJson, text ?? numberJson(nums[n - 1]!));
     w.end();
   }
+  endHistoryRow(w, history, row, stepKeyField);
+}
+
+/** What a history row holds besides its values' items. */
+export interface HistoryRowColumns {
+  step: number;
+  canonicalStep: number;
+  wallTime: number;
+  runtimeMs: number;
+}
+
+/**
+ * One history row whose values' items are already encoded (`items[from…to)`, see `historyItems`): the same
+ * bytes as `encodeHistoryRow` writes for them.
+ */
+export function encodeHistoryItemsRow(
+  w: ProtoWriter,
+  num: number,
+  row: HistoryRowColumns,
+  items: Uint8Array,
+  from: number,
+  to: number,
+  stepKeyField: Uint8Array,
+): void {
+  w.optInt(RecordField.num, num);
+  const history = w.beginWide(RecordField.history);
+  w.rawRange(items, from, to);
+  endHistoryRow(w, history, row, stepKeyField);
+}
+
+/** A history row's bookkeeping items (the step column, `_step`, `_runtime`, `_timestamp`) and its step; closes it. */
+function endHistoryRow(w: ProtoWriter, history: number, row: HistoryRowColumns, stepKeyField: Uint8Array): void {
   integerItem(w, stepKeyField, columns.step, row.canonicalStep);
   integerItem(w, STEP_KEY, columns.row, row.step);
   timeItems(w, row.runtimeMs, row.wallTime);

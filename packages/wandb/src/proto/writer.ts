@@ -9,6 +9,15 @@ export class ProtoWriter extends CoreProtoWriter {
     super(initialSize);
   }
 
+  /** The bytes `src[from…to)`, as they are. */
+  rawRange(src: Uint8Array, from: number, to: number): this {
+    const n = to - from;
+    this.ensure(n);
+    this.buf.set(src.subarray(from, to), this.pos);
+    this.pos += n;
+    return this;
+  }
+
   /**
    * A string field holding the ASCII token of `src` that starts at `at` and ends before the next `,` or
    * `]` (one number of a JSON array's text, at most 32 bytes); returns where the following token starts.
