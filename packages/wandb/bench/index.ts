@@ -6,14 +6,19 @@
  * `shutdown`/`close` resolves). Creating and deleting the temporary directory is outside the timing on both
  * sides. Both sides are medians: ours of 15 runs after 5 warm-up runs, Python's of PY_RUNS (default 3) runs, whose
  * spread is reported too (one Python run alone varies by a third from run to run here). The Python client
- * runs in the same bench run, so every ratio compares the two under the same machine load.
+ * runs in the same bench run, so every ratio compares the two under the same machine load. Each of our
+ * rows/s figures is measured in a fresh process of its own, as Python's runs are: measured one after the
+ * other in one process, a figure inherited the previous ones' heap and compiled code (the tracker path ran
+ * at 50–60 ms per run after the exporter figures, 35–40 ms alone).
  * Also, with the tracker's default options, 10 scalars a step: a loop that never yields beside one that
  * yields every 1 000 steps (NEVER_YIELD_SCALARS, default 1 M): caller ns/scalar and the longest log() call.
  * Run: node --import tsx bench/index.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLogger } from '@metrics/core';
 import type { TrackingRecord } from '@metrics/core/backend';
 import { loggingLoop, median, report } from '@metrics/bench';
@@ -118,12 +123,35 @@ elapsed = time.perf_counter() - t0
 print(json.dumps({"seconds": elapsed, "version": wandb.__version__}))
 `;
 
-async function main(): Promise<void> {
+function exporterFigure(writer: Writer): Promise<number> {
   const prepared = batches();
-  const exporterThread = await rowsPerSecond(() => exporterRun(prepared, 'thread'), 15);
-  const exporterInline = await rowsPerSecond(() => exporterRun(prepared, 'inline'), 15);
-  const trackerThread = await rowsPerSecond(() => trackerRun('thread'), 15);
-  const trackerInline = await rowsPerSecond(() => trackerRun('inline'), 15);
+  return rowsPerSecond(() => exporterRun(prepared, writer), 15);
+}
+
+const FIGURES = {
+  'exporter-thread': () => exporterFigure('thread'),
+  'exporter-inline': () => exporterFigure('inline'),
+  'tracker-thread': () => rowsPerSecond(() => trackerRun('thread'), 15),
+  'tracker-inline': () => rowsPerSecond(() => trackerRun('inline'), 15),
+} as const;
+type Figure = keyof typeof FIGURES;
+
+/** One figure measured in a fresh process (this script, `figure <name>`), so no figure runs on another's heap. */
+function inFreshProcess(figure: Figure): number {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'figure', figure], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`bench: figure ${figure} failed (exit ${child.status}): ${last}`);
+  return (JSON.parse(last) as { value: number }).value;
+}
+
+async function main(): Promise<void> {
+  const exporterThread = inFreshProcess('exporter-thread');
+  const exporterInline = inFreshProcess('exporter-inline');
+  const trackerThread = inFreshProcess('tracker-thread');
+  const trackerInline = inFreshProcess('tracker-inline');
   type PythonRun = { seconds: number; version: string };
   const pyRuns: PythonRun[] = [];
   for (let r = 0; r < PY_RUNS; r++) pyRuns.push(await runPython<PythonRun>(PYTHON, { args: [String(ROWS), String(METRICS)], timeoutMs: 600_000 }));
@@ -149,4 +177,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[2] === 'figure') {
+  const figure = process.argv[3] as Figure;
+  if (!(figure in FIGURES)) throw new Error(`bench: unknown figure ${figure}`);
+  console.log(JSON.stringify({ value: await FIGURES[figure]() }));
+} else await main();
