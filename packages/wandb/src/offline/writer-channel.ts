@@ -75,7 +75,8 @@ const MAX_AHEAD = 64;
 /**
  * Messages not yet handled from which the writer counts as busy (and the sender encodes the history items). The
  * caller's thread is the busier one in a training loop; it helps only when the writer is well behind. Measured
- * (tracker bench, 35 runs each, alternated): 2 → 390k–460k rows/s, 8 → 500k–530k, 16 → 490k–510k, never → 390k–440k.
+ * (tracker path, median of 35 runs per process, thresholds alternated): 8 → 410k–595k rows/s (median of seven
+ * processes 558k), 16 → 418k–575k (511k), never → 405k–412k; 2 was the slowest with the earlier JSON-only help.
  */
 const BUSY_AHEAD = 8;
 /**
