@@ -46,14 +46,9 @@ export class JsonNumberBatch {
   end = 0;
 
   load(numbers: ArrayLike<number>): void {
-    this.loadBytes(numbersJson(numbers));
-  }
-
-  /** `bytes`: the ASCII text of `JSON.stringify` of an array of numbers (a rows segment's `numbersJson`). */
-  loadBytes(bytes: Uint8Array): void {
-    this.bytes = bytes;
-    this.end = bytes.length;
-    this.at = 1;
+    this.bytes = numbersJson(numbers);
+    this.end = this.bytes.length;
+    this.at = 1; // after '['
   }
 
   /** Passes over the next token. */

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numbersJson, numberTextBackend, stringifyNumbersJson } from './index.js';
+import { numberJson } from '../json.js';
+import { keyField } from '../proto/records.js';
+import { historyItems, KeyTable, numbersJson, numberTextBackend, stringifyNumbersJson } from './index.js';
 import { NUMBER_TEXT_SOURCE_SHA256 } from './wasm.js';
 
 const ascii = new TextDecoder('latin1');
@@ -136,5 +138,38 @@ describe('the WebAssembly number text', () => {
     const source = readFileSync(new URL('./number-text.c', import.meta.url));
     const hash = createHash('sha256').update(source).digest('hex');
     expect(hash, 'number-text.c changed since wasm.ts was built: run `npx pnpm@10.34.8 --filter @metrics/wandb build:wasm`').toBe(NUMBER_TEXT_SOURCE_SHA256);
+  });
+
+  it('writes history items a JS encoder agrees with, across key tables that alternate and memory that grows', () => {
+    /** The item as the value-by-value encoder writes it: tag, length, key field, value_json with numberJson's text. */
+    const expected = (field: Uint8Array, value: number): number[] => {
+      const text = Buffer.from(numberJson(value), 'latin1');
+      const body = [...field, 0x82, 0x01, text.length, ...text];
+      const length: number[] = [];
+      for (let n = body.length; ; n >>>= 7) {
+        if (n < 0x80) {
+          length.push(n);
+          break;
+        }
+        length.push((n & 0x7f) | 0x80);
+      }
+      return [0x0a, ...length, ...body];
+    };
+    const tables = [['a', 'training/loss'], ['k'.repeat(200), 'ü', 'eval/acc']].map((keys) => {
+      const table = new KeyTable();
+      for (const k of keys) table.add(keyField(k));
+      return { keys, table };
+    });
+    // one table small then large (its regions are laid out again: its keys must be loaded again), then the other
+    for (const { keys, table } of tables) {
+      for (const count of [10, 5, 200_000, 7]) {
+        const values = randomBits(count, count + keys.length);
+        const ids = Int32Array.from(values, (_, i) => i % keys.length);
+        const items = historyItems(values, ids, table)!;
+        const want = values.flatMap((v, i) => expected(keyField(keys[ids[i]!]!), v));
+        expect(Buffer.from(items.bytes).equals(Buffer.from(want))).toBe(true);
+        expect(items.ends[count - 1]).toBe(want.length);
+      }
+    }
   });
 });
