@@ -155,7 +155,10 @@ describe('the WebAssembly number text', () => {
       }
       return [0x0a, ...length, ...body];
     };
-    const tables = [['a', 'training/loss'], ['k'.repeat(200), 'ü', 'eval/acc']].map((keys) => {
+    const tables = [
+      ['a', 'training/loss'],
+      ['k'.repeat(200), 'ü', 'eval/acc'],
+    ].map((keys) => {
       const table = new KeyTable();
       for (const k of keys) table.add(keyField(k));
       return { keys, table };

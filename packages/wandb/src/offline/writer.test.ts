@@ -12,7 +12,7 @@ import { itemsToObject, readWandbFile } from '../log/records.js';
 import type { OfflineNative } from './offline-exporter.js';
 import { historyItems, KeyTable } from '../number-text/index.js';
 import { keyField } from '../proto/records.js';
-import { LogSink, ROW_FIELDS, type RowsSegment } from './log-sink.js';
+import { LogSink, type RowsSegment } from './log-sink.js';
 import { openWriterChannel } from './writer-channel.js';
 
 const silent = createLogger({ level: 'silent' });
